@@ -1,0 +1,54 @@
+// Every path under GOARM_HOME lives here; no other module joins paths into the home.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const LAYOUT_VERSION = 1;
+
+export interface Home {
+  root: string;
+  bin: string;
+  shims: string;
+  versions: string;
+  downloads: string;
+  cache: string;
+  indexCache: string;
+  resolveCache: string;
+  staging: string;
+  locks: string;
+  config: string;
+  trust: string;
+  manifests: string;
+  version(dirName: string): string;
+  download(file: string): string;
+  lock(name: string): string;
+}
+
+export function goarmHome(env: NodeJS.ProcessEnv = process.env): Home {
+  const root = resolve(env.GOARM_HOME || join(homedir(), '.goarm'));
+  const cache = join(root, 'cache');
+  const h: Home = {
+    root,
+    bin: join(root, 'bin'),
+    shims: join(root, 'shims'),
+    versions: join(root, 'versions'),
+    downloads: join(root, 'downloads'),
+    cache,
+    indexCache: join(cache, 'index.json'),
+    resolveCache: join(cache, 'resolve'),
+    staging: join(root, 'staging'),
+    locks: join(root, 'locks'),
+    config: join(root, 'config.toml'),
+    trust: join(root, 'trust'),
+    manifests: join(root, 'manifests'),
+    version: (d) => join(h.versions, safeName(d)),
+    download: (f) => join(h.downloads, safeName(f)),
+    lock: (n) => join(h.locks, safeName(n) + '.lock'),
+  };
+  return h;
+}
+
+/** A single path component we are willing to create: no separators, no dot-dot, nothing hidden. */
+export function safeName(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name) || name.includes('..')) throw new Error(`unsafe path component: ${JSON.stringify(name)}`);
+  return name;
+}
