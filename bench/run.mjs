@@ -1,0 +1,51 @@
+// `npm run bench`: runs each benchmark section and prints one markdown report (progress goes to stderr).
+// A section is a module exporting `title` and `async run(ctx) -> markdown`; add one line below per section.
+// Env: BENCH_RUNS (timed runs per variant, default 5), BENCH_SECTIONS (comma list of names to run).
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const sections = [
+  ['install', () => import('./install.mjs')],
+];
+
+async function machine() {
+  const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  return [
+    `- CPU: ${model}, ${os.availableParallelism()} cores`,
+    `- Memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    `- OS: ${os.type()} ${os.release()} (${process.arch})`,
+    `- Node: ${process.version}`,
+  ].join('\n');
+}
+
+async function main() {
+  const runs = Number(process.env.BENCH_RUNS ?? 5);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS must be a positive integer, not ${process.env.BENCH_RUNS}`);
+  const wanted = process.env.BENCH_SECTIONS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = wanted?.filter((w) => !sections.some(([name]) => name === w)) ?? [];
+  if (unknown.length) throw new Error(`unknown BENCH_SECTIONS: ${unknown.join(', ')} (have: ${sections.map(([n]) => n).join(', ')})`);
+
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const log = (msg) => process.stderr.write(`${msg}\n`);
+  const out = ['# goarm benchmarks', '', await machine()];
+  for (const [name, load] of sections) {
+    if (wanted && !wanted.includes(name)) continue;
+    const section = await load();
+    log(`== ${name}: ${section.title}`);
+    const tmp = await mkdtemp(path.join(os.tmpdir(), `goarm-bench-${name}-`));
+    try {
+      out.push('', `## ${section.title}`, '', await section.run({ root, runs, tmp, log }));
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${e.stack || e}\n`);
+  process.exitCode = 1;
+});

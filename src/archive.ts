@@ -1,0 +1,245 @@
+// Safe streaming extraction of a .tar.gz. Design: zlib's async gunzip decompresses, node-tar's
+// UnpackSync writes (measured ~1.1x GNU tar; the async unpacker is ~4x). Every member is checked
+// by our own filter before node-tar sees it: node-tar's sanitizing only warns and rewrites paths,
+// and an archive that needs rewriting is not a Go release, so we refuse the whole thing instead.
+import { mkdirSync, createReadStream } from 'node:fs';
+import path from 'node:path';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import { UnpackSync, type ReadEntry } from 'tar';
+import { ExitCode, GoarmError, err, fsError } from './errors.js';
+
+export interface Extractor {
+  /** Compressed .tar.gz bytes, in order. Ignored once the extraction has failed. */
+  write(chunk: Buffer): void;
+  /** Resolves when everything is on disk; rejects with GoarmError on any problem. */
+  end(): Promise<void>;
+  /** Stops; the caller removes dest. */
+  abort(): void;
+}
+
+const DEFAULT_MAX_BYTES = 8 * 1024 ** 3;
+const MAX_LINK_HOPS = 40;
+const WRITABLE = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link']);
+const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS']);
+
+const unsafe = (msg: string) =>
+  err('E_UNSAFE_ARCHIVE', ExitCode.ARCHIVE, `refusing unsafe archive: ${msg}`,
+    'this is not a well-formed Go release; delete the download and check the mirror it came from');
+const bad = (msg: string, cause?: unknown) =>
+  err('E_BAD_ARCHIVE', ExitCode.ARCHIVE, `damaged archive: ${msg}`,
+    'the download is corrupt; delete it and install again', cause);
+
+// Keys compare the way a case-insensitive, normalizing file system (APFS, HFS+) would: stricter on Linux, right on macOS.
+const key = (parts: string[]) => parts.join('/').normalize('NFD').toLowerCase();
+const isAbs = (p: string) => p.startsWith('/') || path.win32.isAbsolute(p) || path.win32.parse(p).root !== '';
+const parts = (p: string) => p.split(/[\\/]/).filter((c) => c !== '' && c !== '.');
+
+/**
+ * Follows `rel` from directory `from` through the archive's symlinks (lexically, no disk access).
+ * Returns false when it leaves the root, is absolute, or loops.
+ */
+function staysInside(links: Map<string, string>, from: string[], rel: string): boolean {
+  if (isAbs(rel)) return false;
+  const todo = rel.split('/').reverse();
+  const cur = [...from];
+  let hops = 0;
+  while (todo.length) {
+    const c = todo.pop()!;
+    if (c === '' || c === '.') continue;
+    if (c === '..') {
+      if (!cur.length) return false;
+      cur.pop();
+      continue;
+    }
+    cur.push(c);
+    const target = links.get(key(cur));
+    if (target === undefined) continue;
+    if (++hops > MAX_LINK_HOPS || isAbs(target)) return false;
+    cur.pop();
+    todo.push(...target.split('/').reverse());
+  }
+  return true;
+}
+
+class StreamingExtractor implements Extractor {
+  private readonly gunzip: Gunzip;
+  private readonly unpack: UnpackSync;
+  private readonly links = new Map<string, { path: string; target: string }>();
+  private readonly targets = new Map<string, string>(); // key -> target, for staysInside
+  private failure?: GoarmError;
+  private settled = false;
+  private ended = false;
+  private bytes = 0;
+  private declared = 0;
+  private resolve!: () => void;
+  private reject!: (e: GoarmError) => void;
+  private readonly done = new Promise<void>((res, rej) => { this.resolve = res; this.reject = rej; });
+
+  constructor(private readonly dest: string, private readonly maxBytes: number) {
+    this.done.catch(() => {}); // observed through end(); never an unhandled rejection
+    try {
+      mkdirSync(dest, { recursive: true });
+    } catch (e) {
+      throw fsError(e, `creating ${dest}`);
+    }
+    this.unpack = new UnpackSync({
+      cwd: dest,
+      strict: true,          // every node-tar warning is an error
+      preserveOwner: false,  // never chown, even as root
+      filter: (_p, entry) => this.check(entry as ReadEntry),
+    });
+    this.unpack.on('error', (e: Error) => this.fail(this.mapTarError(e)));
+    this.unpack.on('ignoredEntry', (entry: ReadEntry) => {
+      if (!this.failure) this.fail(bad(`unsupported member ${JSON.stringify(entry.path)} (type ${entry.type})`));
+    });
+    this.unpack.on('finish', () => this.finish());
+    // 256 KiB output chunks: fewer, larger writes into the synchronous unpacker.
+    this.gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    this.gunzip.on('data', (chunk: Buffer) => this.feed(chunk));
+    this.gunzip.on('error', (e) => this.fail(bad(`gzip: ${e.message}`, e)));
+    this.gunzip.on('end', () => { if (!this.failure) this.unpack.end(); });
+  }
+
+  write(chunk: Buffer): void {
+    if (this.failure) return;
+    if (this.ended) throw new Error('Extractor.write after end()');
+    this.gunzip.write(chunk);
+  }
+
+  end(): Promise<void> {
+    if (!this.ended && !this.failure) {
+      this.ended = true;
+      this.gunzip.end();
+    }
+    return this.done;
+  }
+
+  abort(): void {
+    this.fail(err('E_ABORTED', ExitCode.ARCHIVE, `extraction into ${this.dest} was aborted`));
+  }
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Resolves when the decompressor wants more input (backpressure for extractFile). */
+  drained(): Promise<void> {
+    if (this.failure || !this.gunzip.writableNeedDrain) return Promise.resolve();
+    return new Promise((res) => {
+      const go = () => { this.gunzip.off('drain', go); this.gunzip.off('close', go); res(); };
+      this.gunzip.on('drain', go).on('close', go);
+    });
+  }
+
+  private feed(chunk: Buffer) {
+    if (this.failure) return;
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) return this.fail(unsafe(`it unpacks to more than ${this.maxBytes} bytes`));
+    try {
+      this.unpack.write(chunk);
+    } catch (e) {
+      this.fail(e instanceof GoarmError ? e : this.mapTarError(e as Error));
+    }
+  }
+
+  /** Runs on every member header before anything of it is written; false = skip (we have failed). */
+  private check(entry: ReadEntry): boolean {
+    if (this.failure) return false;
+    const problem = this.problem(entry);
+    if (problem) {
+      this.fail(unsafe(problem));
+      return false;
+    }
+    // Go tarballs need 0755/0644: drop setuid/setgid/sticky and group/other write.
+    if (typeof entry.mode === 'number') entry.mode &= 0o755;
+    return true;
+  }
+
+  private problem(entry: ReadEntry): string | undefined {
+    const name = JSON.stringify(entry.path);
+    const type = entry.type;
+    if (!WRITABLE.has(type)) return `member ${name} is a ${type}, not a file, directory or link`;
+    if (isAbs(entry.path)) return `member ${name} has an absolute path`;
+    if (entry.path.split(/[\\/]/).includes('..')) return `member ${name} contains '..'`;
+    const p = parts(entry.path);
+    if (p.length === 0 && type !== 'Directory') return `member ${name} would replace the extraction directory`;
+    const through = this.throughLink(p);
+    if (through) return `member ${name} goes through the symbolic link ${JSON.stringify(through)}`;
+    this.declared += entry.size;
+    if (this.declared > this.maxBytes) return `it declares more than ${this.maxBytes} bytes of content`;
+
+    const link = entry.linkpath ?? '';
+    if (type === 'SymbolicLink') {
+      const k = key(p);
+      this.links.set(k, { path: entry.path, target: link });
+      this.targets.set(k, link);
+      if (!staysInside(this.targets, p.slice(0, -1), link))
+        return `symbolic link ${name} -> ${JSON.stringify(link)} points outside the archive`;
+    } else if (type === 'Link') {
+      // Hard link targets are named from the archive root.
+      if (isAbs(link) || link.split(/[\\/]/).includes('..') || !staysInside(this.targets, [], link))
+        return `hard link ${name} -> ${JSON.stringify(link)} points outside the archive`;
+      const via = this.throughLink(parts(link));
+      if (via) return `hard link ${name} -> ${JSON.stringify(link)} goes through the symbolic link ${JSON.stringify(via)}`;
+    }
+    return undefined;
+  }
+
+  /** The symlink (from earlier members) that a proper prefix of `p` names, if any. */
+  private throughLink(p: string[]): string | undefined {
+    if (!this.links.size) return undefined;
+    for (let i = 1; i < p.length; i++) {
+      const l = this.links.get(key(p.slice(0, i)));
+      if (l) return l.path;
+    }
+    return undefined;
+  }
+
+  private finish() {
+    if (this.failure || this.settled) return;
+    // A later link can change where an earlier one leads: check them all against the final set.
+    for (const l of this.links.values()) {
+      if (!staysInside(this.targets, parts(l.path).slice(0, -1), l.target))
+        return this.fail(unsafe(`symbolic link ${JSON.stringify(l.path)} -> ${JSON.stringify(l.target)} points outside the archive`));
+    }
+    this.settled = true;
+    this.resolve();
+  }
+
+  private mapTarError(e: Error & { code?: string; tarCode?: string; entry?: ReadEntry }): GoarmError {
+    const member = e.entry?.path ? ` (member ${JSON.stringify(e.entry.path)})` : '';
+    if (e.name === 'SymlinkError') return unsafe(`${e.message}${member}`);
+    if (e.code && FS_CODES.has(e.code)) return fsError(e, `extracting into ${this.dest}`);
+    return bad(`${e.message}${member}`, e);
+  }
+
+  private fail(e: GoarmError) {
+    if (this.failure || this.settled) return;
+    this.failure = e;
+    this.gunzip.destroy();
+    // node-tar ignores further input; its TAR_ABORT error lands in fail() and is dropped. A copy,
+    // because node-tar decorates the error it is given.
+    this.unpack.abort(new Error(e.message));
+    this.reject(e);
+  }
+}
+
+export function createExtractor(dest: string, opts: { maxBytes?: number } = {}): Extractor {
+  return new StreamingExtractor(dest, opts.maxBytes ?? DEFAULT_MAX_BYTES);
+}
+
+/** Streams a .tar.gz file through createExtractor, honouring the decompressor's backpressure. */
+export async function extractFile(tgz: string, dest: string): Promise<void> {
+  const ex = new StreamingExtractor(dest, DEFAULT_MAX_BYTES);
+  try {
+    for await (const chunk of createReadStream(tgz, { highWaterMark: 1024 * 1024 })) {
+      ex.write(chunk as Buffer);
+      if (ex.failed) break;
+      await ex.drained();
+    }
+  } catch (e) {
+    ex.abort();
+    throw fsError(e, `reading ${tgz}`);
+  }
+  return ex.end();
+}

@@ -1,0 +1,44 @@
+// The CLI entry. Only the command being run is imported (yargs alone costs ~85 ms; each command's own modules
+// stay unloaded unless used). The shims and shell hooks never come here: they use src/light.ts.
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ExitCode, err, render } from './errors.js';
+
+type Loader = () => Promise<{ default: CommandModule<any, any> }>;
+const COMMANDS: [name: string, aliases: string[], describe: string, load: Loader][] = [
+  ['install', ['i'], 'Download, verify and install Go releases', () => import('./commands/install.js')],
+  ['list', ['ls'], 'List installed Go versions', () => import('./commands/list.js')],
+  ['ls-remote', [], 'List Go releases available to install', () => import('./commands/ls-remote.js')],
+  ['uninstall', ['rm'], 'Remove an installed Go version (exact version only)', () => import('./commands/uninstall.js')],
+];
+
+export async function main(argv: string[]): Promise<number> {
+  const name = argv.find((a) => !a.startsWith('-'));
+  let cli: Argv = yargs(argv)
+    .scriptName('goarm')
+    .usage('$0 <command> [options]\n\nA Go toolchain manager that verifies every release it installs.')
+    .strict()
+    .demandCommand(1, 'name a command; see the list above')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .epilogue('Exit codes: 0 ok, 2 usage, 3 config, 4 not found, 5 network, 6 verification, 7 archive, 8 filesystem, 9 locked, 10 host.')
+    .fail((msg, e) => {
+      if (e) throw e;
+      throw err('E_USAGE', ExitCode.USAGE, msg, 'run `goarm --help` or `goarm <command> --help`');
+    });
+  for (const [cmd, aliases, describe, load] of COMMANDS) {
+    if (name === cmd || aliases.includes(name ?? '')) cli = cli.command({ ...(await load()).default, aliases });
+    else cli = cli.command(cmd, describe, {}, () => {}); // listed in --help; never runs
+  }
+  try {
+    await cli.parseAsync();
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    return render(e);
+  }
+}
+
+process.exitCode = await main(hideBin(process.argv));

@@ -1,0 +1,397 @@
+// Global config.toml and project .goarm.toml: find, parse (smol-toml), validate against a small schema and
+// report EVERY problem at once as `file:line:col: message`. Loaded on the shims' cache-miss path, so the only
+// imports are node builtins, smol-toml and our own tiny modules.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { err, ExitCode, fsError } from './errors.js';
+import { normalize } from './goversion.js';
+import type { Home } from './home.js';
+
+export const DEFAULT_INDEX_URL = 'https://go.dev/dl/?mode=json&include=all';
+export const DEFAULT_DOWNLOAD_BASE = 'https://dl.google.com/go/';
+export const PROJECT_FILE = '.goarm.toml';
+
+export interface GlobalConfig {
+  indexUrl: string;
+  downloadBase: string; // always ends in "/"
+  trustedKeys: string[]; // absolute paths of armored key files
+  default?: string;
+  defaultLine?: number; // line of `default` in config.toml, for "why this version"
+  autoInstall: boolean;
+  mirror?: string; // reserved
+  path: string;
+}
+
+export interface ProjectConfig {
+  file: string;
+  go?: string;
+  goLine?: number;
+  arch?: string;
+  cgo: { enabled?: boolean; netdns?: string; tags?: string[]; cc?: string; cflags?: string; ldflags?: string };
+  env: Record<string, string>;
+}
+
+// ---------------------------------------------------------------------------------------------- specs
+
+/**
+ * Why a version spec written in a file or the environment is unacceptable, or undefined if it is fine.
+ * Deliberately narrower than Go's own grammar: anything that ends up in a path or a cache file must not
+ * carry "/", "..", spaces or quotes (goenv's CVE-2022-35861 was a version string that walked out of its root).
+ */
+export function specProblem(spec: string): string | undefined {
+  if (spec === 'latest' || spec === 'stable') return undefined;
+  if (/^(go)?[0-9]+\.[0-9]+(\.[0-9]+)?((alpha|beta|rc)[0-9]+)?$/.test(spec) && normalize(spec) !== undefined) return undefined;
+  return `invalid Go version ${JSON.stringify(spec)}`;
+}
+export const SPEC_HINT = 'a version looks like 1.23 (newest 1.23.x), 1.23.4, go1.23.4, 1.24rc1, latest or stable';
+
+// ------------------------------------------------------------------------------- positions in source
+
+interface Pos { line: number; col: number }
+interface KeyInfo { key: Pos; value: Pos; endLine: number }
+const K = (path: readonly string[]) => path.join('\0');
+
+/**
+ * smol-toml gives no positions for keys, so find them with a small scan: table headers and `key =` lines,
+ * skipping multi-line strings and arrays. Inline-table members map to their parent key (see `where`).
+ */
+function scan(src: string): { keys: Map<string, KeyInfo>; headers: number[] } {
+  const out = new Map<string, KeyInfo>();
+  const headers: number[] = [];
+  const lines = src.split(/\r?\n/);
+  let table: string[] = [];
+  const st = { ml: '' as '' | '"""' | "'''", depth: 0 };
+  let open: KeyInfo | undefined; // the key whose value is still running over lines
+  lines.forEach((text, n) => {
+    let i = 0;
+    if (!st.ml && st.depth === 0) {
+      open = undefined;
+      i = skipWs(text, 0);
+      if (text[i] === '[') {
+        const k = readKey(text, skipWs(text, i + (text[i + 1] === '[' ? 2 : 1)));
+        if (k) {
+          table = k.parts;
+          headers.push(n + 1);
+          const p = { line: n + 1, col: i + 1 };
+          for (let j = 1; j <= table.length; j++) if (!out.has(K(table.slice(0, j)))) out.set(K(table.slice(0, j)), { key: p, value: p, endLine: n + 1 });
+        }
+        return;
+      }
+      const k = text[i] === '#' ? undefined : readKey(text, i);
+      if (k) {
+        const eq = skipWs(text, k.end);
+        if (text[eq] === '=') {
+          const v = skipWs(text, eq + 1);
+          const path = [...table, ...k.parts];
+          open = { key: { line: n + 1, col: k.start + 1 }, value: { line: n + 1, col: v + 1 }, endLine: n + 1 };
+          for (let j = table.length + 1; j <= path.length; j++) if (!out.has(K(path.slice(0, j)))) out.set(K(path.slice(0, j)), open);
+          i = v;
+        }
+      }
+    }
+    if (open) open.endLine = n + 1;
+    scanValue(text, i, st);
+  });
+  return { keys: out, headers };
+}
+
+const skipWs = (s: string, i: number) => { while (s[i] === ' ' || s[i] === '\t') i++; return i; };
+
+function readKey(s: string, i: number): { parts: string[]; start: number; end: number } | undefined {
+  const start = i;
+  const parts: string[] = [];
+  for (;;) {
+    const m = /^(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')/.exec(s.slice(i));
+    if (!m) return undefined;
+    const raw = m[0];
+    parts.push(raw[0] === '"' ? safeJson(raw) : raw[0] === "'" ? raw.slice(1, -1) : raw);
+    i = skipWs(s, i + raw.length);
+    if (s[i] !== '.') return { parts, start, end: i };
+    i = skipWs(s, i + 1);
+  }
+}
+const safeJson = (q: string) => { try { return JSON.parse(q) as string; } catch { return q.slice(1, -1); } };
+
+// Advances over one line of a value, tracking multi-line strings and bracket depth across lines.
+function scanValue(s: string, i: number, st: { ml: '' | '"""' | "'''"; depth: number }) {
+  while (i < s.length) {
+    if (st.ml) {
+      if (st.ml === '"""' && s[i] === '\\') { i += 2; continue; }
+      if (s.startsWith(st.ml, i)) { i += 3; st.ml = ''; } else i++;
+      continue;
+    }
+    const c = s[i];
+    if (c === '#') return;
+    if (s.startsWith('"""', i) || s.startsWith("'''", i)) { st.ml = s.slice(i, i + 3) as '"""' | "'''"; i += 3; continue; }
+    if (c === '"' || c === "'") {
+      i++;
+      while (i < s.length && s[i] !== c) i += c === '"' && s[i] === '\\' ? 2 : 1;
+      i++;
+      continue;
+    }
+    if (c === '[' || c === '{') st.depth++;
+    else if ((c === ']' || c === '}') && st.depth > 0) st.depth--;
+    i++;
+  }
+}
+
+// ------------------------------------------------------------------------------------ schema checks
+
+type Check = (v: unknown, path: string) => string | undefined;
+type Rule = Check | { [key: string]: Rule };
+interface Ctx { file: string; pos: Map<string, KeyInfo>; problems: { pos: Pos; msg: string }[] }
+
+function where(ctx: Ctx, path: string[], part: 'key' | 'value'): Pos {
+  for (let j = path.length; j > 0; j--) {
+    const info = ctx.pos.get(K(path.slice(0, j)));
+    if (info) return j === path.length ? info[part] : info.key;
+  }
+  return { line: 1, col: 1 };
+}
+const report = (ctx: Ctx, path: string[], part: 'key' | 'value', msg: string) => ctx.problems.push({ pos: where(ctx, path, part), msg });
+
+function typeName(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Date) return 'a date';
+  if (typeof v === 'object' && v !== null) return 'a table';
+  if (typeof v === 'number' || typeof v === 'bigint') return 'a number';
+  return `a ${typeof v}`;
+}
+const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+
+const str = (extra?: (s: string) => string | undefined): Check => (v, p) =>
+  typeof v !== 'string' ? `${p} must be a string, not ${typeName(v)}` : extra?.(v);
+const bool: Check = (v, p) => (typeof v === 'boolean' ? undefined : `${p} must be true or false, not ${typeName(v)}`);
+const strList = (item?: (s: string) => string | undefined): Check => (v, p) => {
+  if (!Array.isArray(v)) return `${p} must be an array of strings, not ${typeName(v)}`;
+  const bad = v.findIndex((x) => typeof x !== 'string');
+  if (bad >= 0) return `${p}[${bad}] must be a string, not ${typeName(v[bad])}`;
+  for (const x of v) { const m = item?.(x as string); if (m) return `${p}: ${m}`; }
+  return undefined;
+};
+const url = (s: string) => {
+  try { const u = new URL(s); if (u.protocol === 'https:' || u.protocol === 'http:') return undefined; } catch { /* below */ }
+  return `${JSON.stringify(s)} is not an http(s) URL`;
+};
+
+function validate(ctx: Ctx, value: Record<string, unknown>, rules: Record<string, Rule>, path: string[]) {
+  for (const [key, v] of Object.entries(value)) {
+    const p = [...path, key];
+    const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
+    if (rule === undefined) {
+      const where = path.length ? ` in [${path.join('.')}]` : '';
+      report(ctx, p, 'key', `unknown key ${JSON.stringify(key)}${where}${suggest(key, Object.keys(rules))}`);
+    } else if (typeof rule === 'function') {
+      const m = rule(v, p.join('.'));
+      if (m) report(ctx, p, 'value', m);
+    } else if (!isTable(v)) report(ctx, p, 'value', `${p.join('.')} must be a table, not ${typeName(v)}`);
+    else validate(ctx, v, rule, p);
+  }
+}
+
+/** " (did you mean "x"?)" for the closest candidate within a small edit distance, else "". */
+export function suggest(word: string, candidates: string[]): string {
+  let best = '';
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best && bestD <= Math.max(1, Math.floor(best.length / 3)) + (best.length > 3 ? 1 : 0) ? `; did you mean ${JSON.stringify(best)}?` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** smol-toml parse; a syntax error becomes E_CONFIG at smol-toml's own line:col. */
+function parseSyntax(file: string, src: string): Record<string, unknown> {
+  try {
+    return parseToml(src);
+  } catch (e) {
+    if (!(e instanceof TomlError)) throw e;
+    const msg = e.message.split('\n')[0].replace(/^Invalid TOML document: /, '');
+    throw err('E_CONFIG', ExitCode.CONFIG, `${file}:${e.line}:${e.column}: ${msg}`, `fix the TOML syntax in ${basename(file)}`, e);
+  }
+}
+
+/** Parses and validates; throws one E_CONFIG listing every problem, or returns the table and key positions. */
+function check(file: string, src: string, rules: Record<string, Rule>, extra?: (ctx: Ctx, t: Record<string, unknown>) => void) {
+  const table = parseSyntax(file, src);
+  const ctx: Ctx = { file, pos: scan(src).keys, problems: [] };
+  validate(ctx, table, rules, []);
+  extra?.(ctx, table);
+  if (ctx.problems.length) {
+    ctx.problems.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+    const lines = ctx.problems.map((p) => `${file}:${p.pos.line}:${p.pos.col}: ${p.msg}`);
+    throw err('E_CONFIG', ExitCode.CONFIG, lines.join('\n'), `fix ${lines.length === 1 ? 'this problem' : `these ${lines.length} problems`} in ${basename(file)}; the keys are described in README.md (Configuration)`);
+  }
+  return { table, pos: ctx.pos };
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw fsError(e, `reading ${file}`);
+  }
+}
+
+// ----------------------------------------------------------------------------------- global config
+
+const versionSpec = str((s) => (specProblem(s) ? `${specProblem(s)} (${SPEC_HINT})` : undefined));
+const GLOBAL_RULES: Record<string, Rule> = {
+  index_url: str(url),
+  download_base: str(url),
+  trusted_keys: strList((s) => (s.trim() ? undefined : 'empty key path')),
+  default: versionSpec,
+  auto_install: bool,
+  mirror: str(url),
+};
+
+export async function loadGlobalConfig(home: Home, env: NodeJS.ProcessEnv = process.env): Promise<GlobalConfig> {
+  const src = await readOptional(home.config);
+  const { table: t, pos } = src === undefined ? { table: {} as Record<string, unknown>, pos: new Map<string, KeyInfo>() } : check(home.config, src, GLOBAL_RULES);
+  for (const name of ['GOARM_INDEX_URL', 'GOARM_DOWNLOAD_BASE'] as const) {
+    const m = env[name] ? url(env[name]!) : undefined;
+    if (m) throw err('E_CONFIG', ExitCode.CONFIG, `${name}: ${m}`, `set ${name} to an http(s) URL or unset it`);
+  }
+  const base = env.GOARM_DOWNLOAD_BASE || (t.download_base as string | undefined) || DEFAULT_DOWNLOAD_BASE;
+  const keyPath = (p: string) => (p.startsWith('~/') ? join(homedir(), p.slice(2)) : resolve(home.root, p));
+  return {
+    indexUrl: env.GOARM_INDEX_URL || (t.index_url as string | undefined) || DEFAULT_INDEX_URL,
+    downloadBase: base.endsWith('/') ? base : base + '/',
+    trustedKeys: ((t.trusted_keys as string[] | undefined) ?? []).map(keyPath),
+    default: t.default as string | undefined,
+    defaultLine: pos.get(K(['default']))?.key.line,
+    autoInstall: (t.auto_install as boolean | undefined) ?? false,
+    mirror: t.mirror as string | undefined,
+    path: home.config,
+  };
+}
+
+/** Sets `default = "<version>"` in config.toml, keeping every other line and comment. */
+export async function setGlobalDefault(home: Home, version: string): Promise<void> {
+  await setTopLevelString(home.config, 'default', version);
+}
+
+// ---------------------------------------------------------------------------------- project config
+
+// GOARCH values Go knows (go tool dist list), for the `arch` check and its suggestion.
+const GOARCHES = ['386', 'amd64', 'arm', 'arm64', 'loong64', 'mips', 'mipsle', 'mips64', 'mips64le', 'ppc64', 'ppc64le', 'riscv64', 's390x', 'wasm'];
+// [env] names that have a dedicated key: setting both would be ambiguous.
+const DEDICATED: Record<string, string> = { CGO_ENABLED: 'cgo.enabled', CC: 'cgo.cc', CGO_CFLAGS: 'cgo.cflags', CGO_LDFLAGS: 'cgo.ldflags' };
+
+const PROJECT_RULES: Record<string, Rule> = {
+  go: versionSpec,
+  arch: str((s) => (GOARCHES.includes(s) ? undefined : `unknown GOARCH ${JSON.stringify(s)}${suggest(s, GOARCHES)}`)),
+  cgo: {
+    enabled: bool,
+    // GODEBUG netdns: go, cgo, either with +N for debug output, or a bare debug level.
+    netdns: str((s) => (/^((go|cgo)(\+[12])?|[12])$/.test(s) ? undefined : `cgo.netdns must be "go" or "cgo" (optionally +1 or +2), not ${JSON.stringify(s)}`)),
+    // Build tags are joined into GOFLAGS, so they must be plain words: no spaces, commas or leading "-".
+    tags: strList((s) => (/^[A-Za-z0-9_.]+$/.test(s) ? undefined : `invalid build tag ${JSON.stringify(s)} (letters, digits, "_" and "." only)`)),
+    cc: str(),
+    cflags: str(),
+    ldflags: str(),
+  },
+  env: {}, // checked by checkEnv: any variable name
+};
+
+function checkEnv(ctx: Ctx, t: Record<string, unknown>) {
+  const env = t.env;
+  if (!isTable(env)) return;
+  const cgo = isTable(t.cgo) ? t.cgo : {};
+  for (const [name, v] of Object.entries(env)) {
+    const p = ['env', name];
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) report(ctx, p, 'key', `invalid environment variable name ${JSON.stringify(name)}`);
+    else if (name === 'GOROOT') report(ctx, p, 'key', 'GOROOT cannot be set: goarm chooses the Go root, and a GOROOT pointing elsewhere would mix one release\'s go command with another\'s standard library');
+    else if (name === 'GOARCH') report(ctx, p, 'key', 'set GOARCH with the top-level `arch` key, not in [env]');
+    else if (DEDICATED[name] && cgo[DEDICATED[name].slice(4)] !== undefined) report(ctx, p, 'key', `${name} is also set by ${DEDICATED[name]}; keep only one`);
+    if (typeof v !== 'string') report(ctx, p, 'value', `env.${name} must be a string, not ${typeName(v)}`);
+  }
+}
+
+/** Parses and validates .goarm.toml text already read (resolve reads the file once and hashes it for trust). */
+export function parseProjectConfig(file: string, src: string): ProjectConfig {
+  const { table: t, pos } = check(file, src, PROJECT_RULES, checkEnv);
+  const cgo = (t.cgo ?? {}) as ProjectConfig['cgo'];
+  return {
+    file,
+    go: t.go as string | undefined,
+    goLine: pos.get(K(['go']))?.key.line,
+    arch: t.arch as string | undefined,
+    cgo: { ...cgo },
+    env: { ...((t.env ?? {}) as Record<string, string>) },
+  };
+}
+
+export async function loadProjectConfig(file: string): Promise<ProjectConfig> {
+  const src = await readOptional(file);
+  if (src === undefined) throw err('E_CONFIG', ExitCode.CONFIG, `${file}: no such file`, undefined);
+  return parseProjectConfig(file, src);
+}
+
+/** Writes or updates `go = "<spec>"` in dir/.goarm.toml, keeping comments and every other line. */
+export async function pinProjectVersion(dir: string, spec: string): Promise<string> {
+  const file = join(dir, PROJECT_FILE);
+  await setTopLevelString(file, 'go', spec);
+  return file;
+}
+
+// ------------------------------------------------------------------------------------ line editing
+
+/** Line-based edit of one top-level string key, so comments and layout survive; atomic via rename. */
+async function setTopLevelString(file: string, key: string, value: string): Promise<void> {
+  const bad = specProblem(value);
+  if (bad) throw err('E_BAD_SPEC', ExitCode.USAGE, bad, SPEC_HINT);
+  const src = (await readOptional(file)) ?? '';
+  const current = parseSyntax(file, src);
+  if (current[key] !== undefined && typeof current[key] !== 'string')
+    throw err('E_CONFIG', ExitCode.CONFIG, `${file}: ${key} is ${typeName(current[key])}, expected a string`, `fix ${key} in ${basename(file)} by hand`);
+  const { keys, headers } = scan(src);
+  const lines = src === '' ? [] : src.split(/\r?\n/);
+  const assignment = `${key} = ${JSON.stringify(value)}`;
+  const info = current[key] !== undefined ? keys.get(K([key])) : undefined;
+  if (info) {
+    const { line, col } = info.key;
+    const last = lines[info.endLine - 1];
+    // Keep a trailing comment when the old value sat on one line.
+    const rest = info.endLine === line ? last.slice(info.value.col - 1).replace(/^("(?:[^"\\]|\\.)*"|'[^']*'|[^\s#]+)/, '') : '';
+    const comment = /^\s*#.*$/.test(rest) ? rest : '';
+    lines.splice(line - 1, info.endLine - line + 1, lines[line - 1].slice(0, col - 1) + assignment + comment);
+  } else if (headers.length) {
+    // Top-level keys must precede the first table header; keep a comment block attached to its header.
+    let at = headers[0] - 1;
+    while (at > 0 && /^\s*#/.test(lines[at - 1])) at--;
+    lines.splice(at, 0, assignment, '');
+  } else {
+    if (lines.length && lines[lines.length - 1] === '') lines.pop();
+    lines.push(assignment, '');
+  }
+  const out = lines.join(src.includes('\r\n') ? '\r\n' : '\n');
+  if (parseSyntax(file, out)[key] !== value) throw err('E_CONFIG', ExitCode.CONFIG, `${file}: could not set ${key} automatically`, `set ${assignment} in ${basename(file)} by hand`);
+  await atomicWrite(file, out);
+}
+
+async function atomicWrite(file: string, text: string): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(tmp, text, { mode: 0o644 });
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw fsError(e, `writing ${file}`);
+  }
+}

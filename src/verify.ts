@@ -1,0 +1,79 @@
+// Everything that decides whether bytes are genuine: the SHA-256 from the index and the OpenPGP signature
+// against the pinned Google key (plus keys the user listed in config.toml, and nothing else).
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import * as openpgp from 'openpgp';
+import { ExitCode, err } from './errors.js';
+
+/** Google Linux Packages Signing Authority; signs Go releases. Its signing subkeys rotate yearly, expire after 3 years. */
+export const GOOGLE_FINGERPRINT = 'eb4c1bfd4f042f6dddccec917721f63bd38b4796';
+export const PINNED_KEY_FILE = fileURLToPath(new URL('../keys/google-linux-packages-signing-key.asc', import.meta.url));
+
+export const sha256 = () => createHash('sha256');
+
+export function checkSha256(actual: string, expected: string, what: string): void {
+  if (actual.toLowerCase() !== expected.toLowerCase())
+    throw err('E_CHECKSUM', ExitCode.VERIFY, `SHA-256 mismatch for ${what}: the index says ${expected}, the download is ${actual}`,
+      'the file was corrupted or tampered with on the way; it was deleted. Try again, or use another mirror');
+}
+
+/** The pinned key, refusing a copy whose fingerprint is not Google's (a tampered install of goarm). */
+export async function pinnedKey(): Promise<openpgp.PublicKey> {
+  const key = await openpgp.readKey({ armoredKey: await readFile(PINNED_KEY_FILE, 'utf8') });
+  if (key.getFingerprint() !== GOOGLE_FINGERPRINT)
+    throw err('E_PINNED_KEY', ExitCode.VERIFY, `the bundled signing key ${PINNED_KEY_FILE} is not Google's (fingerprint ${key.getFingerprint()})`, 'reinstall goarm');
+  return key;
+}
+
+/** The pinned key plus armored keys named by `trusted_keys` in config.toml. */
+export async function trustedKeys(extraFiles: string[]): Promise<openpgp.PublicKey[]> {
+  const keys = [await pinnedKey()];
+  for (const file of extraFiles) {
+    try {
+      keys.push(...(await openpgp.readKeys({ armoredKeys: await readFile(file, 'utf8') })));
+    } catch (e) {
+      throw err('E_CONFIG', ExitCode.CONFIG, `trusted_keys: cannot read an OpenPGP public key from ${file}: ${(e as Error).message}`,
+        'fix or remove that entry in config.toml', e);
+    }
+  }
+  return keys;
+}
+
+export interface SignatureInfo { keyId: string; created: Date }
+
+/**
+ * Verifies a detached armored signature over `data`. The signing subkey must be valid when the signature was
+ * made, not today: Google's subkeys expire after 3 years and old releases stay genuine after that.
+ */
+export async function verifySignature(data: Uint8Array, armoredSignature: string, keys: openpgp.PublicKey[], what: string): Promise<SignatureInfo> {
+  const bad = (why: string, cause?: unknown) =>
+    err('E_SIGNATURE', ExitCode.VERIFY, `bad OpenPGP signature for ${what}: ${why}`,
+      'the download is not signed by a trusted key; it was deleted. If you run your own mirror, add its key to trusted_keys in config.toml', cause);
+  let signature: openpgp.Signature;
+  try {
+    signature = await openpgp.readSignature({ armoredSignature });
+  } catch (e) {
+    throw bad(`the .asc file is not an OpenPGP signature (${(e as Error).message})`, e);
+  }
+  const packet = signature.packets[0];
+  const created = packet?.created;
+  if (!packet || !created) throw bad('the signature has no creation time');
+  if (created.getTime() > Date.now() + 24 * 3600_000) throw bad(`the signature claims to be made in the future (${created.toISOString()})`);
+  const keyId = packet.issuerKeyID.toHex();
+  if (!keys.some((k) => k.getKeys(packet.issuerKeyID).length > 0)) throw bad(`it was made by key ${keyId}, which is not trusted`);
+  try {
+    const result = await openpgp.verify({
+      message: await openpgp.createMessage({ binary: data }),
+      signature,
+      verificationKeys: keys,
+      date: created,
+      expectSigned: true,
+      format: 'binary',
+    });
+    await result.signatures[0].verified;
+  } catch (e) {
+    throw bad((e as Error).message.replace(/^Error verifying signed message: /, ''), e);
+  }
+  return { keyId, created };
+}
