@@ -1,17 +1,23 @@
-// A throw-away OpenPGP signing key (curve25519) and detached signatures, as Google's .asc files are made.
+// A throw-away OpenPGP key shaped like Google's release key (a primary key that certifies, and a separate
+// signing subkey; EdDSA on curve25519), and detached armored signatures like the .asc files next to Go releases.
 import * as openpgp from 'openpgp';
 
-/** Generates an unprotected key; `publicArmored` is what goes into trusted_keys. */
-export async function makeKey(name = 'goarm bench') {
-  const { privateKey, publicKey } = await openpgp.generateKey({
-    type: 'curve25519',
+const DAY = 86_400_000;
+
+/** Generates an unprotected key, dated a day back so no signature can predate it; `publicArmored` goes into trusted_keys. */
+export async function makeKey(name = 'goarm bench signer') {
+  const { privateKey } = await openpgp.generateKey({
+    type: 'ecc',
+    curve: 'ed25519Legacy',
     userIDs: [{ name, email: 'bench@goarm.invalid' }],
-    format: 'armored',
+    date: new Date(Date.now() - DAY),
+    subkeys: [{ sign: true }],
+    format: 'object',
   });
-  return { privateKey: await openpgp.readPrivateKey({ armoredKey: privateKey }), publicArmored: publicKey };
+  return { privateKey, publicArmored: privateKey.toPublic().armor() };
 }
 
-/** An armored detached signature over `data` (a Buffer/Uint8Array). */
+/** An armored detached signature over `data` (Buffer/Uint8Array), made by the signing subkey. */
 export async function signDetached(privateKey, data) {
   const message = await openpgp.createMessage({ binary: data });
   return openpgp.sign({ message, signingKeys: privateKey, detached: true, format: 'armored' });

@@ -51,7 +51,8 @@ export function median(xs) {
 export const min = (xs) => Math.min(...xs);
 
 export function table(headers, rows) {
-  const line = (cells) => `| ${cells.join(' | ')} |`;
+  // A literal | would end the cell, even inside backticks.
+  const line = (cells) => `| ${cells.map((c) => String(c).replaceAll('|', '\\|')).join(' | ')} |`;
   return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
 }
 

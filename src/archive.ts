@@ -15,9 +15,12 @@ export interface Extractor {
   end(): Promise<void>;
   /** Stops; the caller removes dest. */
   abort(): void;
+  /** Resolves once the decompressor wants more input: await it between writes to bound memory. */
+  drained(): Promise<void>;
 }
 
 const DEFAULT_MAX_BYTES = 8 * 1024 ** 3;
+interface Link { path: string; target: string }
 const MAX_LINK_HOPS = 40;
 const WRITABLE = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link']);
 const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS']);
@@ -38,7 +41,7 @@ const parts = (p: string) => p.split(/[\\/]/).filter((c) => c !== '' && c !== '.
  * Follows `rel` from directory `from` through the archive's symlinks (lexically, no disk access).
  * Returns false when it leaves the root, is absolute, or loops.
  */
-function staysInside(links: Map<string, string>, from: string[], rel: string): boolean {
+function staysInside(links: Map<string, Link>, from: string[], rel: string): boolean {
   if (isAbs(rel)) return false;
   const todo = rel.split('/').reverse();
   const cur = [...from];
@@ -52,7 +55,7 @@ function staysInside(links: Map<string, string>, from: string[], rel: string): b
       continue;
     }
     cur.push(c);
-    const target = links.get(key(cur));
+    const target = links.get(key(cur))?.target;
     if (target === undefined) continue;
     if (++hops > MAX_LINK_HOPS || isAbs(target)) return false;
     cur.pop();
@@ -64,8 +67,7 @@ function staysInside(links: Map<string, string>, from: string[], rel: string): b
 class StreamingExtractor implements Extractor {
   private readonly gunzip: Gunzip;
   private readonly unpack: UnpackSync;
-  private readonly links = new Map<string, { path: string; target: string }>();
-  private readonly targets = new Map<string, string>(); // key -> target, for staysInside
+  private readonly links = new Map<string, Link>(); // symlinks so far, by key()
   private failure?: GoarmError;
   private settled = false;
   private ended = false;
@@ -115,14 +117,15 @@ class StreamingExtractor implements Extractor {
   }
 
   abort(): void {
-    this.fail(err('E_ABORTED', ExitCode.ARCHIVE, `extraction into ${this.dest} was aborted`));
+    this.fail(err('E_ABORTED', ExitCode.ARCHIVE, `extraction into ${this.dest} was aborted`,
+      'nothing was installed; run the command again'));
   }
 
+  /** Lets extractFile stop reading once the archive is refused. */
   get failed(): boolean {
     return this.failure !== undefined;
   }
 
-  /** Resolves when the decompressor wants more input (backpressure for extractFile). */
   drained(): Promise<void> {
     if (this.failure || !this.gunzip.writableNeedDrain) return Promise.resolve();
     return new Promise((res) => {
@@ -170,14 +173,12 @@ class StreamingExtractor implements Extractor {
 
     const link = entry.linkpath ?? '';
     if (type === 'SymbolicLink') {
-      const k = key(p);
-      this.links.set(k, { path: entry.path, target: link });
-      this.targets.set(k, link);
-      if (!staysInside(this.targets, p.slice(0, -1), link))
+      this.links.set(key(p), { path: entry.path, target: link });
+      if (!staysInside(this.links, p.slice(0, -1), link))
         return `symbolic link ${name} -> ${JSON.stringify(link)} points outside the archive`;
     } else if (type === 'Link') {
       // Hard link targets are named from the archive root.
-      if (isAbs(link) || link.split(/[\\/]/).includes('..') || !staysInside(this.targets, [], link))
+      if (isAbs(link) || link.split(/[\\/]/).includes('..') || !staysInside(this.links, [], link))
         return `hard link ${name} -> ${JSON.stringify(link)} points outside the archive`;
       const via = this.throughLink(parts(link));
       if (via) return `hard link ${name} -> ${JSON.stringify(link)} goes through the symbolic link ${JSON.stringify(via)}`;
@@ -199,7 +200,7 @@ class StreamingExtractor implements Extractor {
     if (this.failure || this.settled) return;
     // A later link can change where an earlier one leads: check them all against the final set.
     for (const l of this.links.values()) {
-      if (!staysInside(this.targets, parts(l.path).slice(0, -1), l.target))
+      if (!staysInside(this.links, parts(l.path).slice(0, -1), l.target))
         return this.fail(unsafe(`symbolic link ${JSON.stringify(l.path)} -> ${JSON.stringify(l.target)} points outside the archive`));
     }
     this.settled = true;

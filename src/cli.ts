@@ -10,6 +10,14 @@ const COMMANDS: [name: string, aliases: string[], describe: string, load: Loader
   ['list', ['ls'], 'List installed Go versions', () => import('./commands/list.js')],
   ['ls-remote', [], 'List Go releases available to install', () => import('./commands/ls-remote.js')],
   ['uninstall', ['rm'], 'Remove an installed Go version (exact version only)', () => import('./commands/uninstall.js')],
+  ['current', [], 'Show which Go applies in this directory, and why', () => import('./commands/current.js')],
+  ['which', [], 'Print the path of the real go or gofmt used here', () => import('./commands/which.js')],
+  ['exec', [], 'Run a command with the Go that applies here', () => import('./commands/exec.js')],
+  ['pin', [], 'Pin this directory to a Go version in ./.goarm.toml', () => import('./commands/pin.js')],
+  ['default', [], 'Set the global default Go version', () => import('./commands/default.js')],
+  ['trust', [], 'Trust ./.goarm.toml so its [env], cc and flags apply', () => import('./commands/trust.js')],
+  ['untrust', [], 'Stop trusting ./.goarm.toml', () => import('./commands/untrust.js')],
+  ['shims', [], 'Regenerate the go and gofmt shims', () => import('./commands/shims.js')],
 ];
 
 export async function main(argv: string[]): Promise<number> {

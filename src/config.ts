@@ -198,19 +198,21 @@ export function suggest(word: string, candidates: string[]): string {
   let bestD = Infinity;
   for (const c of candidates) {
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) [best, bestD] = [c, d];
+    if (d < bestD && d <= Math.max(1, Math.floor(c.length / 3))) [best, bestD] = [c, d];
   }
-  return best && bestD <= Math.max(1, Math.floor(best.length / 3)) + (best.length > 3 ? 1 : 0) ? `; did you mean ${JSON.stringify(best)}?` : '';
+  return best ? `; did you mean ${JSON.stringify(best)}?` : '';
 }
 
+// Optimal string alignment distance: Levenshtein plus adjacent transpositions ("arm46" → "arm64" is 1).
 function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.length][b.length];
 }
 
 /** smol-toml parse; a syntax error becomes E_CONFIG at smol-toml's own line:col. */
@@ -272,7 +274,7 @@ export async function loadGlobalConfig(home: Home, env: NodeJS.ProcessEnv = proc
     indexUrl: env.GOARM_INDEX_URL || (t.index_url as string | undefined) || DEFAULT_INDEX_URL,
     downloadBase: base.endsWith('/') ? base : base + '/',
     trustedKeys: ((t.trusted_keys as string[] | undefined) ?? []).map(keyPath),
-    default: t.default as string | undefined,
+    default: t.default === undefined ? undefined : (normalize(t.default as string) ?? (t.default as string)),
     defaultLine: pos.get(K(['default']))?.key.line,
     autoInstall: (t.auto_install as boolean | undefined) ?? false,
     mirror: t.mirror as string | undefined,
@@ -305,7 +307,7 @@ const PROJECT_RULES: Record<string, Rule> = {
     cflags: str(),
     ldflags: str(),
   },
-  env: {}, // checked by checkEnv: any variable name
+  env: (v, p) => (isTable(v) ? undefined : `${p} must be a table, not ${typeName(v)}`), // members: checkEnv
 };
 
 function checkEnv(ctx: Ctx, t: Record<string, unknown>) {
@@ -355,6 +357,7 @@ export async function pinProjectVersion(dir: string, spec: string): Promise<stri
 async function setTopLevelString(file: string, key: string, value: string): Promise<void> {
   const bad = specProblem(value);
   if (bad) throw err('E_BAD_SPEC', ExitCode.USAGE, bad, SPEC_HINT);
+  value = normalize(value) ?? value; // "go1.22" is written as "1.22"
   const src = (await readOptional(file)) ?? '';
   const current = parseSyntax(file, src);
   if (current[key] !== undefined && typeof current[key] !== 'string')

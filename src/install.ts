@@ -74,11 +74,11 @@ async function fetchAndUnpack(home: Home, cfg: InstallSettings, file: ReleaseFil
       hash.update(chunk);
       if (extractError === undefined) try { extractor.write(chunk); } catch (e) { extractError = e; }
     };
-    const offset = await replayPartial(partial, file.size, feed);
+    const offset = await replayPartial(partial, file.size, async (chunk) => { feed(chunk); await extractor.drained(); });
     const out = createWriteStream(partial, { flags: 'a' });
     const bar = progressBar(file.filename, file.size, !opts.quiet && Boolean(process.stderr.isTTY));
     try {
-      await download(url, { offset, write: (chunk) => { feed(chunk); return writeTo(out, chunk); } }, { size: file.size, onProgress: (d) => bar.update(d) });
+      await download(url, { offset, write: async (chunk) => { feed(chunk); await writeTo(out, chunk); await extractor.drained(); } }, { size: file.size, onProgress: (d) => bar.update(d) });
     } finally {
       bar.done();
       await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
@@ -113,11 +113,11 @@ function writeTo(out: WriteStream, chunk: Buffer): Promise<void> | void {
 }
 
 /** Feeds the bytes of an interrupted earlier download back through the pipeline; returns how many there were. */
-async function replayPartial(partial: string, size: number, feed: (chunk: Buffer) => void): Promise<number> {
+async function replayPartial(partial: string, size: number, feed: (chunk: Buffer) => Promise<void>): Promise<number> {
   const st = await stat(partial).catch(() => undefined);
   if (!st) return 0;
   if (st.size > size) { await truncate(partial, 0); return 0; }
-  for await (const chunk of createReadStream(partial)) feed(chunk as Buffer);
+  for await (const chunk of createReadStream(partial)) await feed(chunk as Buffer);
   return st.size;
 }
 

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { install } from '../install.js';
+import { renderShims } from '../shims.js';
 import { context, out, printJson, warn } from './common.js';
 
 interface Args { specs: string[]; os?: string; arch?: string; quiet: boolean; json: boolean; 'skip-signature': boolean }
@@ -25,6 +26,7 @@ const command: CommandModule<object, Args> = {
       if (a.json || a.quiet) continue;
       out(r.already ? `go${r.version} is already installed in ${r.dir}` : `installed go${r.version} (${r.os}/${r.arch}) in ${r.dir}`);
     }
+    await renderShims(home); // a new goarm version may have changed the template
     if (a.json) printJson(results);
   },
 };

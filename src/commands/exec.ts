@@ -1,0 +1,36 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { CommandModule } from 'yargs';
+import { requireInstalled, resolveHere, toolEnv } from '../here.js';
+import { ExitCode, err } from '../errors.js';
+import { context } from './common.js';
+
+interface Args { version?: string; cmd?: string[] }
+
+const command: CommandModule<object, Args> = {
+  command: 'exec [cmd..]',
+  describe: 'Run a command with the Go that applies here (or --version) first on PATH',
+  builder: (y) => y
+    .version(false) // --version here names a Go version, not goarm's
+    .positional('cmd', { type: 'string', array: true, describe: 'the command and its arguments, after --' })
+    .option('version', { type: 'string', describe: 'use this installed version instead of the directory\'s' })
+    .parserConfiguration({ 'populate--': true, 'unknown-options-as-args': true })
+    .example('$0 exec -- go build ./...', '')
+    .example('$0 exec --version 1.22 -- go test ./...', ''),
+  handler: async (a) => {
+    const argv = [...(a.cmd ?? []), ...(((a as Record<string, unknown>)['--'] as string[]) ?? [])].map(String);
+    if (!argv.length) throw err('E_USAGE', ExitCode.USAGE, 'exec needs a command', 'e.g. goarm exec -- go version');
+    const { home } = await context();
+    const env = a.version ? { ...process.env, GOARM_VERSION: a.version } : process.env;
+    const r = requireInstalled(await resolveHere(home, process.cwd(), env));
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env: toolEnv(home, r, process.env) });
+    // Signals go to the child (a terminal's Ctrl-C reaches both; kill from elsewhere reaches only us).
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
+    process.exitCode = await new Promise<number>((res) => {
+      child.on('error', (e) => res(((e as NodeJS.ErrnoException).code === 'ENOENT' ? (process.stderr.write(`goarm: ${argv[0]}: command not found\n`), 127) : 126)));
+      child.on('exit', (code, signal) => res(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+    });
+  },
+};
+
+export default command;

@@ -1,0 +1,19 @@
+import type { CommandModule } from 'yargs';
+import { pinProjectVersion } from '../config.js';
+import { parseSpec } from '../releases.js';
+import { context, out } from './common.js';
+import { installedHint } from './default.js';
+
+const command: CommandModule<object, { spec: string }> = {
+  command: 'pin <spec>',
+  describe: 'Pin this directory to a Go version: writes go = "<spec>" in ./.goarm.toml, keeping comments',
+  builder: (y) => y.positional('spec', { type: 'string', demandOption: true, describe: 'e.g. 1.23 or 1.23.4' }),
+  handler: async (a) => {
+    parseSpec(a.spec);
+    const { home } = await context();
+    const file = await pinProjectVersion(process.cwd(), a.spec);
+    out(`pinned ${file} to go ${a.spec}`);
+    await installedHint(home, a.spec);
+  },
+};
+export default command;

@@ -1,0 +1,38 @@
+// Which installed Go applies in a directory, installing it first when config.toml says auto_install = true.
+// Shared by the light entry (shims) and the commands (current, which, exec).
+import { delimiter, join } from 'node:path';
+import { loadGlobalConfig } from './config.js';
+import { ExitCode, err } from './errors.js';
+import type { Home } from './home.js';
+import { nativeVersions } from './installed.js';
+import { host } from './platform.js';
+import { resolveDir, type Resolution } from './resolve.js';
+import { describeSource } from './shims.js';
+
+export async function resolveHere(home: Home, dir: string, env: NodeJS.ProcessEnv): Promise<Resolution> {
+  const global = await loadGlobalConfig(home, env);
+  const r = await resolveDir(dir, { home, env, installed: await nativeVersions(home), global, hostArch: host().arch });
+  if (r.version || !global.autoInstall) return r;
+  // auto_install = true: install what the directory asks for, then resolve again. Only now load the heavy modules.
+  const { install } = await import('./install.js');
+  process.stderr.write(`goarm: installing go${r.installSpec} for ${dir} (auto_install = true)\n`);
+  await install(home, global, r.installSpec, { quiet: false, warn: (m) => process.stderr.write(m + '\n') });
+  return resolveDir(dir, { home, env, installed: await nativeVersions(home), global, hostArch: host().arch });
+}
+
+
+/** The environment the shims give a Go command (same rules as shims/shim.sh), for `goarm exec`. */
+export function toolEnv(home: Home, r: Resolution & { version: string }, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  delete env.GOROOT;
+  for (const [k, v] of Object.entries(r.env)) if (k === 'GOTOOLCHAIN' || env[k] === undefined) env[k] = v;
+  if (r.archPin && env.GOARCH === undefined) env.GOARCH = r.archPin;
+  env.PATH = `${join(home.version(r.version), 'bin')}${delimiter}${env.PATH ?? ''}`;
+  return env;
+}
+
+/** A resolution that names an installed version, or the error a shim would print. */
+export function requireInstalled(r: Resolution): Resolution & { version: string } {
+  if (r.version) return r as Resolution & { version: string };
+  throw err('E_NOT_INSTALLED', ExitCode.NOT_FOUND, `go${r.installSpec} (${describeSource(r)}) is not installed`, `run: goarm install ${r.installSpec}`);
+}

@@ -1,0 +1,112 @@
+// Host detection and binary headers. Apple Silicon first: a Node (or shell) running under Rosetta
+// reports x64, but the machine is arm64 and that is what goarm installs and builds for.
+import { execFileSync } from 'node:child_process';
+import { open } from 'node:fs/promises';
+import { endianness } from 'node:os';
+
+export type GoOS = 'linux' | 'darwin' | string;
+export type GoArch = 'amd64' | 'arm64' | '386' | 'arm' | string;
+export interface Host { os: GoOS; arch: GoArch; appleSilicon: boolean; translated: boolean }
+export interface BinaryInfo { format: 'elf' | 'macho' | 'fat'; os: GoOS; archs: GoArch[] }
+
+const NODE_TO_GO: Record<string, GoArch> = {
+  x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm', s390x: 's390x', riscv64: 'riscv64',
+  loong64: 'loong64', mips: 'mips', mipsel: 'mipsle', ppc: 'ppc',
+};
+
+/** Node's process.arch in Go's spelling. ppc64 is ppc64le on a little-endian host (Node has no separate name). */
+export function goArch(nodeArch: string): GoArch {
+  if (nodeArch === 'ppc64') return endianness() === 'LE' ? 'ppc64le' : 'ppc64';
+  return NODE_TO_GO[nodeArch] ?? nodeArch;
+}
+
+/** `sysctl -in <name>` prints 1; a missing sysctl, an unknown name or any failure means false. */
+function sysctlFlag(name: string, env: NodeJS.ProcessEnv): boolean {
+  try {
+    const out = execFileSync('sysctl', ['-in', name], { env, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    return out.trim() === '1';
+  } catch {
+    return false;
+  }
+}
+
+const cache = new Map<string, Host>();
+
+/**
+ * The machine goarm serves. GOARM_SIMULATE_OS (a test knob) replaces process.platform so the darwin
+ * paths run on Linux, with a fake `sysctl` first on PATH. Cached per process (per simulated OS and PATH).
+ */
+export function host(env: NodeJS.ProcessEnv = process.env): Host {
+  const os: GoOS = env.GOARM_SIMULATE_OS || process.platform;
+  const key = `${os}\0${env.PATH ?? ''}`;
+  let h = cache.get(key);
+  if (!h) {
+    const appleSilicon = os === 'darwin' && sysctlFlag('hw.optional.arm64', env);
+    const translated = os === 'darwin' && sysctlFlag('sysctl.proc_translated', env);
+    h = { os, arch: appleSilicon ? 'arm64' : goArch(process.arch), appleSilicon, translated };
+    cache.set(key, h);
+  }
+  return { ...h };
+}
+
+const ELF_MACHINE: Record<number, (le: boolean, is64: boolean) => GoArch> = {
+  0x03: () => '386',
+  0x08: (le, is64) => (is64 ? 'mips64' : 'mips') + (le ? 'le' : ''),
+  0x14: () => 'ppc',
+  0x15: (le) => (le ? 'ppc64le' : 'ppc64'),
+  0x16: () => 's390x',
+  0x28: () => 'arm',
+  0x3e: () => 'amd64',
+  0xb7: () => 'arm64',
+  0xf3: () => 'riscv64',
+  0x102: () => 'loong64',
+};
+
+const MACHO_CPU: Record<number, GoArch> = {
+  7: '386', 0x01000007: 'amd64', 12: 'arm', 0x0100000c: 'arm64', 18: 'ppc', 0x01000012: 'ppc64',
+};
+const machoArch = (cpu: number): GoArch => MACHO_CPU[cpu] ?? `cputype-0x${cpu.toString(16)}`;
+
+/** Reads what a binary is built for from its header. undefined: not an ELF or Mach-O file (or unreadable). */
+export async function binaryInfo(path: string): Promise<BinaryInfo | undefined> {
+  let buf: Buffer;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const { bytesRead, buffer } = await fh.read(Buffer.alloc(4096), 0, 4096, 0);
+      buf = buffer.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined;
+  }
+  return parseHeader(buf);
+}
+
+function parseHeader(b: Buffer): BinaryInfo | undefined {
+  if (b.length < 8) return undefined;
+  if (b.readUInt32BE(0) === 0x7f454c46) {
+    if (b.length < 20) return undefined;
+    const is64 = b[4] === 2, le = b[5] === 1;
+    if (![1, 2].includes(b[4]) || ![1, 2].includes(b[5])) return undefined;
+    const machine = le ? b.readUInt16LE(18) : b.readUInt16BE(18);
+    const arch = ELF_MACHINE[machine]?.(le, is64) ?? `e_machine-0x${machine.toString(16)}`;
+    return { format: 'elf', os: 'linux', archs: [arch] };
+  }
+  for (const le of [false, true]) {
+    const magic = le ? b.readUInt32LE(0) : b.readUInt32BE(0);
+    if (magic === 0xfeedface || magic === 0xfeedfacf)
+      return { format: 'macho', os: 'darwin', archs: [machoArch(le ? b.readUInt32LE(4) : b.readUInt32BE(4))] };
+  }
+  const fat = b.readUInt32BE(0);
+  if (fat === 0xcafebabe || fat === 0xcafebabf) {
+    // Java class files share 0xcafebabe; their "count" is the class version (>= 45). Universal binaries have a few.
+    const n = b.readUInt32BE(4);
+    const size = fat === 0xcafebabf ? 32 : 20;
+    if (n < 1 || n >= 20 || b.length < 8 + n * size) return undefined;
+    const archs = Array.from({ length: n }, (_, i) => machoArch(b.readUInt32BE(8 + i * size)));
+    return { format: 'fat', os: 'darwin', archs };
+  }
+  return undefined;
+}

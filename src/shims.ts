@@ -1,0 +1,102 @@
+// Renders shims/ templates into GOARM_HOME/shims, and writes the per-directory resolve cache the shims source.
+// Everything written into shell code goes through q(): no project file can inject shell code.
+import { mkdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Home } from './home.js';
+import { withLock } from './lock.js';
+import { host } from './platform.js';
+import type { Resolution } from './resolve.js';
+
+export const TOOLS = ['go', 'gofmt'] as const;
+const TEMPLATE = fileURLToPath(new URL('../shims/shim.sh', import.meta.url));
+const LIGHT = fileURLToPath(new URL('./light.js', import.meta.url));
+const PKG = fileURLToPath(new URL('../package.json', import.meta.url));
+
+/** Single-quotes a value for POSIX sh. Single quotes take everything literally (newlines, $, `) but a quote. */
+export function q(value: string): string {
+  if (value.includes('\0')) throw new Error('a value with a NUL byte cannot reach the environment');
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+// On Apple Silicon the shim refuses a Rosetta-translated caller: it would build amd64 binaries and run an x86 go.
+// Cheapest reliable check: macOS /bin/sh is bash, whose $HOSTTYPE is compiled into each slice of the universal
+// binary (x86_64 under Rosetta, arm64 natively): no fork. Other shells (dash as sh) fall back to one sysctl call.
+const ROSETTA = `if [ -z "\${GOARM_ALLOW_ROSETTA-}" ]; then
+  case "\${HOSTTYPE-}" in
+    arm64|aarch64) _goarm_tr= ;;
+    x86_64|i386) _goarm_tr=1 ;;
+    *) [ "$(sysctl -in sysctl.proc_translated 2>/dev/null)" = 1 ] && _goarm_tr=1 || _goarm_tr= ;;
+  esac
+  if [ -n "$_goarm_tr" ]; then
+    echo "goarm: refusing to run go under Rosetta translation: this shell is x86_64 on an Apple Silicon Mac, so go would build and run amd64 code." >&2
+    echo "goarm: open a native (arm64) terminal, or run: arch -arm64 /bin/zsh -l  (set GOARM_ALLOW_ROSETTA=1 to override)" >&2
+    exit 10
+  fi
+fi`;
+
+export async function renderShims(home: Home): Promise<string[]> {
+  const template = await readFile(TEMPLATE, 'utf8');
+  const version = JSON.parse(await readFile(PKG, 'utf8')).version as string;
+  const h = host();
+  await mkdir(home.shims, { recursive: true });
+  return withLock(home.lock('shims'), async () => Promise.all(TOOLS.map(async (tool) => {
+    const text = template
+      .replaceAll('@TOOL@', tool)
+      .replaceAll('@GOARM_VERSION@', version)
+      .replace('@HOME@', q(home.root))
+      .replace('@ROSETTA@', h.os === 'darwin' && h.appleSilicon ? ROSETTA : '')
+      .replace('@NODE@', q(process.execPath))
+      .replace('@LIGHT@', q(LIGHT));
+    const file = join(home.shims, tool);
+    await writeFile(file + '.tmp', text, { mode: 0o755 });
+    await rename(file + '.tmp', file);
+    return file;
+  })));
+}
+
+export const cacheFile = (home: Home, dir: string) => join(home.resolveCache + dir, '.goarm-shim-cache');
+
+/**
+ * The cache is shell code: staleness tests first (any searched directory or read file newer than the cache
+ * means "stale": return 1 before setting anything), then the assignments.
+ */
+export function renderCache(home: Home, r: Resolution, opts: { onlyWithEnvVersion?: boolean } = {}): string {
+  const lines = ['# goarm resolve cache (generated; safe to delete)'];
+  if (opts.onlyWithEnvVersion) lines.push('[ -n "${GOARM_VERSION-}" ] || return 1');
+  for (const dep of new Set([home.root, ...r.searchedDirs, ...r.readFiles])) lines.push(`[ ${q(dep)} -nt "$_goarm_c" ] && return 1`);
+  if (r.version) lines.push(`_goarm_root=${q(home.version(r.version))}`);
+  else {
+    lines.push(`_goarm_err=${q(`goarm: go${r.installSpec} (${describeSource(r)}) is not installed; run: goarm install ${r.installSpec}`)}`);
+    lines.push('_goarm_errcode=4');
+  }
+  if (r.archPin) lines.push(`_goarm_arch=${q(r.archPin)}`);
+  if (r.ignored.length && r.settingsFile)
+    lines.push(`_goarm_note=${q(`goarm: ignoring ${r.ignored.join(', ')} from ${r.settingsFile} until you run \`goarm trust\` there`)}`);
+  for (const [name, value] of Object.entries(r.env)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name === 'GOROOT') continue;
+    // The caller's own setting wins (like GOARCH), except GOTOOLCHAIN: go must never fetch a toolchain behind goarm's back.
+    lines.push(name === 'GOTOOLCHAIN' ? `export GOTOOLCHAIN=${q(value)}` : `[ -n "\${${name}+x}" ] || export ${name}=${q(value)}`);
+  }
+  lines.push('_goarm_fresh=1', '');
+  return lines.join('\n');
+}
+
+export function describeSource(r: Resolution): string {
+  const s = r.source;
+  if (s.kind === 'env') return 'from GOARM_VERSION';
+  if (s.kind === 'default') return 'the global default';
+  return `from ${s.file ?? s.kind}${s.line ? `:${s.line}` : ''}`;
+}
+
+/** Writes the cache for `dir`, dated just before resolution started so an edit made meanwhile still counts. */
+export async function writeCache(home: Home, dir: string, text: string, startedMs: number): Promise<void> {
+  const file = cacheFile(home, dir);
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  // One second earlier still: some shells (macOS bash 3.2) compare mtimes in whole seconds.
+  const t = (startedMs - 1000) / 1000;
+  await utimes(tmp, t, t);
+  await rename(tmp, file);
+}
