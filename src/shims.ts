@@ -73,12 +73,14 @@ export function renderCache(home: Home, r: Resolution, opts: { onlyWithEnvVersio
   if (r.archPin) lines.push(`_goarm_arch=${q(r.archPin)}`);
   if (r.ignored.length && r.settingsFile)
     lines.push(`_goarm_note=${q(`goarm: ignoring ${r.ignored.join(', ')} from ${r.settingsFile} until you run \`goarm trust\` there`)}`);
+  // The shell hook (goarm use) sources this too, with _goarm_hook set: it needs the verdict, not the exports.
+  lines.push('_goarm_fresh=1', '[ -z "${_goarm_hook-}" ] || return 0');
   for (const [name, value] of Object.entries(r.env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name === 'GOROOT') continue;
     // The caller's own setting wins (like GOARCH), except GOTOOLCHAIN: go must never fetch a toolchain behind goarm's back.
     lines.push(name === 'GOTOOLCHAIN' ? `export GOTOOLCHAIN=${q(value)}` : `[ -n "\${${name}+x}" ] || export ${name}=${q(value)}`);
   }
-  lines.push('_goarm_fresh=1', '');
+  lines.push('');
   return lines.join('\n');
 }
 
