@@ -18,11 +18,16 @@ export function timeCommand(cmd, args, opts = {}) {
   });
 }
 
+/** Flushes dirty pages, so one run's writes are not written back on the next run's time. */
+export function flushDisks() {
+  return timeCommand('sync', []);
+}
+
 /**
  * Measures variants side by side: one untimed-for-the-report warm-up of each (fills the page cache
  * and JIT caches for all of them alike), then `runs` rounds of a, b, a, b... so drift on the machine
  * hits every variant equally. A variant is `{ name, prepare?(), run() -> ms, check?(), cleanup?() }`;
- * only `run` is timed, and `check` (after each run) must throw if the result is wrong.
+ * only `run` is timed (after a `sync`), and `check` (after each run) must throw if the result is wrong.
  */
 export async function alternate(variants, runs, log = () => {}) {
   const samples = new Map(variants.map((v) => [v.name, []]));
@@ -30,6 +35,7 @@ export async function alternate(variants, runs, log = () => {}) {
     for (const v of variants) {
       const ctx = v.prepare ? await v.prepare() : undefined;
       try {
+        await flushDisks();
         const ms = await v.run(ctx);
         if (v.check) await v.check(ctx);
         if (round > 0) samples.get(v.name).push(ms);

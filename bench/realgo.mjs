@@ -79,6 +79,17 @@ async function pack(root, out) {
   ]);
 }
 
+/** Temp files of builds that were killed; a live build keeps its file's mtime fresh. */
+async function removeStaleTemps(file) {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.`;
+  for (const name of await readdir(dir)) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const st = await stat(path.join(dir, name)).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > 10 * 60_000) await rm(path.join(dir, name), { force: true });
+  }
+}
+
 const memo = new Map();
 
 /**
@@ -107,6 +118,7 @@ async function build(root, cacheDir) {
 
   let size = await stat(file).then((s) => s.size, () => -1);
   if (size < 0) {
+    await removeStaleTemps(file);
     const tmp = file + suffix;
     try {
       await pack(root, tmp);

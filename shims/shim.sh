@@ -4,13 +4,19 @@
 _goarm_home=@HOME@
 @ROSETTA@
 _goarm_c="$_goarm_home/cache/resolve$PWD/.goarm-shim-cache"
-_goarm_fresh= _goarm_root= _goarm_arch= _goarm_err= _goarm_note=
-case "$PWD" in /*) . "$_goarm_c" 2>/dev/null ;; esac
+_goarm_fresh='' _goarm_root='' _goarm_arch='' _goarm_err='' _goarm_errcode=1 _goarm_note='' _goarm_new='' _goarm_hook=''
+# `.` of a missing file would end the script in a POSIX shell (dash, bash as sh): test for the file first.
+# shellcheck disable=SC1090
+case "$PWD" in /*) [ ! -r "$_goarm_c" ] || . "$_goarm_c" ;; esac
 if [ -z "$_goarm_fresh" ]; then
   # Missing or stale cache (it tests its own staleness): goarm resolves once and rewrites it.
-  @NODE@ @LIGHT@ shim-resolve "$PWD" || exit
-  _goarm_fresh= _goarm_root= _goarm_arch= _goarm_err= _goarm_note=
-  . "$_goarm_c" 2>/dev/null
+  # GOARM_HOME as baked in: the caller's environment may lack it or name another home.
+  GOARM_HOME="$_goarm_home" @NODE@ @LIGHT@ shim-resolve "$PWD" || exit
+  # Just written for this very call: skip its staleness tests (a file edited within the last second, or the
+  # cache directory created in GOARM_HOME just now, would otherwise make it look stale already).
+  _goarm_fresh='' _goarm_root='' _goarm_arch='' _goarm_err='' _goarm_errcode=1 _goarm_note='' _goarm_new=1
+  # shellcheck disable=SC1090
+  [ ! -r "$_goarm_c" ] || . "$_goarm_c"
   [ -n "$_goarm_fresh" ] || { echo "goarm: could not use the resolve cache for $PWD; run: goarm doctor" >&2; exit 70; }
 fi
 case "${GOARM_VERSION-}" in

@@ -18,6 +18,8 @@ const COMMANDS: [name: string, aliases: string[], describe: string, load: Loader
   ['trust', [], 'Trust ./.goarm.toml so its [env], cc and flags apply', () => import('./commands/trust.js')],
   ['untrust', [], 'Stop trusting ./.goarm.toml', () => import('./commands/untrust.js')],
   ['shims', [], 'Regenerate the go and gofmt shims', () => import('./commands/shims.js')],
+  ['use', [], 'Print the shell integration, or switch this shell to a Go version', () => import('./commands/use.js')],
+  ['completion', [], 'Print the tab-completion script for bash, zsh or fish', () => import('./commands/completion.js')],
 ];
 
 export async function main(argv: string[]): Promise<number> {

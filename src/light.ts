@@ -32,6 +32,12 @@ async function main(argv: string[]): Promise<number> {
       await shimResolve(arg);
       return 0;
     }
+    // The shell hooks of `goarm use` (src/hook.ts), and tab completion's remote versions (cached index only).
+    if (cmd === 'hook-resolve' && arg) return (await import('./hook.js')).hookResolve(arg);
+    if (cmd === 'complete' && arg === 'remote') {
+      process.stdout.write((await (await import('./completion.js')).cachedRemoteVersions(goarmHome())).map((v) => v + '\n').join(''));
+      return 0;
+    }
     process.stderr.write(`goarm light entry: unknown command ${cmd ?? ''}\n`);
     return 2;
   } catch (e) {

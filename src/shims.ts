@@ -23,6 +23,8 @@ export function q(value: string): string {
 // Cheapest reliable check: macOS /bin/sh is bash, whose $HOSTTYPE is compiled into each slice of the universal
 // binary (x86_64 under Rosetta, arm64 natively): no fork. Other shells (dash as sh) fall back to one sysctl call.
 const ROSETTA = `if [ -z "\${GOARM_ALLOW_ROSETTA-}" ]; then
+  # HOSTTYPE is bash's; in other shells it is unset and sysctl decides.
+  # shellcheck disable=SC3028
   case "\${HOSTTYPE-}" in
     arm64|aarch64) _goarm_tr= ;;
     x86_64|i386) _goarm_tr=1 ;;
@@ -64,7 +66,11 @@ export const cacheFile = (home: Home, dir: string) => join(home.resolveCache + d
 export function renderCache(home: Home, r: Resolution, opts: { onlyWithEnvVersion?: boolean } = {}): string {
   const lines = ['# goarm resolve cache (generated; safe to delete)'];
   if (opts.onlyWithEnvVersion) lines.push('[ -n "${GOARM_VERSION-}" ] || return 1');
+  // The shim sets _goarm_new when it sources a cache just written for this very call: then a dependency touched
+  // within the last second (the cache is dated a second early, see writeCache) must not make it look stale.
+  lines.push('if [ -z "${_goarm_new-}" ]; then');
   for (const dep of new Set([home.root, ...r.searchedDirs, ...r.readFiles])) lines.push(`[ ${q(dep)} -nt "$_goarm_c" ] && return 1`);
+  lines.push('fi');
   if (r.version) lines.push(`_goarm_root=${q(home.version(r.version))}`);
   else {
     lines.push(`_goarm_err=${q(`goarm: go${r.installSpec} (${describeSource(r)}) is not installed; run: goarm install ${r.installSpec}`)}`);

@@ -1,0 +1,95 @@
+// `goarm use`: the shell integration (init code rendered from shims/init.<shell> + shims/completion.<shell>),
+// and the shell code that switches one shell to an installed version. The shim reads GOARM_VERSION as an
+// exact directory name under versions/, so `use` always sets the exact installed name, never a spec.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fillCompletion } from './completion.js';
+import { ExitCode, err } from './errors.js';
+import { fishQuote } from './hook.js';
+import type { Home } from './home.js';
+import { listInstalled } from './installed.js';
+import { pickInstalled } from './resolve.js';
+import { q } from './shims.js';
+
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export type Shell = (typeof SHELLS)[number];
+const isShell = (s: string | undefined): s is Shell => SHELLS.includes(s as Shell);
+
+/** What the init code runs: this node, and the built CLI and light entry next to this module. */
+export interface InitPaths { node: string; cli: string; light: string }
+export const defaultPaths = (): InitPaths => ({
+  node: process.execPath,
+  cli: fileURLToPath(new URL('./cli.js', import.meta.url)),
+  light: fileURLToPath(new URL('./light.js', import.meta.url)),
+});
+const template = (name: string) => readFile(fileURLToPath(new URL(`../shims/${name}`, import.meta.url)), 'utf8');
+
+export const quoteFor = (shell: Shell) => (shell === 'fish' ? fishQuote : q);
+
+/** The shell that runs us (the parent process: `eval "$(goarm use)"` runs it), else $SHELL. */
+export function detectShell(env: NodeJS.ProcessEnv = process.env): Shell {
+  const name = (s: string | undefined) => s && basename(s.trim()).replace(/^-/, '');
+  let parent: string | undefined;
+  try {
+    parent = readFileSync(`/proc/${process.ppid}/comm`, 'utf8'); // Linux: no process to start
+  } catch {
+    try {
+      parent = execFileSync('ps', ['-o', 'comm=', '-p', String(process.ppid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch { /* no ps: fall back to $SHELL */ }
+  }
+  for (const s of [name(parent), name(env.SHELL)]) if (isShell(s)) return s;
+  throw err('E_USAGE', ExitCode.USAGE, 'cannot tell which shell this is', 'pass --shell bash, --shell zsh or --shell fish');
+}
+
+/** Fills a template's @…@ placeholders; every value is quoted for the target shell. */
+function fill(text: string, shell: Shell, home: Home, paths: InitPaths, exportHome: boolean): string {
+  const Q = quoteFor(shell);
+  // bin/ (install.sh's launcher) goes on PATH too when it exists, behind the shims.
+  const front = [...(existsSync(join(home.bin, 'goarm')) ? [home.bin] : []), home.shims];
+  const setHome = shell === 'fish' ? `set -gx GOARM_HOME ${Q(home.root)}` : `export GOARM_HOME=${Q(home.root)}`;
+  return text
+    .replace('@EXPORT_HOME@', exportHome ? setHome : '')
+    .replaceAll('@FRONT@', front.map(Q).join(' '))
+    .replaceAll('@HOME@', Q(home.root))
+    .replaceAll('@RESOLVE@', Q(home.resolveCache))
+    .replaceAll('@VERSIONS@', Q(home.versions))
+    .replaceAll('@NODE@', Q(paths.node))
+    .replaceAll('@CLI@', Q(paths.cli))
+    .replaceAll('@LIGHT@', Q(paths.light));
+}
+
+/** Tab completion alone (`goarm completion <shell>`); the init code includes it. */
+export async function renderCompletion(shell: Shell, home: Home, paths = defaultPaths()): Promise<string> {
+  return fill(fillCompletion(await template(`completion.${shell}`), shell, quoteFor(shell)), shell, home, paths, false);
+}
+
+/**
+ * The init code: PATH, the `goarm` function, the prompt hook, completion. GOARM_HOME is exported only when
+ * it was set when rendering, so the shims' node calls and the function agree with the hook on the home.
+ */
+export async function renderInit(shell: Shell, home: Home, opts: { paths?: InitPaths; exportHome?: boolean } = {}): Promise<string> {
+  const paths = opts.paths ?? defaultPaths();
+  const init = fill(await template(`init.${shell}`), shell, home, paths, opts.exportHome ?? false);
+  return `${init}\n${await renderCompletion(shell, home, paths)}`;
+}
+
+/** The exact installed directory name for a spec (host-native only), or E_NOT_INSTALLED saying how to get it. */
+export async function installedFor(home: Home, spec: string): Promise<string> {
+  const native = (await listInstalled(home)).filter((i) => !i.platform);
+  const v = pickInstalled(spec, native.map((i) => i.version));
+  const hit = v && native.find((i) => i.version === v);
+  if (!hit) throw err('E_NOT_INSTALLED', ExitCode.NOT_FOUND, `no installed Go matches ${spec}; nothing was changed`, `run: goarm install ${spec}`);
+  return hit.name;
+}
+
+/** Shell code that sets GOARM_VERSION for this shell, or unsets it (back to per-directory versions). */
+export function versionCode(shell: Shell, name: string | undefined): string {
+  if (shell === 'fish') return name === undefined ? 'set -e GOARM_VERSION' : `set -gx GOARM_VERSION ${fishQuote(name)}`;
+  return name === undefined ? 'unset GOARM_VERSION' : `export GOARM_VERSION=${q(name)}`;
+}
+
+/** Shell code that prints `text`: under --emit, everything the command says goes through the shell function. */
+export const printCode = (shell: Shell, text: string) => `printf '%s\\n' ${quoteFor(shell)(text)}`;
