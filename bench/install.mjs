@@ -1,12 +1,11 @@
 // Install benchmark: `goarm install` against the plain GNU pipeline (curl | tee >(sha256sum) | tar -xz),
 // on the same full-size Go tarball, served by the same local HTTP server. The GNU pipeline is the floor:
 // it downloads, hashes and extracts but checks no signature and offers no atomicity.
-import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { makeKey, signDetached } from './keys.mjs';
 import { alternate, median, min, seconds, table, timeCommand } from './measure.mjs';
+import { startMirror } from './mirror.mjs';
 import { realGoTarball } from './realgo.mjs';
-import { startServer } from './server.mjs';
 
 export const title = 'Install a Go release (download, verify, extract)';
 
@@ -16,27 +15,10 @@ async function exists(file) {
   return access(file).then(() => true, () => false);
 }
 
-/** A local mirror in the official shape: the JSON index, the tarball and its detached signature. */
-async function startMirror(go, tmp) {
-  const key = await makeKey();
-  const keyFile = path.join(tmp, 'test-key.asc');
-  await writeFile(keyFile, key.publicArmored);
-  const signature = await signDetached(key.privateKey, await readFile(go.path));
-  const index = [{
-    version: `go${go.version}`, stable: true,
-    files: [{ filename: go.filename, os: go.os, arch: go.arch, version: `go${go.version}`, sha256: go.sha256, size: go.size, kind: 'archive' }],
-  }];
-  const server = await startServer();
-  server.route('/dl/', { body: JSON.stringify(index), type: 'application/json' });
-  server.route(`/files/${go.filename}`, { file: go.path });
-  server.route(`/files/${go.filename}.asc`, { body: signature, type: 'text/plain' });
-  return { server, keyFile };
-}
-
 export async function run(ctx) {
   const go = await realGoTarball();
   ctx.log(`  tarball: ${go.path} (${(go.size / 1e6).toFixed(1)} MB)`);
-  const { server, keyFile } = await startMirror(go, ctx.tmp);
+  const { server, writeConfig } = await startMirror(go, ctx.tmp);
   const fileUrl = `${server.url}/files/${go.filename}`;
   // Both sides reach 127.0.0.1 directly even when the machine has a proxy configured.
   const env = { ...process.env, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' };
@@ -62,12 +44,7 @@ export async function run(ctx) {
     name: 'goarm install 1.19 --quiet',
     async prepare() {
       const home = await scratch('home-');
-      await writeFile(path.join(home, 'config.toml'), [
-        `index_url = ${JSON.stringify(`${server.url}/dl/?mode=json&include=all`)}`,
-        `download_base = ${JSON.stringify(`${server.url}/files/`)}`,
-        `trusted_keys = [${JSON.stringify(keyFile)}]`,
-        '',
-      ].join('\n'));
+      await writeConfig(home);
       return home;
     },
     run: (home) => timeCommand(process.execPath, [path.join(ctx.root, 'bin/goarm'), 'install', '1.19', '--quiet'],

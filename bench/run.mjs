@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const sections = [
   ['install', () => import('./install.mjs')],
+  ['shim', () => import('./shim.mjs')],
 ];
 
 async function machine() {

@@ -20,6 +20,7 @@ const COMMANDS: [name: string, aliases: string[], describe: string, load: Loader
   ['shims', [], 'Regenerate the go and gofmt shims', () => import('./commands/shims.js')],
   ['use', [], 'Print the shell integration, or switch this shell to a Go version', () => import('./commands/use.js')],
   ['completion', [], 'Print the tab-completion script for bash, zsh or fish', () => import('./commands/completion.js')],
+  ['doctor', [], 'Check PATH, environment, installs, shims, project, cgo and keys; say how to fix', () => import('./commands/doctor.js')],
 ];
 
 export async function main(argv: string[]): Promise<number> {

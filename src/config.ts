@@ -9,19 +9,21 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { err, ExitCode, fsError } from './errors.js';
 import { normalize } from './goversion.js';
 import type { Home } from './home.js';
+import { locationProblem, mirrorProblem, OFFICIAL_FILES, OFFICIAL_INDEX, resolveMirrors, splitEntries, toLocation } from './mirrors.js';
 
-export const DEFAULT_INDEX_URL = 'https://go.dev/dl/?mode=json&include=all';
-export const DEFAULT_DOWNLOAD_BASE = 'https://dl.google.com/go/';
+export const DEFAULT_INDEX_URL = OFFICIAL_INDEX;
+export const DEFAULT_DOWNLOAD_BASE = OFFICIAL_FILES;
 export const PROJECT_FILE = '.goarm.toml';
 
 export interface GlobalConfig {
-  indexUrl: string;
-  downloadBase: string; // always ends in "/"
+  indexUrl: string; // the trusted index: every SHA-256 comes from here (http(s) or file: URL)
+  downloadBase: string; // always ends in "/"; the official host: files of last resort and a missing .asc
   trustedKeys: string[]; // absolute paths of armored key files
   default?: string;
   defaultLine?: number; // line of `default` in config.toml, for "why this version"
   autoInstall: boolean;
-  mirror?: string; // reserved
+  mirror?: string[]; // `mirror` entries as written (config.toml, or GOARM_MIRROR); loadGlobalConfig always sets it
+  mirrors?: string[]; // file sources tried before downloadBase, resolved from `mirror`; each ends in "/"
   path: string;
 }
 
@@ -172,9 +174,10 @@ const strList = (item?: (s: string) => string | undefined): Check => (v, p) => {
   for (const x of v) { const m = item?.(x as string); if (m) return `${p}: ${m}`; }
   return undefined;
 };
-const url = (s: string) => {
-  try { const u = new URL(s); if (u.protocol === 'https:' || u.protocol === 'http:') return undefined; } catch { /* below */ }
-  return `${JSON.stringify(s)} is not an http(s) URL`;
+const url = locationProblem; // http(s) or file: URLs, or paths (a directory made by `goarm mirror sync`)
+const mirrorList: Check = (v, p) => {
+  if (typeof v === 'string') return splitEntries(v).map(mirrorProblem).find(Boolean);
+  return strList((s) => mirrorProblem(s))(v, p);
 };
 
 function validate(ctx: Ctx, value: Record<string, unknown>, rules: Record<string, Rule>, path: string[]) {
@@ -258,28 +261,48 @@ const GLOBAL_RULES: Record<string, Rule> = {
   trusted_keys: strList((s) => (s.trim() ? undefined : 'empty key path')),
   default: versionSpec,
   auto_install: bool,
-  mirror: str(url),
+  mirror: mirrorList,
 };
+export const GLOBAL_KEYS = Object.keys(GLOBAL_RULES);
 
 export async function loadGlobalConfig(home: Home, env: NodeJS.ProcessEnv = process.env): Promise<GlobalConfig> {
   const src = await readOptional(home.config);
   const { table: t, pos } = src === undefined ? { table: {} as Record<string, unknown>, pos: new Map<string, KeyInfo>() } : check(home.config, src, GLOBAL_RULES);
-  for (const name of ['GOARM_INDEX_URL', 'GOARM_DOWNLOAD_BASE'] as const) {
-    const m = env[name] ? url(env[name]!) : undefined;
-    if (m) throw err('E_CONFIG', ExitCode.CONFIG, `${name}: ${m}`, `set ${name} to an http(s) URL or unset it`);
+  for (const name of ['GOARM_INDEX_URL', 'GOARM_DOWNLOAD_BASE', 'GOARM_MIRROR'] as const) {
+    const m = !env[name] ? undefined : name === 'GOARM_MIRROR' ? splitEntries(env[name]!).map(mirrorProblem).find(Boolean) : url(env[name]!);
+    if (m) throw err('E_CONFIG', ExitCode.CONFIG, `${name}: ${m}`, `set ${name} to an http(s) or file: URL or a path, or unset it`);
   }
-  const base = env.GOARM_DOWNLOAD_BASE || (t.download_base as string | undefined) || DEFAULT_DOWNLOAD_BASE;
+  // Paths from the environment are relative to the working directory; those in config.toml to GOARM_HOME.
+  const cwd = process.cwd();
+  const mirror = env.GOARM_MIRROR ? splitEntries(env.GOARM_MIRROR) : t.mirror === undefined ? [] : splitEntries(t.mirror as string | string[]);
+  const m = resolveMirrors(mirror, env.GOARM_MIRROR ? cwd : home.root);
+  const place = (envName: 'GOARM_INDEX_URL' | 'GOARM_DOWNLOAD_BASE', key: string, dir: boolean) =>
+    env[envName] ? toLocation(env[envName]!, cwd, dir) : t[key] !== undefined ? toLocation(t[key] as string, home.root, dir) : undefined;
   const keyPath = (p: string) => (p.startsWith('~/') ? join(homedir(), p.slice(2)) : resolve(home.root, p));
   return {
-    indexUrl: env.GOARM_INDEX_URL || (t.index_url as string | undefined) || DEFAULT_INDEX_URL,
-    downloadBase: base.endsWith('/') ? base : base + '/',
+    indexUrl: place('GOARM_INDEX_URL', 'index_url', false) ?? m.pair?.index ?? DEFAULT_INDEX_URL,
+    downloadBase: place('GOARM_DOWNLOAD_BASE', 'download_base', true) ?? m.pair?.official ?? DEFAULT_DOWNLOAD_BASE,
     trustedKeys: ((t.trusted_keys as string[] | undefined) ?? []).map(keyPath),
     default: t.default === undefined ? undefined : (normalize(t.default as string) ?? (t.default as string)),
     defaultLine: pos.get(K(['default']))?.key.line,
     autoInstall: (t.auto_install as boolean | undefined) ?? false,
-    mirror: t.mirror as string | undefined,
+    mirror,
+    mirrors: m.files,
     path: home.config,
   };
+}
+
+/**
+ * `goarm config set/unset`: validates `value` with the same rules as config.toml, then edits that one key in place
+ * (comments and other keys survive). `undefined` removes the key.
+ */
+export async function setGlobalValue(home: Home, key: string, value: string | string[] | boolean | undefined): Promise<void> {
+  const rule = Object.hasOwn(GLOBAL_RULES, key) ? GLOBAL_RULES[key] : undefined;
+  if (typeof rule !== 'function') throw err('E_USAGE', ExitCode.USAGE, `unknown setting ${JSON.stringify(key)}${suggest(key, GLOBAL_KEYS)}`, `settings: ${GLOBAL_KEYS.join(', ')}`);
+  if (key === 'default' && typeof value === 'string') return setGlobalDefault(home, value);
+  const bad = value === undefined ? undefined : rule(value, key);
+  if (bad) throw err('E_USAGE', ExitCode.USAGE, bad, key === 'mirror' ? 'a mirror is a preset name (see `goarm mirror presets`), an http(s) or file: URL, or a directory path' : undefined);
+  await setTopLevel(home.config, key, value);
 }
 
 /** Sets `default = "<version>"` in config.toml, keeping every other line and comment. */
@@ -358,15 +381,25 @@ async function setTopLevelString(file: string, key: string, value: string): Prom
   const bad = specProblem(value);
   if (bad) throw err('E_BAD_SPEC', ExitCode.USAGE, bad, SPEC_HINT);
   value = normalize(value) ?? value; // "go1.22" is written as "1.22"
+  await setTopLevel(file, key, value, 'a string');
+}
+
+const tomlValue = (v: string | string[] | boolean): string => (Array.isArray(v) ? `[${v.map((x) => JSON.stringify(x)).join(', ')}]` : JSON.stringify(v));
+
+/** Sets (or with `undefined` removes) one top-level key. `expect` names the only type the old value may have. */
+async function setTopLevel(file: string, key: string, value: string | string[] | boolean | undefined, expect?: string): Promise<void> {
   const src = (await readOptional(file)) ?? '';
   const current = parseSyntax(file, src);
-  if (current[key] !== undefined && typeof current[key] !== 'string')
-    throw err('E_CONFIG', ExitCode.CONFIG, `${file}: ${key} is ${typeName(current[key])}, expected a string`, `fix ${key} in ${basename(file)} by hand`);
+  const have = current[key];
+  if (have !== undefined && (expect ? typeof have !== 'string' : isTable(have)))
+    throw err('E_CONFIG', ExitCode.CONFIG, `${file}: ${key} is ${typeName(have)}, expected ${expect ?? 'a value'}`, `fix ${key} in ${basename(file)} by hand`);
+  if (value === undefined && have === undefined) return;
   const { keys, headers } = scan(src);
   const lines = src === '' ? [] : src.split(/\r?\n/);
-  const assignment = `${key} = ${JSON.stringify(value)}`;
-  const info = current[key] !== undefined ? keys.get(K([key])) : undefined;
-  if (info) {
+  const assignment = value === undefined ? '' : `${key} = ${tomlValue(value)}`;
+  const info = have !== undefined ? keys.get(K([key])) : undefined;
+  if (info && value === undefined) lines.splice(info.key.line - 1, info.endLine - info.key.line + 1);
+  else if (info) {
     const { line, col } = info.key;
     const last = lines[info.endLine - 1];
     // Keep a trailing comment when the old value sat on one line.
@@ -383,7 +416,8 @@ async function setTopLevelString(file: string, key: string, value: string): Prom
     lines.push(assignment, '');
   }
   const out = lines.join(src.includes('\r\n') ? '\r\n' : '\n');
-  if (parseSyntax(file, out)[key] !== value) throw err('E_CONFIG', ExitCode.CONFIG, `${file}: could not set ${key} automatically`, `set ${assignment} in ${basename(file)} by hand`);
+  const after = parseSyntax(file, out)[key];
+  if (JSON.stringify(after) !== JSON.stringify(value)) throw err('E_CONFIG', ExitCode.CONFIG, `${file}: could not ${value === undefined ? 'remove' : 'set'} ${key} automatically`, `${value === undefined ? `remove ${key}` : `set ${assignment}`} in ${basename(file)} by hand`);
   await atomicWrite(file, out);
 }
 

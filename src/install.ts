@@ -12,7 +12,7 @@ import { alive, withLock } from './lock.js';
 import { binaryInfo, host } from './platform.js';
 import { progressBar } from './progress.js';
 import { loadIndex, pickFile, resolveSpec, type ReleaseFile } from './releases.js';
-import { checkSha256, sha256, trustedKeys, verifySignature } from './verify.js';
+import { checkSha256, sha256, startSignatureCheck, trustedKeys } from './verify.js';
 
 export interface InstallSettings { indexUrl: string; downloadBase: string; trustedKeys: string[] }
 export interface InstallOptions { os?: string; arch?: string; quiet?: boolean; skipSignature?: boolean; warn: (msg: string) => void }
@@ -70,8 +70,10 @@ async function fetchAndUnpack(home: Home, cfg: InstallSettings, file: ReleaseFil
   const hash = sha256();
   let verified = false;
   try {
+    const signature = asc === undefined ? undefined : await startSignatureCheck(asc.body, keys, file.filename);
     const feed = (chunk: Buffer) => {
       hash.update(chunk);
+      signature?.push(chunk);
       if (extractError === undefined) try { extractor.write(chunk); } catch (e) { extractError = e; }
     };
     const offset = await replayPartial(partial, file.size, async (chunk) => { feed(chunk); await extractor.drained(); });
@@ -83,10 +85,9 @@ async function fetchAndUnpack(home: Home, cfg: InstallSettings, file: ReleaseFil
       bar.done();
       await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
     }
-    const data = await readFile(partial);
     try {
       checkSha256(hash.digest('hex'), file.sha256, file.filename);
-      if (asc !== undefined) await verifySignature(data, asc.body, keys, file.filename);
+      if (signature) await signature.finish();
       else opts.warn(`WARNING: the signature of ${file.filename} was NOT checked (--skip-signature); only its SHA-256 from the index was`);
     } catch (e) {
       await rm(partial, { force: true }); // a bad download must not be resumed from

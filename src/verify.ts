@@ -42,11 +42,19 @@ export async function trustedKeys(extraFiles: string[]): Promise<openpgp.PublicK
 
 export interface SignatureInfo { keyId: string; created: Date }
 
+export interface SignatureCheck {
+  /** Data bytes, in order, as they arrive; hashed while the download runs. */
+  push(chunk: Uint8Array): void;
+  /** Ends the data and settles the verdict. */
+  finish(): Promise<SignatureInfo>;
+}
+
 /**
- * Verifies a detached armored signature over `data`. The signing subkey must be valid when the signature was
- * made, not today: Google's subkeys expire after 3 years and old releases stay genuine after that.
+ * Starts checking a detached armored signature over data that is still arriving. The signing subkey must have
+ * been valid when the signature was made, not today: Google's subkeys expire after 3 years and old releases
+ * stay genuine after that. Streaming lets the hashing overlap the download instead of re-reading the file.
  */
-export async function verifySignature(data: Uint8Array, armoredSignature: string, keys: openpgp.PublicKey[], what: string): Promise<SignatureInfo> {
+export async function startSignatureCheck(armoredSignature: string, keys: openpgp.PublicKey[], what: string): Promise<SignatureCheck> {
   const bad = (why: string, cause?: unknown) =>
     err('E_SIGNATURE', ExitCode.VERIFY, `bad OpenPGP signature for ${what}: ${why}`,
       'the download is not signed by a trusted key; it was deleted. If you run your own mirror, add its key to trusted_keys in config.toml', cause);
@@ -62,18 +70,38 @@ export async function verifySignature(data: Uint8Array, armoredSignature: string
   if (created.getTime() > Date.now() + 24 * 3600_000) throw bad(`the signature claims to be made in the future (${created.toISOString()})`);
   const keyId = packet.issuerKeyID.toHex();
   if (!keys.some((k) => k.getKeys(packet.issuerKeyID).length > 0)) throw bad(`it was made by key ${keyId}, which is not trusted`);
-  try {
-    const result = await openpgp.verify({
-      message: await openpgp.createMessage({ binary: data }),
-      signature,
-      verificationKeys: keys,
-      date: created,
-      expectSigned: true,
-      format: 'binary',
-    });
-    await result.signatures[0].verified;
-  } catch (e) {
-    throw bad((e as Error).message.replace(/^Error verifying signed message: /, ''), e);
-  }
-  return { keyId, created };
+
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const data = new ReadableStream<Uint8Array>({ start: (c) => { controller = c; } });
+  const result = await openpgp.verify({
+    message: await openpgp.createMessage({ binary: data }),
+    signature,
+    verificationKeys: keys,
+    date: created,
+    format: 'binary',
+  });
+  // openpgp hashes as its output stream is read: drain it in the background.
+  const reader = (result.data as ReadableStream<Uint8Array>).getReader();
+  const drained = (async () => { while (!(await reader.read()).done); })();
+  drained.catch(() => {});
+  return {
+    push: (chunk) => controller.enqueue(chunk),
+    async finish() {
+      try {
+        controller.close();
+        await drained;
+        await result.signatures[0].verified;
+      } catch (e) {
+        throw bad((e as Error).message.replace(/^Error verifying signed message: /, ''), e);
+      }
+      return { keyId, created };
+    },
+  };
+}
+
+/** Verifies a detached armored signature over data held in memory (see startSignatureCheck). */
+export async function verifySignature(data: Uint8Array, armoredSignature: string, keys: openpgp.PublicKey[], what: string): Promise<SignatureInfo> {
+  const check = await startSignatureCheck(armoredSignature, keys, what);
+  check.push(data);
+  return check.finish();
 }

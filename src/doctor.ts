@@ -1,0 +1,115 @@
+// `goarm doctor`: health checks for the traps that bite Go on Apple Silicon (and Linux). Each check module under
+// doctor/ returns findings; this file runs them, keeps a fixed order and renders text or the JSON report whose
+// shape is documented (and kept stable) in docs/doctor.md.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_DOWNLOAD_BASE, DEFAULT_INDEX_URL, loadGlobalConfig, type GlobalConfig } from './config.js';
+import { GoarmError } from './errors.js';
+import type { Home } from './home.js';
+import { host, type Host } from './platform.js';
+
+export type Status = 'ok' | 'warn' | 'fail' | 'skip';
+export interface Finding { id: string; status: Status; message: string; fix?: string; detail?: Record<string, unknown> }
+
+export interface DoctorContext {
+  home: Home;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  host: Host;
+  now: Date;
+  global: GlobalConfig; // defaults when config.toml is broken (config.global reports that)
+  shell?: 'bash' | 'zsh' | 'fish'; // the login shell ($SHELL), for naming rc files
+  configProblem?: Finding; // config.toml did not load
+}
+
+export interface DoctorReport {
+  schema: 1;
+  goarm: string;
+  home: string;
+  cwd: string;
+  host: Host;
+  ok: boolean;
+  counts: Record<Status, number>;
+  checks: (Finding & { group: string })[];
+}
+
+export const ok = (id: string, message: string, detail?: Record<string, unknown>): Finding => ({ id, status: 'ok', message, detail });
+export const skip = (id: string, message: string): Finding => ({ id, status: 'skip', message });
+export const warn = (id: string, message: string, fix: string, detail?: Record<string, unknown>): Finding => ({ id, status: 'warn', message, fix, detail });
+export const fail = (id: string, message: string, fix: string, detail?: Record<string, unknown>): Finding => ({ id, status: 'fail', message, fix, detail });
+
+type Group = [name: string, ids: string[], load: () => Promise<(ctx: DoctorContext) => Promise<Finding[]>>];
+// The order here is the order of the report. `ids` lists what each group reports, for the error fallback.
+const GROUPS: Group[] = [
+  ['host', ['host.platform', 'host.apple-silicon', 'host.rosetta'], async () => (await import('./doctor/host.js')).hostChecks],
+  ['config', ['config.global'], async () => configCheck],
+  ['path', ['path.shims', 'path.shadow'], async () => (await import('./doctor/path.js')).pathChecks],
+  ['env', ['env.goroot', 'env.gotoolchain', 'env.goarch', 'env.gopath'], async () => (await import('./doctor/env.js')).envChecks],
+  ['installs', ['installs.binary', 'installs.version-file', 'installs.links', 'installs.manifests', 'installs.debris'], async () => (await import('./doctor/installs.js')).installChecks],
+  ['shims', ['shims.present', 'shims.current', 'shims.integration'], async () => (await import('./doctor/shims.js')).shimChecks],
+  ['project', ['project.config', 'project.trust', 'project.version', 'project.arch'], async () => (await import('./doctor/project.js')).projectChecks],
+  ['cgo', ['cgo.compiler', 'cgo.clt'], async () => (await import('./doctor/cgo.js')).cgoChecks],
+  ['keys', ['keys.pinned', 'keys.trusted'], async () => (await import('./doctor/keys.js')).keyChecks],
+];
+
+export const CHECK_IDS = GROUPS.flatMap(([, ids]) => ids);
+
+const configCheck = async (ctx: DoctorContext): Promise<Finding[]> =>
+  [ctx.configProblem ?? ok('config.global', `${ctx.global.path}: valid${ctx.global.default ? `, default go${ctx.global.default}` : ''}`)];
+
+/** GOARM_SIMULATE_NOW (an ISO date; a test knob like GOARM_SIMULATE_OS) moves "today" for the date-dependent checks. */
+function today(env: NodeJS.ProcessEnv): Date {
+  const t = env.GOARM_SIMULATE_NOW ? Date.parse(env.GOARM_SIMULATE_NOW) : NaN;
+  return Number.isNaN(t) ? new Date() : new Date(t);
+}
+
+export async function goarmVersion(): Promise<string> {
+  return JSON.parse(await readFile(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')).version as string;
+}
+
+export async function runDoctor(home: Home, env: NodeJS.ProcessEnv, cwd: string): Promise<DoctorReport> {
+  let global: GlobalConfig;
+  let configProblem: Finding | undefined;
+  try {
+    global = await loadGlobalConfig(home, env);
+  } catch (e) {
+    if (!(e instanceof GoarmError)) throw e;
+    configProblem = fail('config.global', e.message, e.hint ?? `fix ${home.config}`);
+    global = { indexUrl: DEFAULT_INDEX_URL, downloadBase: DEFAULT_DOWNLOAD_BASE, trustedKeys: [], autoInstall: false, path: home.config };
+  }
+  const shellName = (env.SHELL ?? '').split('/').pop();
+  const ctx: DoctorContext = {
+    home, env, cwd, global, configProblem, now: today(env), host: host(env),
+    shell: shellName === 'bash' || shellName === 'zsh' || shellName === 'fish' ? shellName : undefined,
+  };
+  const results = await Promise.all(GROUPS.map(async ([group, ids, load]) => {
+    try {
+      return (await (await load())(ctx)).map((f) => ({ ...f, group }));
+    } catch (e) {
+      // A check that cannot run is itself a finding; it must not hide the others.
+      const why = e instanceof Error ? e.message : String(e);
+      return [{ ...fail(ids[0], `the ${group} checks could not run: ${why}`, 'rerun with GOARM_DEBUG=1 and report it'), group }];
+    }
+  }));
+  const checks = results.flat();
+  const counts: Record<Status, number> = { ok: 0, warn: 0, fail: 0, skip: 0 };
+  for (const c of checks) counts[c.status]++;
+  return { schema: 1, goarm: await goarmVersion(), home: home.root, cwd, host: ctx.host, ok: counts.fail === 0, counts, checks };
+}
+
+const LABEL: Record<Status, string> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' };
+const COLOR: Record<Status, string> = { ok: '32', warn: '33', fail: '31', skip: '90' };
+
+export function renderDoctor(r: DoctorReport, color: boolean): string {
+  const paint = (s: Status, text: string) => (color ? `\x1b[${COLOR[s]}m${text}\x1b[0m` : text);
+  const lines = [`goarm ${r.goarm} doctor — GOARM_HOME=${r.home}, ${r.host.os}/${r.host.arch}`];
+  let group = '';
+  for (const c of r.checks) {
+    if (c.group !== group) lines.push('', (group = c.group));
+    lines.push(`  ${paint(c.status, LABEL[c.status])}  ${c.id.padEnd(20)} ${c.message.replace(/\n/g, '\n' + ' '.repeat(30))}`);
+    if (c.fix && c.status !== 'ok') lines.push(`${' '.repeat(30)}fix: ${c.fix}`);
+  }
+  const { ok: n, warn: w, fail: f, skip: s } = r.counts;
+  lines.push('', `${f} failed, ${w} warning${w === 1 ? '' : 's'}, ${n} ok, ${s} skipped${f ? ' — see the fix lines above' : ''}`);
+  return lines.join('\n');
+}
