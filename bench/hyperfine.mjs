@@ -6,6 +6,7 @@ import path from 'node:path';
 
 const quote = (a) => `'${a.replaceAll("'", `'\\''`)}'`; // hyperfine -N splits POSIX-style
 const line = (argv) => argv.map(quote).join(' ');
+let exports = 0;
 
 export function hyperfineVersion() {
   const r = spawnSync('hyperfine', ['--version'], { encoding: 'utf8' });
@@ -17,21 +18,25 @@ export function hyperfineVersion() {
  * every run of that command. With hyperfine, which runs one command's runs back to back, the runs are split into
  * `rounds` invocations with the order reversed every other round, so drift on a shared machine hits every command
  * alike; each invocation first runs every command `warmup` times untimed. Every command must exit 0.
- * Returns `[{ name, times }]` (ms), in the order given.
+ * Returns `[{ name, times, cpu? }]` in ms, in the order given; `cpu` is hyperfine's mean user + system time per run.
  */
 export async function timeSideBySide(commands, { runs, warmup, rounds = 1, cwd, env, tmp, useHyperfine = true }) {
   if (!useHyperfine || !hyperfineVersion()) return viaLoop(commands, { runs, warmup, cwd, env });
-  const times = new Map(commands.map((c) => [c.name, []]));
+  const acc = new Map(commands.map((c) => [c.name, { times: [], cpu: [] }]));
   const per = Math.max(2, Math.ceil(runs / rounds));
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 ? [...commands].reverse() : commands;
-    for (const res of await viaHyperfine(order, { runs: per, warmup, cwd, env, tmp })) times.get(res.name).push(...res.times);
+    for (const res of await viaHyperfine(order, { runs: per, warmup, cwd, env, tmp })) {
+      acc.get(res.name).times.push(...res.times);
+      acc.get(res.name).cpu.push(res.cpu);
+    }
   }
-  return commands.map((c) => ({ name: c.name, times: times.get(c.name) }));
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return commands.map((c) => ({ name: c.name, times: acc.get(c.name).times, cpu: mean(acc.get(c.name).cpu) }));
 }
 
 async function viaHyperfine(commands, { runs, warmup, cwd, env, tmp }) {
-  const json = path.join(tmp, `hyperfine-${process.pid}-${Date.now()}.json`);
+  const json = path.join(tmp, `hyperfine-${process.pid}-${++exports}.json`);
   const args = ['--shell=none', '--warmup', String(warmup), '--runs', String(runs), '--style', 'none', '--export-json', json];
   // --prepare is given once per command or not at all.
   if (commands.some((c) => c.prepare)) for (const c of commands) args.push('--prepare', line(c.prepare ?? ['true']));
@@ -44,7 +49,7 @@ async function viaHyperfine(commands, { runs, warmup, cwd, env, tmp }) {
     child.on('close', (code) => code === 0 ? resolve() : reject(new Error(`hyperfine exited ${code}: ${stderr.trim()}`)));
   });
   const { results } = JSON.parse(await readFile(json, 'utf8'));
-  return results.map((r, i) => ({ name: commands[i].name, times: r.times.map((s) => s * 1000) }));
+  return results.map((r, i) => ({ name: commands[i].name, times: r.times.map((s) => s * 1000), cpu: (r.user + r.system) * 1000 }));
 }
 
 // Round-robin, so drift on a shared machine hits every command alike.

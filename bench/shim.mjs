@@ -7,6 +7,7 @@ import { watch } from 'node:fs';
 import { access, chmod, copyFile, mkdir, realpath, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hyperfineVersion, stats, timeSideBySide } from './hyperfine.mjs';
 import { table, timeCommand } from './measure.mjs';
 import { startMirror } from './mirror.mjs';
@@ -14,18 +15,35 @@ import { realGoTarball } from './realgo.mjs';
 
 export const title = 'Shim overhead: go version through the shim vs direct';
 
-const RUNS = Number(process.env.BENCH_SHIM_RUNS ?? 200);
+const RUNS = Number(process.env.BENCH_SHIM_RUNS ?? 200); // timed runs per command, warm cache
 const MISS_RUNS = Math.max(10, Math.round(RUNS / 8));
-const WARMUP = 20;
+const ROUNDS = 10; // hyperfine invocations per group, alternating the command order
+const WARMUP = 5; // per command and invocation
+const PROBE_CALLS = 40;
 const TARGET_MS = 1.0;
 
 const cacheFile = (home, dir) => path.join(`${home}/cache/resolve${dir}`, '.goarm-shim-cache');
 
-/** Every miss rewrites the cache through a uniquely named temp file: counting those names counts misses. */
-function countMisses(dir) {
+/** Every cache rewrite goes through a temp file named after the writing process: distinct names = misses. */
+function countMisses(home, dir) {
   const seen = new Set();
-  const w = watch(dir, (_, name) => { if (name?.endsWith('.tmp')) seen.add(name); });
-  return { stop: () => (w.close(), seen.size) };
+  const w = watch(path.dirname(cacheFile(home, dir)), (_, name) => { if (name?.endsWith('.tmp')) seen.add(name); });
+  return async () => {
+    await sleep(200); // let the last inotify events arrive
+    w.close();
+    return seen.size;
+  };
+}
+
+/** A Go home whose only version is `version` with bin/go a copy of /bin/true (a real ELF that does nothing). */
+async function standIn(dir, version, goarm) {
+  const bin = path.join(dir, 'versions', version, 'bin', 'go');
+  await mkdir(path.dirname(bin), { recursive: true });
+  await copyFile('/bin/true', bin);
+  await chmod(bin, 0o755);
+  await writeFile(path.join(dir, 'versions', version, 'VERSION'), `go${version}\n`);
+  await goarm(dir, ['shims']);
+  return bin;
 }
 
 export async function run(ctx) {
@@ -35,7 +53,6 @@ export async function run(ctx) {
     { env: { ...process.env, GOARM_HOME: home, NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1' }, cwd: ctx.root });
   const tmp = await realpath(ctx.tmp);
 
-  // The real Go, installed by goarm from a signed local mirror.
   const go = await realGoTarball();
   const home = path.join(tmp, 'home');
   await mkdir(home);
@@ -47,76 +64,98 @@ export async function run(ctx) {
   } finally {
     await server.close();
   }
-  // The stand-in: same version name, bin/go a real ELF that does nothing; goarm renders its shims.
   const fake = path.join(tmp, 'fake');
-  const fakeGo = path.join(fake, 'versions', go.version, 'bin', 'go');
-  await mkdir(path.dirname(fakeGo), { recursive: true });
-  await copyFile('/bin/true', fakeGo);
-  await chmod(fakeGo, 0o755);
-  await writeFile(path.join(fake, 'versions', go.version, 'VERSION'), `go${go.version}\n`);
-  await goarm(fake, ['shims']);
+  const fakeGo = await standIn(fake, go.version, goarm);
 
   const project = path.join(tmp, 'project');
   await mkdir(project);
   await writeFile(path.join(project, '.goarm.toml'), `go = "${go.version}"\n`);
   const env = { PWD: project };
   for (const [k, v] of Object.entries(process.env)) if (!/^(GO|CGO_)/.test(k) && k !== 'PWD') env[k] = v;
-
   const realGo = path.join(home, 'versions', go.version, 'bin', 'go');
+  const [goShim, fakeShim] = [path.join(home, 'shims', 'go'), path.join(fake, 'shims', 'go')];
+
+  // The first call through each shim resolves and must print what the real go prints. A cache written within
+  // a second of its inputs changing is dated before them (see writeCache) and re-resolves once: settle that first.
   const direct = spawnSync(realGo, ['version'], { cwd: project, env, encoding: 'utf8' });
-  for (const h of [home, fake]) { // the first call through each shim resolves and writes the cache
-    const r = spawnSync(path.join(h, 'shims', 'go'), ['version'], { cwd: project, env, encoding: 'utf8' });
-    const want = h === home ? direct.stdout : '';
-    if (r.status !== 0 || r.stdout !== want) throw new Error(`shim in ${h}: exit ${r.status}, ${JSON.stringify(r.stdout)} ${r.stderr}`);
-    await access(cacheFile(h, project));
+  for (const [shim, want] of [[goShim, direct.stdout], [fakeShim, ''], [goShim, direct.stdout], [fakeShim, '']]) {
+    const r = spawnSync(shim, ['version'], { cwd: project, env, encoding: 'utf8' });
+    if (r.status !== 0 || r.stdout !== want) throw new Error(`${shim}: exit ${r.status}, ${JSON.stringify(r.stdout)} ${r.stderr}`);
+    await sleep(600);
   }
 
-  const version = hyperfineVersion();
-  const opts = { cwd: project, env, tmp, useHyperfine: true };
+  const hf = process.env.BENCH_NO_HYPERFINE ? undefined : hyperfineVersion(); // BENCH_NO_HYPERFINE=1: own loop
+  const opts = { cwd: project, env, tmp, rounds: ROUNDS, warmup: WARMUP, useHyperfine: Boolean(hf) };
   const load = [os.loadavg()[0]];
-  ctx.log(`  warm cache: ${RUNS} runs each (${version ?? 'own loop'})`);
-  const watchers = [home, fake].map((h) => countMisses(path.dirname(cacheFile(h, project))));
+  ctx.log(`  warm cache: ${RUNS} runs per command (${hf ?? 'own loop'})`);
+  const stopWatching = [countMisses(home, project), countMisses(fake, project)];
   const warm = await timeSideBySide([
     { name: 'go version, direct', argv: [realGo, 'version'] },
-    { name: 'go version, shim (warm cache)', argv: [path.join(home, 'shims', 'go'), 'version'] },
-    { name: '/bin/true as bin/go, direct', argv: [fakeGo] },
-    { name: '/bin/true as bin/go, shim (warm cache)', argv: [path.join(fake, 'shims', 'go')] },
-    { name: 'floor: sh -c \'exec /bin/true-as-go\'', argv: ['/bin/sh', '-c', `exec '${fakeGo}'`] },
-  ], { ...opts, runs: RUNS, warmup: WARMUP });
-  await new Promise((r) => setTimeout(r, 200)); // let the last inotify events arrive
-  const warmMisses = watchers.reduce((n, w) => n + w.stop(), 0);
+    { name: 'go version, shim (warm cache)', argv: [goShim, 'version'] },
+    { name: '/bin/true as go, direct', argv: [fakeGo] },
+    { name: '/bin/true as go, shim (warm cache)', argv: [fakeShim] },
+    { name: "floor: sh -c 'exec /bin/true-as-go'", argv: ['/bin/sh', '-c', `exec '${fakeGo}'`] },
+  ], { ...opts, runs: RUNS });
+  let warmMisses = 0;
+  for (const stop of stopWatching) warmMisses += await stop();
   load.push(os.loadavg()[0]);
-  ctx.log(`  cache miss: ${MISS_RUNS} runs each`);
+  ctx.log(`  cache miss: ${MISS_RUNS} runs per command`);
   const miss = await timeSideBySide([
-    { name: 'go version, shim (cache miss)', argv: [path.join(home, 'shims', 'go'), 'version'], prepare: ['rm', '-f', cacheFile(home, project)] },
-    { name: '/bin/true as bin/go, shim (cache miss)', argv: [path.join(fake, 'shims', 'go')], prepare: ['rm', '-f', cacheFile(fake, project)] },
-  ], { ...opts, runs: MISS_RUNS, warmup: 3 });
+    { name: 'go version, shim (cache miss)', argv: [goShim, 'version'], prepare: ['rm', '-f', cacheFile(home, project)] },
+    { name: '/bin/true as go, shim (cache miss)', argv: [fakeShim], prepare: ['rm', '-f', cacheFile(fake, project)] },
+  ], { ...opts, runs: MISS_RUNS, rounds: 2, warmup: 2 });
   load.push(os.loadavg()[0]);
 
-  const s = Object.fromEntries([...warm, ...miss].map((r) => [r.name, stats(r.times)]));
+  // How often a go.mod-only project goes stale by itself: without a .goarm.toml the resolver searches every
+  // ancestor up to /, and each searched directory's mtime is a staleness test.
+  ctx.log(`  staleness probe: ${PROBE_CALLS} calls, 250 ms apart`);
+  const modOnly = path.join(tmp, 'modonly');
+  await mkdir(modOnly);
+  await writeFile(path.join(modOnly, 'go.mod'), `module example.com/m\n\ngo ${go.version.split('.').slice(0, 2).join('.')}\n`);
+  const probeEnv = { ...env, PWD: modOnly };
+  await timeCommand(fakeShim, [], { cwd: modOnly, env: probeEnv });
+  await sleep(1100);
+  await timeCommand(fakeShim, [], { cwd: modOnly, env: probeEnv });
+  const stopProbe = countMisses(fake, modOnly);
+  for (let i = 0; i < PROBE_CALLS; i++) {
+    await timeCommand(fakeShim, [], { cwd: modOnly, env: probeEnv });
+    await sleep(250);
+  }
+  const probeMisses = await stopProbe();
+
+  const s = Object.fromEntries([...warm, ...miss].map((r) => [r.name, { ...stats(r.times), cpu: r.cpu }]));
   const ms = (x) => x.toFixed(2);
-  const row = (name) => [`\`${name}\``, `${ms(s[name].mean)} ± ${ms(s[name].sd)}`, ms(s[name].median), ms(s[name].min)];
+  const signed = (x) => `${x < 0 ? '−' : '+'}${ms(Math.abs(x))}`;
+  const row = (name) => [`\`${name}\``, `${ms(s[name].mean)} ± ${ms(s[name].sd)}`, ms(s[name].median), ms(s[name].min),
+    s[name].cpu === undefined ? 'n/a' : ms(s[name].cpu)];
   const delta = (a, b) => ({ mean: s[b].mean - s[a].mean, median: s[b].median - s[a].median,
     se: Math.sqrt(s[a].sd ** 2 / s[a].n + s[b].sd ** 2 / s[b].n) });
-  const goD = delta('go version, direct', 'go version, shim (warm cache)');
-  const trueD = delta('/bin/true as bin/go, direct', '/bin/true as bin/go, shim (warm cache)');
-  const floorD = delta('/bin/true as bin/go, direct', 'floor: sh -c \'exec /bin/true-as-go\'');
-  const missD = delta('/bin/true as bin/go, shim (warm cache)', '/bin/true as bin/go, shim (cache miss)');
-  const verdict = (d) => (d.median <= TARGET_MS ? 'within' : 'OVER');
-  const fmt = (d) => `**+${ms(d.median)} ms** median, +${ms(d.mean)} ± ${ms(d.se)} ms mean`;
+  const goShimName = 'go version, shim (warm cache)';
+  const goD = delta('go version, direct', goShimName);
+  const trueD = delta('/bin/true as go, direct', '/bin/true as go, shim (warm cache)');
+  const floorD = delta('/bin/true as go, direct', "floor: sh -c 'exec /bin/true-as-go'");
+  const missD = delta('/bin/true as go, shim (warm cache)', '/bin/true as go, shim (cache miss)');
+  const fmt = (d) => `**${signed(d.median)} ms** median, ${signed(d.mean)} ± ${ms(d.se)} ms mean (± standard error)`;
+  const verdict = (d) => `target ≤ ${TARGET_MS} ms: ${d.median <= TARGET_MS ? 'met' : 'NOT met'}`;
   return [
-    `go${go.version} installed by goarm from a signed local mirror; a stand-in root (same version) whose bin/go is a copy`,
-    `of /bin/true; project directory with \`.goarm.toml\` \`go = "${go.version}"\`. ${version ?? 'own interleaved loop'}, no shell`,
-    `(--shell=none), ${WARMUP} warm-up runs, ${RUNS} timed runs per command (cache miss: ${MISS_RUNS}, cache file deleted before`,
-    `each run). Load average (1 min) before / between / after: ${load.map((l) => l.toFixed(2)).join(' / ')} on`,
-    `${os.availableParallelism()} cores (machine shared with other jobs).`,
+    `go${go.version} installed by goarm from a signed local mirror, and a stand-in root (same version) whose bin/go is a`,
+    `copy of /bin/true; project directory with \`.goarm.toml\` \`go = "${go.version}"\`. ` + (hf
+      ? `Timed with ${hf} (--shell=none) in ${ROUNDS} rounds, command order reversed every other round, ${WARMUP} warm-up runs per command and round,`
+      : `Timed with an interleaved loop of spawnSync calls (hyperfine not used), ${WARMUP} warm-up runs per command,`),
+    `${RUNS} timed runs per command in all (cache miss: ${MISS_RUNS}, the cache file deleted before each run).`,
+    `Load average (1 min) before / after warm / after miss: ${load.map((l) => l.toFixed(2)).join(' / ')}, on`,
+    `${os.availableParallelism()} cores shared with other jobs: absolute times are inflated, compare within the table.`,
     '',
-    table(['command', 'mean ± σ ms', 'median ms', 'min ms'], [...warm, ...miss].map((r) => row(r.name))),
+    table(['command', 'mean ± σ ms', 'median ms', 'min ms', 'CPU ms (user+sys)'], [...warm, ...miss].map((r) => row(r.name))),
     '',
-    `- Shim overhead, warm cache, \`go version\`: ${fmt(goD)} (target ≤ ${TARGET_MS} ms: ${verdict(goD)}).`,
-    `- Shim overhead, warm cache, /bin/true: ${fmt(trueD)} (target ≤ ${TARGET_MS} ms: ${verdict(trueD)});`,
-    `  of which starting /bin/sh and exec'ing is ${ms(floorD.median)} ms (median), the shim's own script work ${ms(trueD.median - floorD.median)} ms.`,
+    `- Shim overhead, warm cache, \`go version\`: ${fmt(goD)}; ${verdict(goD)}.`,
+    `- Shim overhead, warm cache, /bin/true: ${fmt(trueD)}; ${verdict(trueD)}. Starting /bin/sh and exec'ing`,
+    `  costs ${signed(floorD.median)} ms of that (median), the shim's own script work ${signed(trueD.median - floorD.median)} ms.`,
+    ...(s[goShimName].cpu === undefined ? [] : [`- CPU time (user+sys, less sensitive to load than wall time) added by the shim: ${signed(s[goShimName].cpu - s['go version, direct'].cpu)} ms`
+      + ` for \`go version\`, ${signed(s['/bin/true as go, shim (warm cache)'].cpu - s['/bin/true as go, direct'].cpu)} ms for /bin/true.`]),
     `- Cache miss (one \`node light.js shim-resolve\`): ${fmt(missD)} over a warm call.`,
-    `- Warm runs that found the cache stale and re-resolved (another process touched a searched directory): ${warmMisses}.`,
+    `- Warm-cache shim runs (warm-ups included) that re-resolved anyway: ${warmMisses}.`,
+    `- A go.mod-only project directly under the temp dir (no .goarm.toml, so every ancestor up to / is a dependency):`,
+    `  ${probeMisses} of ${PROBE_CALLS} calls, 250 ms apart, found the cache stale (another process changed an ancestor directory).`,
   ].join('\n');
 }

@@ -12,6 +12,12 @@ __goarm_remote() {
   local v
   for v in $(GOARM_HOME=@HOME@ @NODE@ @LIGHT@ complete remote 2>/dev/null); do __goarm_w+=("$v"); done
 }
+__goarm_options() { # options of command $1, from its own --help (so they never drift), read once per shell
+  local v=__goarm_o_${1//[^a-z]/_}
+  [ -n "${!v+x}" ] ||
+    printf -v "$v" '%s ' $(@NODE@ @CLI@ "$1" --help 2>/dev/null | sed -n 's/^ *\(-[A-Za-z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p')
+  __goarm_w+=(${!v})
+}
 __goarm_complete() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= i
   local -a __goarm_w=()
@@ -27,16 +33,14 @@ __goarm_complete() {
     exec:*) [ "$prev" = exec ] || [[ $prev == -* ]] || return; COMPREPLY=($(compgen -c -- "$cur")); return ;;
     *:*)
       if [[ $cur == -* ]]; then
-        case $cmd in
-@OPTIONS@
-        esac
-        __goarm_w+=(--help)
+        __goarm_options "$cmd"
       else
         case $cmd in
           @INSTALLED_ARGS@) __goarm_installed ;;
           @REMOTE_ARGS@) __goarm_remote ;;
           @VERSION_ARGS@) __goarm_installed; __goarm_remote; __goarm_w+=(latest stable) ;;
           which) __goarm_w=(go gofmt) ;;
+          @WORDS@
           @FILE_ARGS@) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         esac
         [ "$cmd" != install ] || __goarm_w+=(latest stable)

@@ -4,6 +4,12 @@ __goarm_remote() {
   reply=(${(f)"$(GOARM_HOME=@HOME@ @NODE@ @LIGHT@ complete remote 2>/dev/null)"})
   reply=(${reply:#} latest stable)
 }
+__goarm_options() { # options of command $1, from its own --help (so they never drift), read once per shell
+  typeset -gA __goarm_opts
+  (( ${+__goarm_opts[$1]} )) ||
+    __goarm_opts[$1]=${(j: :)${(f)"$(@NODE@ @CLI@ $1 --help 2>/dev/null | sed -n 's/^ *\(-[A-Za-z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p')"}}
+  reply=(${=__goarm_opts[$1]})
+}
 _goarm() {
   local -a w reply
   local cmd=${${words[2,CURRENT-1]:#-*}[1]}
@@ -20,10 +26,8 @@ _goarm() {
     exec:*) _files; return ;;
   esac
   if [[ $PREFIX == -* ]]; then
-    case $cmd in
-@OPTIONS@
-    esac
-    compadd -- $w --help
+    __goarm_options $cmd
+    compadd -a reply
     return
   fi
   case $cmd in
@@ -31,6 +35,7 @@ _goarm() {
     @REMOTE_ARGS@) __goarm_remote; w=($reply) ;;
     @VERSION_ARGS@) __goarm_remote; w=(@VERSIONS@/*/bin/go(N:h:h:t) $reply) ;;
     which) w=(go gofmt) ;;
+    @WORDS@
     @FILE_ARGS@) _files; return ;;
   esac
   compadd -V versions -- $w

@@ -20,7 +20,14 @@ const COMMANDS: [name: string, aliases: string[], describe: string, load: Loader
   ['shims', [], 'Regenerate the go and gofmt shims', () => import('./commands/shims.js')],
   ['use', [], 'Print the shell integration, or switch this shell to a Go version', () => import('./commands/use.js')],
   ['completion', [], 'Print the tab-completion script for bash, zsh or fish', () => import('./commands/completion.js')],
+  ['config', [], 'Show or change settings (mirror, index_url, ...) in config.toml', () => import('./commands/config.js')],
+  ['mirror', [], 'Build a verified mirror directory for offline installs; list mirror presets', () => import('./commands/mirror.js')],
+  ['login', [], 'Store credentials for a private mirror in the OS keychain', () => import('./commands/login.js')],
+  ['logout', [], 'Remove stored credentials for a private mirror', () => import('./commands/logout.js')],
   ['doctor', [], 'Check PATH, environment, installs, shims, project, cgo and keys; say how to fix', () => import('./commands/doctor.js')],
+  ['cgo', [], 'List the packages here that use cgo and what CGO_ENABLED=0 does to them', () => import('./commands/cgo.js')],
+  ['verify', [], 'Check installed Go roots against their install manifests', () => import('./commands/verify.js')],
+  ['prune', [], 'Remove versions no default, project or newest patch needs (asks first)', () => import('./commands/prune.js')],
 ];
 
 export async function main(argv: string[]): Promise<number> {

@@ -5,26 +5,35 @@
 import { readFile } from 'node:fs/promises';
 import type { Home } from './home.js';
 
-/** What a command's positional arguments complete to. */
+/** What a command's positional arguments complete to: a kind, or a fixed list of words (sub-actions). */
 export type ArgKind = 'installed' | 'remote' | 'versions' | 'tools' | 'files' | 'commands' | 'none';
-export interface CommandSpec { name: string; describe: string; args: ArgKind; options: string[] }
+export interface CommandSpec { name: string; describe: string; args: ArgKind | string[] }
 
-// Kept in step with src/cli.ts and each command's options by test/shell/use-completion.test.ts.
+// Kept in step with src/cli.ts by test/shell/use-completion.test.ts. Options are not listed here: the scripts
+// read them from `goarm <command> --help` on the first --<TAB> (once per shell), so they cannot drift.
 export const COMPLETION_COMMANDS: CommandSpec[] = [
-  { name: 'install', describe: 'Download, verify and install Go releases', args: 'remote', options: ['--os', '--arch', '--quiet', '--json', '--skip-signature'] },
-  { name: 'list', describe: 'List installed Go versions', args: 'none', options: ['--json'] },
-  { name: 'ls-remote', describe: 'List Go releases available to install', args: 'remote', options: ['--all', '--json'] },
-  { name: 'uninstall', describe: 'Remove an installed Go version', args: 'installed', options: [] },
-  { name: 'current', describe: 'Show which Go applies here, and why', args: 'none', options: ['--json'] },
-  { name: 'which', describe: 'Print the path of the real go or gofmt', args: 'tools', options: [] },
-  { name: 'exec', describe: 'Run a command with the Go that applies here', args: 'commands', options: ['--version'] },
-  { name: 'use', describe: 'Print the shell integration, or switch this shell to a Go version', args: 'installed', options: ['--global', '--unset', '--shell'] },
-  { name: 'pin', describe: 'Pin this directory to a Go version', args: 'versions', options: [] },
-  { name: 'default', describe: 'Set the global default Go version', args: 'versions', options: [] },
-  { name: 'trust', describe: 'Trust ./.goarm.toml so its [env], cc and flags apply', args: 'files', options: ['--list', '--json'] },
-  { name: 'untrust', describe: 'Stop trusting ./.goarm.toml', args: 'files', options: [] },
-  { name: 'shims', describe: 'Regenerate the go and gofmt shims', args: 'none', options: [] },
-  { name: 'completion', describe: 'Print the tab-completion script for bash, zsh or fish', args: 'none', options: [] },
+  { name: 'install', describe: 'Download, verify and install Go releases', args: 'remote' },
+  { name: 'list', describe: 'List installed Go versions', args: 'none' },
+  { name: 'ls-remote', describe: 'List Go releases available to install', args: 'remote' },
+  { name: 'uninstall', describe: 'Remove an installed Go version', args: 'installed' },
+  { name: 'current', describe: 'Show which Go applies here, and why', args: 'none' },
+  { name: 'which', describe: 'Print the path of the real go or gofmt', args: 'tools' },
+  { name: 'exec', describe: 'Run a command with the Go that applies here', args: 'commands' },
+  { name: 'use', describe: 'Print the shell integration, or switch this shell to a Go version', args: 'installed' },
+  { name: 'pin', describe: 'Pin this directory to a Go version', args: 'versions' },
+  { name: 'default', describe: 'Set the global default Go version', args: 'versions' },
+  { name: 'trust', describe: 'Trust ./.goarm.toml so its [env], cc and flags apply', args: 'files' },
+  { name: 'untrust', describe: 'Stop trusting ./.goarm.toml', args: 'files' },
+  { name: 'shims', describe: 'Regenerate the go and gofmt shims', args: 'none' },
+  { name: 'completion', describe: 'Print the tab-completion script for bash, zsh or fish', args: ['bash', 'zsh', 'fish'] },
+  { name: 'config', describe: 'Show or change settings in config.toml', args: ['list', 'get', 'set', 'unset'] },
+  { name: 'mirror', describe: 'Build a verified mirror directory, or list mirror presets', args: ['sync', 'presets'] },
+  { name: 'login', describe: 'Store credentials for a private mirror', args: 'none' },
+  { name: 'logout', describe: 'Remove stored credentials for a private mirror', args: 'none' },
+  { name: 'doctor', describe: 'Check this machine and say how to fix problems', args: 'none' },
+  { name: 'cgo', describe: 'List the packages here that use cgo', args: 'none' },
+  { name: 'verify', describe: 'Check installed Go roots against their install manifests', args: 'installed' },
+  { name: 'prune', describe: 'Remove versions nothing needs (asks first)', args: 'none' },
 ];
 
 /** Versions in the cached release index, newest first; [] when there is no usable cache. */
@@ -42,17 +51,17 @@ export async function cachedRemoteVersions(home: Home): Promise<string[]> {
 export function fillCompletion(template: string, shell: 'bash' | 'zsh' | 'fish', quote: (s: string) => string): string {
   // bash and zsh want `a|b` case patterns, fish wants `__fish_seen_subcommand_from a b`.
   const names = (kind: ArgKind) => COMPLETION_COMMANDS.filter((c) => c.args === kind).map((c) => c.name).join(shell === 'fish' ? ' ' : '|');
-  const withOptions = COMPLETION_COMMANDS.filter((c) => c.options.length);
-  const options = shell === 'fish'
-    ? withOptions.flatMap((c) => c.options.map((o) => `complete -c goarm -n '__fish_seen_subcommand_from ${c.name}' -l ${o.slice(2)}`))
-    : withOptions.map((c) => `      ${c.name}) ${shell === 'bash' ? '__goarm_w' : 'w'}=(${c.options.join(' ')}) ;;`);
+  const words = COMPLETION_COMMANDS.filter((c) => Array.isArray(c.args)).map((c) => shell === 'fish'
+    ? `complete -c goarm -n '__fish_seen_subcommand_from ${c.name}' -a '${(c.args as string[]).join(' ')}'`
+    : `${c.name}) ${shell === 'bash' ? '__goarm_w' : 'w'}=(${(c.args as string[]).join(' ')}) ;;`);
   const described = shell === 'fish'
     ? COMPLETION_COMMANDS.map((c) => `complete -c goarm -n __fish_use_subcommand -a ${c.name} -d ${quote(c.describe)}`).join('\n')
     : COMPLETION_COMMANDS.map((c) => quote(`${c.name}:${c.describe.replaceAll(':', '\\:')}`)).join(' ');
-  return template
+  // A placeholder alone on its line becomes several lines, each indented as the placeholder was.
+  const block = (text: string, name: string, lines: string[]) => text.replace(new RegExp(`^([ \\t]*)@${name}@$`, 'gm'), (_, indent: string) => lines.map((l) => indent + l).join('\n'));
+  return block(template, 'WORDS', words)
     .replaceAll('@COMMANDS@', COMPLETION_COMMANDS.map((c) => c.name).join(' '))
     .replaceAll('@DESCRIBED@', described)
-    .replaceAll('@OPTIONS@', options.join('\n'))
     .replaceAll('@INSTALLED_ARGS@', names('installed'))
     .replaceAll('@REMOTE_ARGS@', names('remote'))
     .replaceAll('@VERSION_ARGS@', names('versions'))

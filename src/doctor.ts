@@ -22,6 +22,11 @@ export interface DoctorContext {
   configProblem?: Finding; // config.toml did not load
 }
 
+/** The stable JSON shape of one check: every key always present (fix null when ok/skip, detail {} when empty). */
+export interface CheckReport { id: string; group: string; status: Status; message: string; fix: string | null; detail: Record<string, unknown> }
+const shape = (f: Finding, group: string): CheckReport =>
+  ({ id: f.id, group, status: f.status, message: f.message, fix: f.status === 'ok' || f.status === 'skip' ? null : f.fix ?? null, detail: f.detail ?? {} });
+
 export interface DoctorReport {
   schema: 1;
   goarm: string;
@@ -30,7 +35,7 @@ export interface DoctorReport {
   host: Host;
   ok: boolean;
   counts: Record<Status, number>;
-  checks: (Finding & { group: string })[];
+  checks: CheckReport[];
 }
 
 export const ok = (id: string, message: string, detail?: Record<string, unknown>): Finding => ({ id, status: 'ok', message, detail });
@@ -84,11 +89,12 @@ export async function runDoctor(home: Home, env: NodeJS.ProcessEnv, cwd: string)
   };
   const results = await Promise.all(GROUPS.map(async ([group, ids, load]) => {
     try {
-      return (await (await load())(ctx)).map((f) => ({ ...f, group }));
+      return (await (await load())(ctx)).map((f) => shape(f, group));
     } catch (e) {
       // A check that cannot run is itself a finding; it must not hide the others.
       const why = e instanceof Error ? e.message : String(e);
-      return [{ ...fail(ids[0], `the ${group} checks could not run: ${why}`, 'rerun with GOARM_DEBUG=1 and report it'), group }];
+      return [shape(fail(ids[0], `the ${group} checks could not run: ${why}`, 'rerun with GOARM_DEBUG=1 and report it'), group),
+        ...ids.slice(1).map((id) => shape(skip(id, `not run: the ${group} checks failed`), group))];
     }
   }));
   const checks = results.flat();
@@ -103,11 +109,13 @@ const COLOR: Record<Status, string> = { ok: '32', warn: '33', fail: '31', skip: 
 export function renderDoctor(r: DoctorReport, color: boolean): string {
   const paint = (s: Status, text: string) => (color ? `\x1b[${COLOR[s]}m${text}\x1b[0m` : text);
   const lines = [`goarm ${r.goarm} doctor — GOARM_HOME=${r.home}, ${r.host.os}/${r.host.arch}`];
+  const width = Math.max(...r.checks.map((c) => c.id.length));
+  const indent = ' '.repeat(width + 9);
   let group = '';
   for (const c of r.checks) {
     if (c.group !== group) lines.push('', (group = c.group));
-    lines.push(`  ${paint(c.status, LABEL[c.status])}  ${c.id.padEnd(20)} ${c.message.replace(/\n/g, '\n' + ' '.repeat(30))}`);
-    if (c.fix && c.status !== 'ok') lines.push(`${' '.repeat(30)}fix: ${c.fix}`);
+    lines.push(`  ${paint(c.status, LABEL[c.status])}  ${c.id.padEnd(width)} ${c.message.replace(/\n/g, '\n' + indent)}`);
+    if (c.fix && c.status !== 'ok') lines.push(`${indent}fix: ${c.fix}`);
   }
   const { ok: n, warn: w, fail: f, skip: s } = r.counts;
   lines.push('', `${f} failed, ${w} warning${w === 1 ? '' : 's'}, ${n} ok, ${s} skipped${f ? ' — see the fix lines above' : ''}`);

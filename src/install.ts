@@ -1,20 +1,30 @@
 // resolve → download → verify → extract to staging → check → atomic rename, under a per-file lock.
 // Bytes are hashed, written to downloads/<file>.partial and unpacked into a private staging/ directory in one
 // pass (GNU-tar speed), but nothing reaches versions/ until the SHA-256 and the signature both check out.
+// Files come from the mirrors in order, then the official host; the SHA-256 always comes from the index.
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as openpgp from 'openpgp';
 import { createExtractor } from './archive.js';
 import { ExitCode, GoarmError, err, fsError } from './errors.js';
 import type { Home } from './home.js';
-import { download, getText } from './http.js';
+import { displayUrl, download, getText, isNotFound } from './http.js';
 import { alive, withLock } from './lock.js';
+import { recordManifest } from './manifest.js';
+import { fileSources, toLocation } from './mirrors.js';
 import { binaryInfo, host } from './platform.js';
 import { progressBar } from './progress.js';
-import { loadIndex, pickFile, resolveSpec, type ReleaseFile } from './releases.js';
+import { cachedIndex, fetchIndex, findFile, loadIndex, pickFile, resolveSpec, type ReleaseFile } from './releases.js';
 import { checkSha256, sha256, startSignatureCheck, trustedKeys } from './verify.js';
 
-export interface InstallSettings { indexUrl: string; downloadBase: string; trustedKeys: string[] }
+export interface InstallSettings {
+  indexUrl: string; // the index every SHA-256 comes from
+  downloadBase: string; // the official host: the file source of last resort, and where a missing .asc is fetched
+  mirrors?: string[]; // file sources tried first, in order
+  trustedKeys: string[];
+}
 export interface InstallOptions { os?: string; arch?: string; quiet?: boolean; skipSignature?: boolean; warn: (msg: string) => void }
 export interface InstallResult { version: string; dir: string; os: string; arch: string; already: boolean }
 
@@ -39,28 +49,101 @@ export async function install(home: Home, cfg: InstallSettings, spec: string, op
   const index = await loadIndex(home, cfg.indexUrl, opts.warn);
   const release = resolveSpec(spec, index.releases);
   const h = host();
-  const os = opts.os ?? h.os;
-  const arch = opts.arch ?? h.arch;
-  const file = pickFile(release, os, arch);
-  const dir = home.version(versionDirName(release.version, os, arch));
-  const result = { version: release.version, dir, os, arch, already: true };
+  const file = pickFile(release, opts.os ?? h.os, opts.arch ?? h.arch);
+  const keys = opts.skipSignature ? [] : await trustedKeys(cfg.trustedKeys);
+  return installFile(home, file, opts, (dir) => eachSource(cfg, opts.warn, async (base, attempts) => {
+    const asc = opts.skipSignature ? undefined : await fetchSignature(cfg, base, file.filename, opts.warn, attempts);
+    await fetchAndUnpack(home, file, dir, { url: base + file.filename, asc, keys, attempts }, opts);
+  }));
+}
+
+/**
+ * `install --file`: a release archive already on disk (carried into an air-gapped network). Its signature is
+ * required (`asc`, default <file>.asc), and its SHA-256 must match an index: `index` (a path or URL), else the
+ * index cached by the last online run.
+ */
+export async function installArchive(home: Home, cfg: InstallSettings, path: string, opts: InstallOptions & { asc?: string; index?: string }): Promise<InstallResult> {
+  await cleanDebris(home);
+  const name = basename(path);
+  const index = opts.index ? { ...(await fetchIndex(toLocation(opts.index, process.cwd()))), url: displayUrl(opts.index) } : await cachedIndex(home);
+  if (!index) throw err('E_NO_INDEX', ExitCode.NOT_FOUND, `no release index to check the SHA-256 of ${name} against`,
+    'run `goarm ls-remote` once while online (it caches the index), or pass --index <index.json> (a `goarm mirror sync` directory has one)');
+  const file = findFile(index.releases, name);
+  if (!file || file.kind !== 'archive' || !name.endsWith('.tar.gz'))
+    throw err('E_NOT_IN_INDEX', ExitCode.NOT_FOUND, `${name} is not a release archive listed in the index (${index.url})`,
+      'import an official .tar.gz under its original file name, or pass --index with an index that lists it');
+  if (!(await exists(path))) throw err('E_FILE_NOT_FOUND', ExitCode.NOT_FOUND, `${path} does not exist`, 'give the path of a downloaded Go release archive');
+  const ascPath = opts.asc ?? `${path}.asc`;
+  const asc = await readFile(ascPath, 'utf8').catch((e) => {
+    throw (e as NodeJS.ErrnoException).code === 'ENOENT'
+      ? err('E_NO_SIGNATURE', ExitCode.VERIFY, `${ascPath} does not exist, so ${name} cannot be proven genuine`, 'pass the release\'s signature with --asc <file>; --file always needs one')
+      : fsError(e, `reading ${ascPath}`);
+  });
+  const keys = await trustedKeys(cfg.trustedKeys);
+  return installFile(home, file, opts, (dir) => fetchAndUnpack(home, file, dir, { url: pathToFileURL(path).href, asc, keys }, opts));
+}
+
+async function installFile(home: Home, file: ReleaseFile, opts: InstallOptions, fetch: (dir: string) => Promise<void>): Promise<InstallResult> {
+  const dir = home.version(versionDirName(file.version, file.os, file.arch));
+  const result = { version: file.version, dir, os: file.os, arch: file.arch, already: true };
   if (await exists(dir)) return result;
   return withLock(home.lock(file.filename), async () => {
     if (await exists(dir)) return result; // another process installed it while we waited
-    await fetchAndUnpack(home, cfg, file, dir, opts);
+    await fetch(dir);
     return { ...result, already: false };
   }, { onWait: () => opts.warn(`waiting for another goarm to finish installing ${file.filename}`) });
 }
 
-async function fetchAndUnpack(home: Home, cfg: InstallSettings, file: ReleaseFile, dir: string, opts: InstallOptions): Promise<void> {
-  const url = cfg.downloadBase + file.filename;
-  const keys = opts.skipSignature ? [] : await trustedKeys(cfg.trustedKeys);
-  const asc = opts.skipSignature ? undefined : await getText(url + '.asc').catch((e) => {
-    if (e instanceof GoarmError && e.code === 'E_HTTP_404')
-      throw err('E_NO_SIGNATURE', ExitCode.VERIFY, `${url}.asc does not exist, so ${file.filename} cannot be proven genuine`,
-        'use a mirror that serves the .asc files; only if you accept the risk: --skip-signature', e);
-    throw e;
-  });
+/** Errors that another source may not have: unreachable, HTTP errors, missing files, bytes that fail verification. */
+const sourceFailure = (e: unknown): e is GoarmError =>
+  e instanceof GoarmError && (e.exitCode === ExitCode.NETWORK || e.exitCode === ExitCode.VERIFY || e.code === 'E_FILE_NOT_FOUND');
+
+/**
+ * Runs `fn` against each file source (mirrors in order, then the official host) until one succeeds. Every source
+ * but the last gets fewer retries. When all fail, a verification failure (tampering) is reported before anything
+ * else, then the first source's error: the mirror the user chose matters more than the fallback.
+ */
+export async function eachSource(cfg: InstallSettings, warn: (msg: string) => void, fn: (base: string, attempts?: number) => Promise<void>): Promise<void> {
+  const bases = fileSources(cfg);
+  const failed: GoarmError[] = [];
+  for (const [i, base] of bases.entries()) {
+    const last = i === bases.length - 1;
+    try {
+      return await fn(base, last ? undefined : 2);
+    } catch (e) {
+      if (!sourceFailure(e)) throw e;
+      failed.push(e);
+      if (last) throw failed.find((f) => f.exitCode === ExitCode.VERIFY) ?? failed[0];
+      warn(`warning: ${e.message} [${e.code}]; trying ${displayUrl(bases[i + 1])}`);
+    }
+  }
+}
+
+/** The .asc from the file's source; when the source has none, from the official host (a signature is a signature). */
+export async function fetchSignature(cfg: InstallSettings, base: string, filename: string, warn: (msg: string) => void, attempts?: number): Promise<string> {
+  const missing = (where: string, cause?: unknown) => err('E_NO_SIGNATURE', ExitCode.VERIFY, `${where} does not exist, so ${filename} cannot be proven genuine`,
+    'use a mirror that serves the .asc files, or let goarm reach the official host for them; only if you accept the risk: --skip-signature', cause);
+  try {
+    return (await getText(base + filename + '.asc', { attempts })).body;
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    if (base === cfg.downloadBase) throw missing(displayUrl(base + filename + '.asc'), e);
+  }
+  const official = cfg.downloadBase + filename + '.asc';
+  warn(`${displayUrl(base)} has no ${filename}.asc; fetching the signature from ${displayUrl(official)}`);
+  try {
+    return (await getText(official, { attempts })).body;
+  } catch (e) {
+    if (isNotFound(e)) throw missing(`neither ${displayUrl(base + filename)}.asc nor ${displayUrl(official)}`, e);
+    throw err('E_NO_SIGNATURE', ExitCode.VERIFY, `${displayUrl(base)} has no ${filename}.asc and the official host cannot be reached: ${(e as Error).message}`,
+      'make the mirror serve the .asc files, or allow access to the official host (download_base)', e);
+  }
+}
+
+interface Source { url: string; asc?: string; keys: openpgp.PublicKey[]; attempts?: number }
+
+async function fetchAndUnpack(home: Home, file: ReleaseFile, dir: string, src: Source, opts: InstallOptions): Promise<void> {
+  const { url, asc, keys } = src;
   await mkdir(home.staging, { recursive: true }).catch((e) => { throw fsError(e, 'creating staging/'); });
   await mkdir(home.downloads, { recursive: true });
   const staging = await mkdtemp(join(home.staging, `${process.pid}-`));
@@ -70,7 +153,7 @@ async function fetchAndUnpack(home: Home, cfg: InstallSettings, file: ReleaseFil
   const hash = sha256();
   let verified = false;
   try {
-    const signature = asc === undefined ? undefined : await startSignatureCheck(asc.body, keys, file.filename);
+    const signature = asc === undefined ? undefined : await startSignatureCheck(asc, keys, file.filename);
     const feed = (chunk: Buffer) => {
       hash.update(chunk);
       signature?.push(chunk);
@@ -80,7 +163,7 @@ async function fetchAndUnpack(home: Home, cfg: InstallSettings, file: ReleaseFil
     const out = createWriteStream(partial, { flags: 'a' });
     const bar = progressBar(file.filename, file.size, !opts.quiet && Boolean(process.stderr.isTTY));
     try {
-      await download(url, { offset, write: async (chunk) => { feed(chunk); await writeTo(out, chunk); await extractor.drained(); } }, { size: file.size, onProgress: (d) => bar.update(d) });
+      await download(url, { offset, write: async (chunk) => { feed(chunk); await writeTo(out, chunk); await extractor.drained(); } }, { size: file.size, onProgress: (d) => bar.update(d), attempts: src.attempts });
     } finally {
       bar.done();
       await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
@@ -98,6 +181,7 @@ async function fetchAndUnpack(home: Home, cfg: InstallSettings, file: ReleaseFil
     await extractor.end();
     await checkTree(join(staging, 'go'), file);
     await mkdir(home.versions, { recursive: true });
+    await recordManifest(home, join(staging, 'go'), dir, file); // every file's SHA-256, for `goarm verify`
     await rename(join(staging, 'go'), dir);
     await rm(partial, { force: true });
   } catch (e) {
@@ -109,12 +193,12 @@ async function fetchAndUnpack(home: Home, cfg: InstallSettings, file: ReleaseFil
   }
 }
 
-function writeTo(out: WriteStream, chunk: Buffer): Promise<void> | void {
+export function writeTo(out: WriteStream, chunk: Buffer): Promise<void> | void {
   if (!out.write(chunk)) return new Promise((res, rej) => { out.once('drain', res); out.once('error', rej); });
 }
 
 /** Feeds the bytes of an interrupted earlier download back through the pipeline; returns how many there were. */
-async function replayPartial(partial: string, size: number, feed: (chunk: Buffer) => Promise<void>): Promise<number> {
+export async function replayPartial(partial: string, size: number, feed: (chunk: Buffer) => Promise<void>): Promise<number> {
   const st = await stat(partial).catch(() => undefined);
   if (!st) return 0;
   if (st.size > size) { await truncate(partial, 0); return 0; }

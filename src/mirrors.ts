@@ -1,9 +1,10 @@
 // Where release bytes may come from. A mirror only ever supplies bytes: the SHA-256 always comes from an index
 // goarm trusts (index_url) and the signature must verify against the pinned key, so a mirror cannot make goarm
-// install anything Google did not sign. Loaded by config.ts on the shims' cache-miss path: node builtins only.
+// install anything Google did not sign. Loaded by config.ts on the shims' cache-miss path: keep it light.
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ExitCode, err } from './errors.js';
 
 export const OFFICIAL_INDEX = 'https://go.dev/dl/?mode=json&include=all';
 export const OFFICIAL_FILES = 'https://dl.google.com/go/';
@@ -89,3 +90,11 @@ export const splitEntries = (v: string | string[]) => (Array.isArray(v) ? v : v.
 
 /** Every place a file may come from, mirrors first and the official host last. */
 export const fileSources = (s: { mirrors?: string[]; downloadBase: string }) => [...new Set([...(s.mirrors ?? []), s.downloadBase])];
+
+/** `--from <dir|url>`: a mirror directory (made by `goarm mirror sync`) supplies the index and the files. */
+export function fromMirror<T extends { indexUrl: string; mirrors?: string[] }>(cfg: T, from: string, cwd = process.cwd()): T {
+  const problem = locationProblem(from);
+  if (problem) throw err('E_USAGE', ExitCode.USAGE, `--from: ${problem}`, 'give a directory made by `goarm mirror sync`, or the http(s) URL it is served at');
+  const base = toLocation(from, cwd, true);
+  return { ...cfg, indexUrl: base + 'index.json', mirrors: [base] };
+}

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { endianness } from 'node:os';
+import { nativeHelper } from './native.js';
 
 export type GoOS = 'linux' | 'darwin' | string;
 export type GoArch = 'amd64' | 'arm64' | '386' | 'arm' | string;
@@ -20,8 +21,14 @@ export function goArch(nodeArch: string): GoArch {
   return NODE_TO_GO[nodeArch] ?? nodeArch;
 }
 
-/** `sysctl -in <name>` prints 1; a missing sysctl, an unknown name or any failure means false. */
+/**
+ * `sysctl -in <name>` prints 1; a missing sysctl, an unknown name or any failure means false. On a real Mac
+ * with the native helper loaded, sysctlbyname(3) answers without a fork; a simulated darwin always runs the
+ * (fake) command.
+ */
 function sysctlFlag(name: string, env: NodeJS.ProcessEnv): boolean {
+  const sysctlInt = !env.GOARM_SIMULATE_OS && process.platform === 'darwin' ? nativeHelper(env)?.sysctlInt : undefined;
+  if (sysctlInt) return sysctlInt(name) === 1;
   try {
     const out = execFileSync('sysctl', ['-in', name], { env, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
     return out.trim() === '1';

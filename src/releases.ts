@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { ExitCode, GoarmError, err } from './errors.js';
 import { compare, isPrerelease, normalize } from './goversion.js';
 import type { Home } from './home.js';
-import { getText } from './http.js';
+import { displayUrl, getText, isFileUrl, isNotFound } from './http.js';
 
 export interface ReleaseFile { filename: string; os: string; arch: string; version: string; sha256: string; size: number; kind: string }
 export interface Release { version: string; stable: boolean; files: ReleaseFile[] }
@@ -33,26 +33,49 @@ export function parseIndex(text: string, url: string): Release[] {
   return releases.sort((a, b) => compare(b.version, a.version));
 }
 
+// The cache key is the URL without userinfo: no credential is ever written to the cache.
 interface CacheFile { url: string; etag?: string; fetchedAt: string; body: string }
 
-/** Fetches the index (304 reuses the cache); when the network fails, falls back to the cache and says so. */
-export async function loadIndex(home: Home, indexUrl: string, warn: (msg: string) => void): Promise<Index> {
-  let cached: CacheFile | undefined;
+async function readCache(home: Home): Promise<CacheFile | undefined> {
   try {
     const c = JSON.parse(await readFile(home.indexCache, 'utf8')) as CacheFile;
-    if (c.url === indexUrl && typeof c.body === 'string') cached = c;
-  } catch { /* no usable cache */ }
+    return typeof c.body === 'string' && typeof c.url === 'string' ? c : undefined;
+  } catch {
+    return undefined; // no usable cache
+  }
+}
+
+/** The index as last fetched, from whichever index_url it came: the hashes for an offline `install --file`. */
+export async function cachedIndex(home: Home): Promise<(Index & { url: string }) | undefined> {
+  const c = await readCache(home);
+  return c && { releases: parseIndex(c.body, c.url), fromCache: true, fetchedAt: c.fetchedAt, url: c.url };
+}
+
+/** Fetches and parses an index without touching the cache (an index named on the command line). */
+export async function fetchIndex(url: string): Promise<Index> {
+  return { releases: parseIndex((await getText(url)).body, displayUrl(url)), fromCache: false, fetchedAt: new Date().toISOString() };
+}
+
+/**
+ * Fetches the index (304 reuses the cache); when the network fails, falls back to the cache and says so.
+ * A file: index (a synced mirror directory) is read as it is and not cached.
+ */
+export async function loadIndex(home: Home, indexUrl: string, warn: (msg: string) => void): Promise<Index> {
+  const shown = displayUrl(indexUrl);
+  if (isFileUrl(indexUrl)) return fetchIndex(indexUrl);
+  const c = await readCache(home);
+  const cached = c?.url === shown ? c : undefined;
   let res;
   try {
     res = await getText(indexUrl, { etag: cached?.etag });
   } catch (e) {
-    if (!cached || !(e instanceof GoarmError) || e.code === 'E_HTTP_404') throw e;
+    if (!cached || !(e instanceof GoarmError) || isNotFound(e)) throw e;
     warn(`cannot reach the release index (${e.message}); using the copy cached at ${cached.fetchedAt}`);
-    return { releases: parseIndex(cached.body, indexUrl), fromCache: true, fetchedAt: cached.fetchedAt };
+    return { releases: parseIndex(cached.body, shown), fromCache: true, fetchedAt: cached.fetchedAt };
   }
-  if (res.status === 304 && cached) return { releases: parseIndex(cached.body, indexUrl), fromCache: true, fetchedAt: cached.fetchedAt };
-  const releases = parseIndex(res.body, indexUrl);
-  const entry: CacheFile = { url: indexUrl, etag: res.etag, fetchedAt: new Date().toISOString(), body: res.body };
+  if (res.status === 304 && cached) return { releases: parseIndex(cached.body, shown), fromCache: true, fetchedAt: cached.fetchedAt };
+  const releases = parseIndex(res.body, shown);
+  const entry: CacheFile = { url: shown, etag: res.etag, fetchedAt: new Date().toISOString(), body: res.body };
   await mkdir(dirname(home.indexCache), { recursive: true });
   const tmp = `${home.indexCache}.${process.pid}.tmp`;
   await writeFile(tmp, JSON.stringify(entry));
@@ -95,4 +118,20 @@ export function pickFile(release: Release, os: string, arch: string): ReleaseFil
   const have = release.files.filter((f) => f.kind === 'archive').map((f) => `${f.os}/${f.arch}`);
   throw err('E_NO_FILE', ExitCode.NOT_FOUND, `go${release.version} has no archive for ${os}/${arch}`,
     have.length ? `available: ${[...new Set(have)].join(', ')}` : 'this release has no binary archives');
+}
+
+/** The index entry for an archive file name, e.g. go1.23.4.darwin-arm64.tar.gz. */
+export function findFile(releases: Release[], filename: string): ReleaseFile | undefined {
+  for (const r of releases) for (const f of r.files) if (f.filename === filename) return f;
+  return undefined;
+}
+
+/** Releases back in the official JSON shape (newest first, "go" prefixes), as `goarm mirror sync` publishes them. */
+export function formatIndex(releases: Release[]): string {
+  const sorted = [...releases].sort((a, b) => compare(b.version, a.version));
+  return JSON.stringify(sorted.map((r) => ({
+    version: `go${r.version}`,
+    stable: r.stable,
+    files: r.files.map((f) => ({ filename: f.filename, os: f.os, arch: f.arch, version: `go${f.version}`, sha256: f.sha256, size: f.size, kind: f.kind })),
+  })), null, 1) + '\n';
 }

@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { requireInstalled, resolveHere, toolEnv } from '../here.js';
 import { ExitCode, err } from '../errors.js';
+import { nativeHelper } from '../native.js';
 import { context } from './common.js';
 
 interface Args { version?: string; cmd?: string[] }
@@ -21,9 +22,24 @@ const command: CommandModule<object, Args> = {
     const argv = [...(a.cmd ?? []), ...(((a as Record<string, unknown>)['--'] as string[]) ?? [])].map(String);
     if (!argv.length) throw err('E_USAGE', ExitCode.USAGE, 'exec needs a command', 'e.g. goarm exec -- go version');
     const { home } = await context();
-    const env = a.version ? { ...process.env, GOARM_VERSION: a.version } : process.env;
-    const r = requireInstalled(await resolveHere(home, process.cwd(), env));
-    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env: toolEnv(home, r, process.env) });
+    const resolveEnv = a.version ? { ...process.env, GOARM_VERSION: a.version } : process.env;
+    const r = requireInstalled(await resolveHere(home, process.cwd(), resolveEnv));
+    const env = toolEnv(home, r, process.env);
+    const native = nativeHelper();
+    if (native) {
+      // Become the command (execve): signals sent to this pid reach it, and its exit status is ours. Output
+      // still queued in Node (async pipes on macOS) would be lost with the process image, so flush it first.
+      await Promise.all([process.stdout, process.stderr].map((s) => new Promise((res) => s.write('', res))));
+      try {
+        native.execvp(argv[0], argv.slice(1), env);
+      } catch (e) {
+        const { code, message } = e as NodeJS.ErrnoException;
+        process.stderr.write(`goarm: ${argv[0]}: ${code === 'ENOENT' ? 'command not found' : message}\n`);
+        process.exitCode = code === 'ENOENT' ? 127 : 126;
+        return;
+      }
+    }
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env });
     // Signals go to the child (a terminal's Ctrl-C reaches both; kill from elsewhere reaches only us).
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
     process.exitCode = await new Promise<number>((res) => {

@@ -6,6 +6,9 @@
 //       env: extra variables (PATH is /usr/bin:/bin unless given: the init code must not need node on PATH).
 //   term.run(lines) types `lines`, then a marker command, and returns what the terminal showed in between
 //       (prompts, echoed input, stdout and stderr of the commands, escape sequences and \r removed).
+//   term.type(keys, until) types raw keys (e.g. a TAB) and waits until the new screen text matches `until`;
+//   term.interrupt() types Ctrl-C and waits for the shell to take commands again (input typed right after a
+//       Ctrl-C may be discarded, so it retries its marker).
 //   term.close() types `exit` and waits; kills after 10 s.
 //   loadLine(shell, script) is the rc line that loads `script` (the init code), like the README says.
 //   GOARM = [node, bin/goarm]: the CLI as a shell command (absolute paths).
@@ -81,6 +84,30 @@ export class Term {
       if (this.exited || Date.now() - t0 > timeoutMs)
         throw new Error(`${this.shell}: no <${marker}> after ${JSON.stringify(lines)}${this.exited ? ' (the shell exited)' : ''}; screen:\n${screen.slice(start)}`);
       await new Promise((r) => setTimeout(r, 15));
+    }
+  }
+
+  async type(keys: string, until: RegExp, timeoutMs = 15_000): Promise<string> {
+    const start = this.seen;
+    this.child.stdin.write(keys);
+    const t0 = Date.now();
+    for (;;) {
+      const text = this.screen.slice(start);
+      if (until.test(text)) return text;
+      if (this.exited || Date.now() - t0 > timeoutMs) throw new Error(`${this.shell}: ${until} never showed after typing ${JSON.stringify(keys)}; screen:\n${text}`);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  }
+
+  async interrupt(): Promise<void> {
+    this.child.stdin.write('\x03');
+    for (let i = 0; ; i++) {
+      try {
+        await this.run('', 1000);
+        return;
+      } catch (e) {
+        if (i === 10) throw e;
+      }
     }
   }
 
