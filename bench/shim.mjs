@@ -24,15 +24,20 @@ const TARGET_MS = 1.0;
 
 const cacheFile = (home, dir) => path.join(`${home}/cache/resolve${dir}`, '.goarm-shim-cache');
 
-/** Every cache rewrite goes through a temp file named after the writing process: distinct names = misses. */
-function countMisses(home, dir) {
+/**
+ * Runs fn and counts the resolve-cache rewrites for `dir` in each of `homes` meanwhile: every rewrite goes through
+ * a temp file named after the writing process, so distinct temp names are cache misses.
+ */
+async function countMisses(homes, dir, fn) {
   const seen = new Set();
-  const w = watch(path.dirname(cacheFile(home, dir)), (_, name) => { if (name?.endsWith('.tmp')) seen.add(name); });
-  return async () => {
+  const watchers = homes.map((h) => watch(path.dirname(cacheFile(h, dir)), (_, name) => { if (name?.endsWith('.tmp')) seen.add(`${h}\0${name}`); }));
+  try {
+    const result = await fn();
     await sleep(200); // let the last inotify events arrive
-    w.close();
-    return seen.size;
-  };
+    return { result, misses: seen.size };
+  } finally {
+    for (const w of watchers) w.close();
+  }
 }
 
 /** A Go home whose only version is `version` with bin/go a copy of /bin/true (a real ELF that does nothing). */
@@ -88,16 +93,13 @@ export async function run(ctx) {
   const opts = { cwd: project, env, tmp, rounds: ROUNDS, warmup: WARMUP, useHyperfine: Boolean(hf) };
   const load = [os.loadavg()[0]];
   ctx.log(`  warm cache: ${RUNS} runs per command (${hf ?? 'own loop'})`);
-  const stopWatching = [countMisses(home, project), countMisses(fake, project)];
-  const warm = await timeSideBySide([
+  const { result: warm, misses: warmMisses } = await countMisses([home, fake], project, () => timeSideBySide([
     { name: 'go version, direct', argv: [realGo, 'version'] },
     { name: 'go version, shim (warm cache)', argv: [goShim, 'version'] },
     { name: '/bin/true as go, direct', argv: [fakeGo] },
     { name: '/bin/true as go, shim (warm cache)', argv: [fakeShim] },
     { name: "floor: sh -c 'exec /bin/true-as-go'", argv: ['/bin/sh', '-c', `exec '${fakeGo}'`] },
-  ], { ...opts, runs: RUNS });
-  let warmMisses = 0;
-  for (const stop of stopWatching) warmMisses += await stop();
+  ], { ...opts, runs: RUNS }));
   load.push(os.loadavg()[0]);
   ctx.log(`  cache miss: ${MISS_RUNS} runs per command`);
   const miss = await timeSideBySide([
@@ -116,12 +118,12 @@ export async function run(ctx) {
   await timeCommand(fakeShim, [], { cwd: modOnly, env: probeEnv });
   await sleep(1100);
   await timeCommand(fakeShim, [], { cwd: modOnly, env: probeEnv });
-  const stopProbe = countMisses(fake, modOnly);
-  for (let i = 0; i < PROBE_CALLS; i++) {
-    await timeCommand(fakeShim, [], { cwd: modOnly, env: probeEnv });
-    await sleep(250);
-  }
-  const probeMisses = await stopProbe();
+  const { misses: probeMisses } = await countMisses([fake], modOnly, async () => {
+    for (let i = 0; i < PROBE_CALLS; i++) {
+      await timeCommand(fakeShim, [], { cwd: modOnly, env: probeEnv });
+      await sleep(250);
+    }
+  });
 
   const s = Object.fromEntries([...warm, ...miss].map((r) => [r.name, { ...stats(r.times), cpu: r.cpu }]));
   const ms = (x) => x.toFixed(2);

@@ -38,7 +38,12 @@ async function goList(go: string, env: NodeJS.ProcessEnv, cwd: string): Promise<
   const r = await run(go, ['list', '-e', '-deps', '-json', './...'], { env, cwd, timeoutMs: 600_000 });
   if (r.code !== 0) throw goFailed('go list -deps ./...', r.stderr);
   // go list prints one indented JSON object after another; each starts with "{" at the start of a line.
-  return r.stdout.trim() ? r.stdout.trim().split(/\n(?=\{)/).map((o) => JSON.parse(o) as Listed) : [];
+  const pkgs = r.stdout.trim() ? r.stdout.trim().split(/\n(?=\{)/).map((o) => JSON.parse(o) as Listed) : [];
+  // -e reports a pattern that cannot match (no go.mod here) as a fake package named after the pattern.
+  const bad = pkgs.find((p) => p.ImportPath === './...' && p.Error);
+  if (bad) throw goFailed('go list -deps ./...', bad.Error!.Err);
+  if (!pkgs.length) throw err('E_NO_PACKAGES', ExitCode.NOT_FOUND, `no Go packages in ${cwd}`, 'run goarm cgo in a directory of a Go module');
+  return pkgs;
 }
 
 const rank = (p: Listed) => (p.Standard ? 2 : p.DepOnly ? 1 : 0); // this module, dependencies, standard library

@@ -90,10 +90,16 @@ async function record(home: Home, origin: string, present: boolean): Promise<boo
 const keychainHint = (origin: string) =>
   `put the credentials in ~/.netrc instead (machine ${new URL(origin).hostname} login USER password SECRET), or set GOARM_MIRROR_TOKEN`;
 
-/** Stores `secret` for `origin` in the OS keychain. */
-export async function login(home: Home, origin: string, secret: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/** Fails with E_NO_KEYCHAIN unless keytar loads (checked before asking anyone to type a secret). */
+export async function requireKeychain(origin: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const kt = await keychain(env);
   if (typeof kt === 'string') throw err('E_NO_KEYCHAIN', ExitCode.CONFIG, `no OS keychain is available: ${kt}`, keychainHint(origin));
+}
+
+/** Stores `secret` for `origin` in the OS keychain. */
+export async function login(home: Home, origin: string, secret: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  await requireKeychain(origin, env);
+  const kt = (await keychain(env)) as Keytar;
   try {
     await kt.setPassword(SERVICE, origin, secret);
   } catch (e) {

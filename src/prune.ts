@@ -89,4 +89,4 @@ export async function planPrune(home: Home, env: NodeJS.ProcessEnv): Promise<Pru
 
 const REASON: Record<Reason['kind'], string> = { 'newest-patch': '', default: '', shell: '', project: 'used in ' };
 export const describeReasons = (e: PruneEntry) => e.reasons.map((r) => REASON[r.kind] + r.detail).join('; ');
-export const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+export const humanSize = (bytes: number) => (bytes < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KB` : `${Math.round(bytes / 2 ** 20)} MB`);

@@ -1,7 +1,7 @@
 // `goarm login <url>`: stores a token or user:password for a private mirror in the OS keychain. The secret is read
 // from the terminal without echo, or from stdin, never from the command line (it would land in shell history).
 import type { CommandModule } from 'yargs';
-import { login, originOf } from '../credentials.js';
+import { login, originOf, requireKeychain } from '../credentials.js';
 import { ExitCode, err } from '../errors.js';
 import { goarmHome } from '../home.js';
 import { out } from './common.js';
@@ -46,6 +46,7 @@ const command: CommandModule<object, Args> = {
     .example('printf %s "$TOKEN" | $0 login https://artifactory.example.com', 'from a script'),
   handler: async (a) => {
     const origin = originOf(a.url);
+    await requireKeychain(origin);
     const secret = (await readSecret(a.username ? `password for ${a.username} at ${origin}: ` : `token (or user:password) for ${origin}: `)).trim();
     if (!secret || /[\u0000-\u001f\u007f]/.test(secret)) throw err('E_USAGE', ExitCode.USAGE, 'no usable secret was given (empty, or it has control characters)', 'type the token, or pipe it on stdin');
     if (a.username && (!a.username.trim() || a.username.includes(':'))) throw err('E_USAGE', ExitCode.USAGE, 'a user name cannot be empty or contain ":"', 'goarm login <url> --username <name>');

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { CommandModule } from 'yargs';
 import { goarmHome } from '../home.js';
 import { uninstall } from '../installed.js';
-import { describeReasons, mb, planPrune } from '../prune.js';
+import { describeReasons, humanSize, planPrune } from '../prune.js';
 import { out, printJson } from './common.js';
 
 interface Args { 'dry-run': boolean; yes: boolean; json: boolean }
@@ -30,12 +30,13 @@ const command: CommandModule<object, Args> = {
     const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !a.json;
     const go = a.yes && !a['dry-run'];
     if (!a.json) {
-      for (const k of plan.keep) out(`keep    go${k.name.padEnd(10)} ${describeReasons(k)}`);
-      for (const r of plan.remove) out(`remove  go${r.name.padEnd(10)} ${mb(r.bytes)}`);
+      const width = Math.max(0, ...[...plan.keep, ...plan.remove].map((e) => e.name.length));
+      for (const k of plan.keep) out(`keep    go${k.name.padEnd(width)}  ${describeReasons(k)}`);
+      for (const r of plan.remove) out(`remove  go${r.name.padEnd(width)}  ${humanSize(r.bytes)}`);
       if (!plan.remove.length) out('nothing to prune');
     }
     const removed: string[] = [];
-    const total = mb(plan.remove.reduce((n, r) => n + r.bytes, 0));
+    const total = humanSize(plan.remove.reduce((n, r) => n + r.bytes, 0));
     if (plan.remove.length && (go || (!a['dry-run'] && interactive && (await ask(`remove ${plan.remove.length} version${plan.remove.length > 1 ? 's' : ''} (${total})? [y/N] `))))) {
       for (const r of plan.remove) removed.push(await uninstall(home, r.name));
       if (!a.json) out(`removed ${removed.map((n) => `go${n}`).join(', ')} (${total} freed)`);

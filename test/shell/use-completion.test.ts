@@ -66,7 +66,7 @@ describe('bash', () => {
     await t.interrupt();
     await t.type('goarm install 1.24\t', /goarm install 1\.24rc1 $/m);
     await t.interrupt();
-    await t.type('goarm install 1.23\t\t', /1\.23\.3\s+1\.23\.4/);
+    await t.type('goarm install 1.23.\t\t', /1\.23\.3\s+1\.23\.4/);
     await t.interrupt();
     await t.type('goarm use --g\t', /goarm use --global $/m);
     await t.interrupt();
