@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 const sections = [
   ['install', () => import('./install.mjs')],
   ['shim', () => import('./shim.mjs')],
+  ['hook', () => import('./hook.mjs')],
 ];
 
 async function machine() {

@@ -16,7 +16,7 @@ import { realGoTarball } from './realgo.mjs';
 export const title = 'Shim overhead: go version through the shim vs direct';
 
 const RUNS = Number(process.env.BENCH_SHIM_RUNS ?? 200); // timed runs per command, warm cache
-const MISS_RUNS = Math.max(10, Math.round(RUNS / 8));
+const MISS_RUNS = Math.max(10, Math.round(RUNS / 8)); // each costs a Node start
 const ROUNDS = 10; // hyperfine invocations per group, alternating the command order
 const WARMUP = 5; // per command and invocation
 const PROBE_CALLS = 40;
@@ -144,7 +144,7 @@ export async function run(ctx) {
     `copy of /bin/true; project directory with \`.goarm.toml\` \`go = "${go.version}"\`. ` + (hf
       ? `Timed with ${hf} (--shell=none) in ${ROUNDS} rounds, command order reversed every other round, ${WARMUP} warm-up runs per command and round,`
       : `Timed with an interleaved loop of spawnSync calls (hyperfine not used), ${WARMUP} warm-up runs per command,`),
-    `${RUNS} timed runs per command in all (cache miss: ${MISS_RUNS}, the cache file deleted before each run).`,
+    `${s['go version, direct'].n} timed runs per command in all (cache miss: ${s['go version, shim (cache miss)'].n}, the cache file deleted before each run).`,
     `Load average (1 min) before / after warm / after miss: ${load.map((l) => l.toFixed(2)).join(' / ')}, on`,
     `${os.availableParallelism()} cores shared with other jobs: absolute times are inflated, compare within the table.`,
     '',

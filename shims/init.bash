@@ -8,9 +8,9 @@ __goarm_front() { # puts $1 first on PATH, removing every other copy of it
   p=${p#:} p=${p%:}
   PATH=$1${p:+:$p}
 }
-for __goarm_d in @FRONT@; do __goarm_front "$__goarm_d"; done
+@FRONT_LINES@
 export PATH
-unset -f __goarm_front; unset __goarm_d
+unset -f __goarm_front
 
 # `goarm use <version>` / `goarm use --unset` must change this shell, so the CLI prints shell code (--emit)
 # and the function runs it. Everything else goes straight to the CLI.
@@ -33,12 +33,14 @@ goarm() {
 # its exports; every _goarm_* it sets is local here). Missing or stale: node rewrites it, at most once per
 # directory until a cd or a goarm command. Says "not installed" / "goarm trust" once per project entered.
 __goarm_hook() {
-  local __goarm_rc=$? _goarm_c=@RESOLVE@"$PWD/.goarm-shim-cache" _goarm_hook=1 _goarm_fresh= _goarm_root= \
-    _goarm_arch= _goarm_err= _goarm_errcode= _goarm_note= _goarm_new= __goarm_msg=
+  local __goarm_rc=$? _goarm_c=@RESOLVE@"$PWD/.goarm-shim-cache" _goarm_hook=1 _goarm_fresh='' _goarm_root='' \
+    _goarm_arch='' _goarm_err='' _goarm_errcode='' _goarm_note='' _goarm_new='' __goarm_msg=''
   case $PWD in /*) ;; *) return $__goarm_rc ;; esac
+  # shellcheck source=/dev/null
   [ ! -r "$_goarm_c" ] || . "$_goarm_c" 2>/dev/null
   if [ -z "$_goarm_fresh" ] && [ "${__goarm_tried-}" != "$PWD" ]; then
     if [ -x @NODE@ ] && [ -r @LIGHT@ ]; then
+      # shellcheck source=/dev/null
       GOARM_HOME=@HOME@ @NODE@ @LIGHT@ hook-resolve "$PWD" >/dev/null && _goarm_new=1 && . "$_goarm_c" 2>/dev/null
     elif [ -z "${__goarm_broken-}" ]; then
       __goarm_broken=1
@@ -62,6 +64,7 @@ if [[ " ${PROMPT_COMMAND[*]-} " != *__goarm_hook* ]]; then
   if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) && [[ -n ${PROMPT_COMMAND+x} && ${PROMPT_COMMAND@a} == *a* ]]; then
     PROMPT_COMMAND=(__goarm_hook "${PROMPT_COMMAND[@]}")
   else
+    # shellcheck disable=SC2178 # a string here: this bash has no PROMPT_COMMAND array, or it is unset
     PROMPT_COMMAND="__goarm_hook;${PROMPT_COMMAND-}"
   fi
 fi

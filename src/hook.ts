@@ -23,12 +23,11 @@ export const fishCacheFile = (home: Home, dir: string) => join(dirname(cacheFile
  * `test a -nt b` compares nanosecond mtimes in fish (3.6+) as in sh, so both files go stale together.
  */
 export function renderFishCache(home: Home, r: Resolution, opts: { onlyWithEnvVersion?: boolean } = {}): string {
-  const deps = [...new Set([home.root, ...r.searchedDirs, ...r.readFiles])].map((dep) => `test ${fishQuote(dep)} -nt $_goarm_c`);
-  const lines = ['# goarm hook cache for fish (generated; safe to delete)', 'set -l _goarm_stale'];
-  if (opts.onlyWithEnvVersion) lines.push('set -q GOARM_VERSION; or set _goarm_stale 1');
+  // One `test` for all dependencies (-o): sourcing this runs before every prompt, and each command costs.
+  const deps = [...new Set([home.root, ...r.searchedDirs, ...r.readFiles])].map((dep) => `${fishQuote(dep)} -nt $_goarm_c`).join(' -o ');
   // As in the sh cache: the hook sets _goarm_new when it sources a cache just written for this very prompt.
-  lines.push('if test -z "$_goarm_new"', `    if ${deps[0]}`, ...deps.slice(1).map((t) => `        or ${t}`), '        set _goarm_stale 1', '    end', 'end');
-  lines.push('if test -z "$_goarm_stale"');
+  const fresh = `test -n "$_goarm_new"; or not test ${deps}`;
+  const lines = ['# goarm hook cache for fish (generated; safe to delete)', opts.onlyWithEnvVersion ? `if set -q GOARM_VERSION; and begin; ${fresh}; end` : `if ${fresh}`];
   if (!r.version) lines.push(`    set _goarm_err ${fishQuote(`goarm: go${r.installSpec} (${describeSource(r)}) is not installed; run: goarm install ${r.installSpec}`)}`);
   if (r.ignored.length && r.settingsFile)
     lines.push(`    set _goarm_note ${fishQuote(`goarm: ignoring ${r.ignored.join(', ')} from ${r.settingsFile} until you run \`goarm trust\` there`)}`);

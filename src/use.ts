@@ -53,6 +53,7 @@ function fill(text: string, shell: Shell, home: Home, paths: InitPaths, exportHo
   return text
     .replace('@EXPORT_HOME@', exportHome ? setHome : '')
     .replaceAll('@FRONT@', front.map(Q).join(' '))
+    .replace('@FRONT_LINES@', front.map((d) => `__goarm_front ${Q(d)}`).join('\n'))
     .replaceAll('@HOME@', Q(home.root))
     .replaceAll('@RESOLVE@', Q(home.resolveCache))
     .replaceAll('@VERSIONS@', Q(home.versions))

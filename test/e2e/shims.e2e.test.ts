@@ -188,7 +188,8 @@ describe('the go and gofmt shims with a real Go 1.19', () => {
     // Control: the real go obeys an inherited GOROOT, so removing it is what the shim must do.
     const direct = await run(join(root, 'bin', 'go'), ['env', 'GOROOT'], { cwd: dir, env: userEnv({ PWD: dir, GOROOT: other }) });
     expect(direct.stdout).toBe(`${other}\n`);
-    for (const extra of [{}, { GOROOT: other, GOTOOLCHAIN: 'auto' }]) {
+    const callers: Record<string, string>[] = [{}, { GOROOT: other, GOTOOLCHAIN: 'auto' }];
+    for (const extra of callers) {
       const env = await shim('go', ['env', 'GOROOT'], dir, extra);
       expect(env.stdout, env.stderr).toBe(`${root}\n`);
       // Go 1.19 predates GOTOOLCHAIN (`go env GOTOOLCHAIN` prints ""), so read the go process's own environment.

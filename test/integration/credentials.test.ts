@@ -162,5 +162,6 @@ describe('credentials stay with their origin', () => {
 
 it('no secret appears in any output above or in any file under the GOARM_HOMEs used', async () => {
   expect(Object.keys(outputs).length).toBeGreaterThan(8);
+  expect(await leaks(USERPASS, { probe: `Authorization: Basic ${Buffer.from(USERPASS).toString('base64')}` })).toEqual(['probe']); // the detector works
   for (const secret of [USERPASS, TOKEN]) expect(await leaks(secret, outputs, homes)).toEqual([]);
 });

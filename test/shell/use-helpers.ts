@@ -37,6 +37,7 @@ export class Term {
     child.stdout.on('data', take);
     child.stderr.on('data', take);
     child.on('close', () => { this.exited = true; });
+    child.stdin.on('error', () => {}); // typing into a shell that already exited: run() reports it
   }
 
   static async start(shell: Shell, opts: { home: string; rc: string; env?: Record<string, string>; cwd?: string }): Promise<Term> {

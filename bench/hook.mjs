@@ -1,0 +1,134 @@
+// Prompt hook overhead: what `eval "$(goarm use)"` adds to every prompt when nothing changed, in bash, zsh and
+// fish, against the same shell with the same init loaded but the hook unregistered (so start-up costs the same
+// and the difference is the hook alone). bash and zsh run interactively (-i) with N empty lines on stdin: each
+// line is one prompt, and PROMPT_COMMAND / precmd run before it as on a terminal. fish draws no prompt for piped
+// input (and on a pty its line editor dominates), so it emits its prompt event, fish_prompt, N times: the very
+// event the hook is registered for. The node the hook would start is a logging wrapper: the log must stay empty.
+import { spawn } from 'node:child_process';
+import { access, chmod, copyFile, mkdir, readdir, readFile, realpath, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { median, table, timeCommand } from './measure.mjs';
+
+export const title = 'Shell hook: cost per prompt with no change, goarm init vs no hook';
+
+const PROMPTS = Number(process.env.BENCH_HOOK_PROMPTS ?? 2000);
+const TARGET_MS = 1.0;
+
+/** Runs `script` under bash's `time`, which reports the wall clock and the CPU time of everything it ran. */
+function timed(script, opts) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', `TIMEFORMAT='%3R %3U %3S'; time { ${script}; } >/dev/null 2>&1`], { ...opts, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const m = /(\d+\.\d+) (\d+\.\d+) (\d+\.\d+)\s*$/.exec(err);
+      if (code !== 0 || !m) return reject(new Error(`${script}: exit ${code}: ${err.trim()}`));
+      resolve({ wall: Number(m[1]) * 1000, cpu: (Number(m[2]) + Number(m[3])) * 1000 });
+    });
+  });
+}
+
+async function backdate(dir, seconds) {
+  const t = Date.now() / 1000 - seconds;
+  const walk = async (d) => {
+    await utimes(d, t, t);
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      if (e.isDirectory()) await walk(path.join(d, e.name));
+      else await utimes(path.join(d, e.name), t, t);
+    }
+  };
+  await walk(dir);
+}
+
+export async function run(ctx) {
+  for (const f of ['dist/cli.js', 'dist/light.js', 'dist/use.js'])
+    await access(path.join(ctx.root, f)).catch(() => { throw new Error(`${f} is missing: run \`npm run build\` first`); });
+  const tmp = await realpath(ctx.tmp);
+  const home = path.join(tmp, 'home');
+  const project = path.join(tmp, 'project');
+  const go = path.join(home, 'versions', '1.22.5', 'bin', 'go');
+  await mkdir(path.dirname(go), { recursive: true });
+  await copyFile('/bin/true', go);
+  await writeFile(path.join(home, 'config.toml'), 'default = "1.22"\n');
+  await mkdir(project);
+  await writeFile(path.join(project, '.goarm.toml'), 'go = "1.22.5"\n');
+  const env = { ...process.env, GOARM_HOME: home, HOME: tmp, TERM: 'dumb' };
+  for (const k of Object.keys(env)) if (/^(GO|CGO_)/.test(k) && k !== 'GOARM_HOME') delete env[k];
+  await timeCommand(process.execPath, [path.join(ctx.root, 'bin/goarm'), 'shims'], { env });
+
+  // The init code, rendered as `goarm use` does but with a node that logs its starts.
+  const log = path.join(tmp, 'node.log');
+  const node = path.join(tmp, 'bin', 'node');
+  await mkdir(path.dirname(node));
+  await writeFile(node, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`);
+  await chmod(node, 0o755);
+  const { renderInit } = await import(pathToFileURL(path.join(ctx.root, 'dist/use.js')).href);
+  const { goarmHome } = await import(pathToFileURL(path.join(ctx.root, 'dist/home.js')).href);
+  const paths = { node, cli: path.join(ctx.root, 'dist/cli.js'), light: path.join(ctx.root, 'dist/light.js') };
+  for (const sh of ['bash', 'zsh', 'fish']) await writeFile(path.join(tmp, `init.${sh}`), await renderInit(sh, goarmHome({ GOARM_HOME: home }), { paths, exportHome: true }));
+
+  // Settle: everything dated in the past (cache/resolve/ made first: creating it later would change home/'s
+  // mtime, which every cache depends on), then the project's caches written with the real node, unlogged.
+  await mkdir(path.join(home, 'cache', 'resolve'), { recursive: true });
+  await backdate(tmp, 10);
+  await timeCommand(process.execPath, [path.join(ctx.root, 'dist/light.js'), 'hook-resolve', project], { env });
+  const lines = path.join(tmp, 'lines');
+  await writeFile(lines, '\n'.repeat(PROMPTS));
+
+  const unhook = { bash: 'PROMPT_COMMAND=', zsh: 'add-zsh-hook -d precmd __goarm_hook', fish: 'functions -e __goarm_hook' };
+  const scripts = {};
+  for (const sh of ['bash', 'zsh', 'fish']) {
+    for (const hooked of [false, true]) {
+      const rc = path.join(tmp, `rc-${sh}-${hooked}`);
+      await mkdir(rc);
+      const init = `. ${path.join(tmp, `init.${sh}`)}\n${hooked ? '' : unhook[sh]}\n`;
+      if (sh === 'bash') await writeFile(path.join(rc, '.bashrc'), init);
+      if (sh === 'zsh') await writeFile(path.join(rc, '.zshrc'), init);
+      scripts[`${sh}:${hooked}`] = sh === 'bash' ? `bash --noprofile --rcfile ${rc}/.bashrc -i < ${lines}`
+        : sh === 'zsh' ? `ZDOTDIR=${rc} zsh --no-globalrcs -i < ${lines}`
+        : `fish --no-config -c 'source ${path.join(tmp, 'init.fish')}; ${hooked ? '' : unhook.fish}; for i in (seq ${PROMPTS}); emit fish_prompt; end'`;
+    }
+  }
+
+  const samples = new Map(Object.keys(scripts).map((k) => [k, []]));
+  const load = [os.loadavg()[0]];
+  for (let round = 0; round <= ctx.runs; round++) {
+    // Alternate the order every round so drift on a shared machine hits both variants alike.
+    const keys = round % 2 ? Object.keys(scripts).reverse() : Object.keys(scripts);
+    for (const k of keys) {
+      const t = await timed(scripts[k], { cwd: project, env });
+      if (round > 0) samples.get(k).push(t);
+      ctx.log(`  ${round ? `run ${round}/${ctx.runs}` : 'warm-up'} ${k}: ${t.wall.toFixed(0)} ms wall, ${t.cpu.toFixed(0)} ms CPU`);
+    }
+  }
+  load.push(os.loadavg()[0]);
+  const starts = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  if (starts.length) throw new Error(`the hook started node ${starts.length} times while nothing changed: ${starts[0]}`);
+
+  const us = (ms) => (ms * 1000).toFixed(0);
+  const rows = [];
+  const verdicts = [];
+  for (const sh of ['bash', 'zsh', 'fish']) {
+    const [off, on] = [samples.get(`${sh}:false`), samples.get(`${sh}:true`)];
+    const wall = (xs) => median(xs.map((x) => x.wall));
+    const cpu = (xs) => median(xs.map((x) => x.cpu));
+    const dWall = (wall(on) - wall(off)) / PROMPTS;
+    const dCpu = (cpu(on) - cpu(off)) / PROMPTS;
+    rows.push([sh, `${wall(off).toFixed(0)} / ${cpu(off).toFixed(0)}`, `${wall(on).toFixed(0)} / ${cpu(on).toFixed(0)}`, `**${us(dWall)}**`, us(dCpu)]);
+    verdicts.push(`${sh} ${dWall <= TARGET_MS ? 'met' : 'NOT met'}`);
+  }
+  return [
+    `${PROMPTS} prompts per run in a project whose \`.goarm.toml\` pins an installed version, caches fresh; ${ctx.runs} runs`,
+    'per variant after one warm-up, the order alternated every round; medians. "no hook" loads the same init code and then',
+    'unregisters the hook. bash and zsh: interactive shells reading one empty line per prompt; fish: `emit fish_prompt`.',
+    `Node started by the hook during all of it: ${starts.length} times. Load average (1 min) before / after: ${load.map((l) => l.toFixed(2)).join(' / ')}`,
+    `on ${os.availableParallelism()} cores shared with other jobs: compare within the table; CPU time is the steadier figure.`,
+    '',
+    table(['shell', 'no hook: ms wall / CPU (all prompts)', 'goarm hook: ms wall / CPU', 'hook per prompt, µs wall', 'hook per prompt, µs CPU'], rows),
+    '',
+    `Target ≤ ${TARGET_MS} ms per prompt (wall): ${verdicts.join(', ')}.`,
+  ].join('\n');
+}
