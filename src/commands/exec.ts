@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { requireInstalled, resolveHere, toolEnv } from '../here.js';
@@ -39,9 +39,12 @@ const command: CommandModule<object, Args> = {
         return;
       }
     }
-    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env });
-    // Signals go to the child (a terminal's Ctrl-C reaches both; kill from elsewhere reaches only us).
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
+    // Signals go to the child (a terminal's Ctrl-C reaches both; kill from elsewhere reaches only us). Listen
+    // before spawning: a signal sent as soon as the child runs would otherwise kill us and orphan it. Handlers
+    // run from the event loop, after this synchronous code, so `child` is set by then.
+    let child: ChildProcess | undefined;
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child?.kill(sig));
+    child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env });
     process.exitCode = await new Promise<number>((res) => {
       child.on('error', (e) => res(((e as NodeJS.ErrnoException).code === 'ENOENT' ? (process.stderr.write(`goarm: ${argv[0]}: command not found\n`), 127) : 126)));
       child.on('exit', (code, signal) => res(code ?? 128 + (signal ? constants.signals[signal] : 0)));

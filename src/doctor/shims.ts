@@ -1,8 +1,8 @@
 // Shims: present, executable, exactly what this goarm would write now (same goarm version, Node, GOARM_HOME and
 // host), and loaded by the shell integration. A shim naming a Node that was upgraded away fails on every cache miss.
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fail, ok, skip, warn, type DoctorContext, type Finding } from '../doctor.js';
 import { renderShims, TOOLS } from '../shims.js';
 import { findInRc, initLine, isInitLine, where } from './rc.js';
@@ -60,7 +60,8 @@ export async function shimChecks(ctx: DoctorContext): Promise<Finding[]> {
 
   // Child processes cannot see shell functions or hooks: "active" means the shims are on PATH and an rc file loads
   // the integration (which puts them there, and defines `goarm use` and the cd hook).
-  const onPath = (ctx.env.PATH ?? '').split(':').includes(ctx.home.shims);
+  const shimsReal = await realpath(ctx.home.shims).catch(() => ctx.home.shims);
+  const onPath = (await Promise.all((ctx.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => realpath(d).catch(() => d)))).includes(shimsReal);
   const lines = (await findInRc(ctx, isInitLine)).map((h) => where(ctx, h));
   const detail = { onPath, rc: lines, GOARM_VERSION: ctx.env.GOARM_VERSION ?? null };
   if (lines.length && onPath) out.push(ok('shims.integration', `loaded from ${lines.join(', ')}${ctx.env.GOARM_VERSION ? `; this shell uses go${ctx.env.GOARM_VERSION} (goarm use)` : ''}`, detail));

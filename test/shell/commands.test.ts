@@ -1,9 +1,12 @@
 // The commands around resolution, through the built CLI: current (and why), which, exec, pin, default.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanupTempHomes } from '../helpers/cli.js';
 import { field, makeWorld, type World } from '../helpers/fakego.js';
+
+// Each test starts real shells and Node several times: leave room for a loaded machine.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 let w: World;
 beforeAll(async () => {

@@ -2,12 +2,15 @@
 // some other go; with auto_install = true it installs the version (verified, from a local mirror) instead.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanupTempHomes, tempHome } from '../helpers/cli.js';
 import { fakeBin, HOWS, makeWorld, type World } from '../helpers/fakego.js';
 import { goArchiveName, HOST, makeGoTarball } from '../helpers/gotree.js';
 import { makeKey, signDetached, writeKeyFile, writeTrustConfig } from '../helpers/keys.js';
 import { startMirror, type Mirror } from '../helpers/mirror.js';
+
+// Each test starts real shells and Node several times: leave room for a loaded machine.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 afterAll(cleanupTempHomes);
 

@@ -4,9 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanupTempHomes, tempHome } from '../helpers/cli.js';
 import { fakeSysctl, field, HOWS, makeWorld, shellsAvailable, type World } from '../helpers/fakego.js';
+
+// Each test starts real shells and Node several times: leave room for a loaded machine.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 let w: World;
 beforeAll(async () => {

@@ -3,9 +3,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanupTempHomes } from '../helpers/cli.js';
 import { field, HOWS, makeWorld, type World } from '../helpers/fakego.js';
+
+// Each test starts real shells and Node several times: leave room for a loaded machine.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const INSTALLED = ['1.21.13', '1.22.5', '1.23.4', '1.24.1'];
 // What the host pins GOARCH to when no .goarm.toml says `arch` (arm64 hosts only; this test does not simulate).

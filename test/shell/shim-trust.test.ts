@@ -6,9 +6,12 @@ import { appendFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'smol-toml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanupTempHomes } from '../helpers/cli.js';
 import { envOf, field, HOWS, makeWorld, type World } from '../helpers/fakego.js';
+
+// Each test starts real shells and Node several times: leave room for a loaded machine.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 let w: World;
 // Known before the tests are declared (test names and it.each tables embed it); removed afterwards.
