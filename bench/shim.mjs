@@ -16,7 +16,7 @@ import { realGoTarball } from './realgo.mjs';
 export const title = 'Shim overhead: go version through the shim vs direct';
 
 const RUNS = Number(process.env.BENCH_SHIM_RUNS ?? 200); // timed runs per command, warm cache
-const MISS_RUNS = Math.max(10, Math.round(RUNS / 8)); // each costs a Node start
+const MISS_RUNS = 2 * Math.max(5, Math.round(RUNS / 16)); // each costs a Node start; even: 2 rounds
 const ROUNDS = 10; // hyperfine invocations per group, alternating the command order
 const WARMUP = 5; // per command and invocation
 const PROBE_CALLS = 40;

@@ -5,13 +5,19 @@
 // creates: files with O_EXCL|O_NOFOLLOW, links last, after every member is known and checked, so no write
 // can go through a link. Every member is checked before anything of it is written; an archive that needs
 // sanitizing is not a Go release, so we refuse the whole thing instead.
-import { closeSync, constants as FS, createReadStream, futimesSync, linkSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, constants as FS, createReadStream, fchmodSync, futimesSync, linkSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { ExitCode, GoarmError, err, fsError } from './errors.js';
 
+/** What was written, per member path (relative, "/"-separated): hashed on the way to disk, for install manifests. */
+export interface ExtractedFile { sha256?: string; size?: number; mode: number; link?: string }
+
 export interface Extractor {
+  /** Every non-directory member written, once end() has resolved. */
+  readonly files: Map<string, ExtractedFile>;
   /** Compressed .tar.gz bytes, in order. Ignored once the extraction has failed. */
   write(chunk: Buffer): void;
   /** Resolves when everything is on disk; rejects with GoarmError on any problem. */
@@ -73,6 +79,7 @@ class StreamingExtractor implements Extractor {
   private readonly parser: Parser;
   private readonly dirs = new Set<string>();
   private openFd?: number;
+  readonly files = new Map<string, ExtractedFile>();
   private readonly pendingLinks: { type: 'SymbolicLink' | 'Link'; abs: string; target: string }[] = [];
   private readonly links = new Map<string, Link>(); // symlinks so far, by key()
   private failure?: GoarmError;
@@ -168,13 +175,21 @@ class StreamingExtractor implements Extractor {
       if (entry.type === 'SymbolicLink' || entry.type === 'Link') {
         const target = entry.type === 'Link' ? path.join(this.dest, ...parts(entry.linkpath ?? '')) : entry.linkpath ?? '';
         this.pendingLinks.push({ type: entry.type, abs, target });
+        if (entry.type === 'SymbolicLink') this.files.set(parts(entry.path).join('/'), { mode: 0o777, link: target });
         return void entry.resume();
       }
       this.mkdirp(path.dirname(abs));
       const fd = (this.openFd = openSync(abs, CREATE, mode));
+      fchmodSync(fd, mode); // exact modes whatever the umask, as the manifest records them
       const mtime = entry.mtime ?? new Date();
-      entry.on('data', (chunk: Buffer) => { if (!this.failure) this.guard(() => writeSync(fd, chunk)); });
-      entry.on('end', () => this.guard(() => { this.openFd = undefined; try { futimesSync(fd, mtime, mtime); } finally { closeSync(fd); } }));
+      const hash = createHash('sha256');
+      let size = 0;
+      entry.on('data', (chunk: Buffer) => { if (!this.failure) this.guard(() => { writeSync(fd, chunk); hash.update(chunk); size += chunk.length; }); });
+      entry.on('end', () => this.guard(() => {
+        this.openFd = undefined;
+        try { futimesSync(fd, mtime, mtime); } finally { closeSync(fd); }
+        this.files.set(parts(entry.path).join('/'), { mode, size, sha256: hash.digest('hex') });
+      }));
     } catch (e) {
       entry.resume();
       this.fail(this.mapWriteError(e, entry.path));
@@ -245,7 +260,13 @@ class StreamingExtractor implements Extractor {
     }
     try {
       // Hard links first (their targets are files, all written by now), then symbolic links.
-      for (const l of this.pendingLinks.filter((x) => x.type === 'Link')) { this.mkdirp(path.dirname(l.abs)); linkSync(l.target, l.abs); }
+      for (const l of this.pendingLinks.filter((x) => x.type === 'Link')) {
+        this.mkdirp(path.dirname(l.abs));
+        linkSync(l.target, l.abs);
+        const rel = (p: string) => path.relative(this.dest, p).split(path.sep).join('/');
+        const same = this.files.get(rel(l.target));
+        if (same) this.files.set(rel(l.abs), same);
+      }
       for (const l of this.pendingLinks.filter((x) => x.type === 'SymbolicLink')) { this.mkdirp(path.dirname(l.abs)); symlinkSync(l.target, l.abs); }
     } catch (e) {
       return this.fail((e as NodeJS.ErrnoException).code === 'ENOENT' ? bad(`a hard link points at a member that does not exist`, e) : this.mapWriteError(e, ''));

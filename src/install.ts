@@ -181,7 +181,9 @@ async function fetchAndUnpack(home: Home, file: ReleaseFile, dir: string, src: S
     await extractor.end();
     await checkTree(join(staging, 'go'), file);
     await mkdir(home.versions, { recursive: true });
-    await recordManifest(home, join(staging, 'go'), dir, file); // every file's SHA-256, for `goarm verify`
+    // Every file's SHA-256 for `goarm verify`, as hashed by the extractor on the way to disk.
+    const files = Object.fromEntries([...extractor.files].filter(([p]) => p.startsWith('go/')).map(([p, f]) => [p.slice(3), f]));
+    await recordManifest(home, join(staging, 'go'), dir, file, files);
     await rename(join(staging, 'go'), dir);
     await rm(partial, { force: true });
   } catch (e) {

@@ -56,14 +56,19 @@ export function describeEntry(root: string, e: TreeEntry): ManifestFile {
   return { mode: e.mode };
 }
 
-/** Records the manifest of a staged root that is about to become versions/<basename(dir)>. */
-export async function recordManifest(home: Home, stagedRoot: string, dir: string, release: { version: string; os: string; arch: string }): Promise<void> {
+/**
+ * Records the manifest of a root that is about to become versions/<basename(dir)>. `files` comes from the
+ * extractor, which hashed every member on its way to disk; without it the staged tree is walked and read.
+ */
+export async function recordManifest(home: Home, stagedRoot: string, dir: string, release: { version: string; os: string; arch: string }, files?: Record<string, ManifestFile>): Promise<void> {
   const name = basename(dir);
   try {
-    const entries = await walkTree(stagedRoot);
-    const files: Record<string, ManifestFile> = {};
-    for (const e of entries) files[e.rel] = describeEntry(stagedRoot, e);
-    const m: Manifest = { schema: 1, name, version: release.version, os: release.os, arch: release.arch, created: new Date().toISOString(), files };
+    if (!files) {
+      files = {};
+      for (const e of await walkTree(stagedRoot)) files[e.rel] = describeEntry(stagedRoot, e);
+    }
+    const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const m: Manifest = { schema: 1, name, version: release.version, os: release.os, arch: release.arch, created: new Date().toISOString(), files: sorted };
     await mkdir(home.manifests, { recursive: true });
     const file = manifestPath(home, name);
     const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;

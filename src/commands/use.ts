@@ -35,7 +35,7 @@ const command: CommandModule<object, Args> = {
       if (process.env.GOARM_VERSION) warn(`note: this shell still uses go${process.env.GOARM_VERSION} (goarm use); run: goarm use --unset`);
       return;
     }
-    if (!a.spec && !a.unset) return void say(await renderInit(a.shell ?? detectShell(), home, { exportHome: Boolean(process.env.GOARM_HOME) }));
+    if (!a.spec && !a.unset) return void say(await renderInit(a.shell ?? a.emit ?? detectShell(), home, { exportHome: Boolean(process.env.GOARM_HOME) }));
 
     const name = a.spec === undefined ? undefined : (parseSpec(a.spec), await installedFor(home, a.spec));
     const shell = a.emit ?? a.shell ?? detectShell();

@@ -95,7 +95,7 @@ describe('install.sh from a clean checkout', () => {
   it('asks on a terminal and adds the line on "y"', { timeout: 180_000 }, async () => {
     const home2 = await tempHome('goarm-install-tty-');
     const elsewhere = await tempHome('goarm-install-tty-gh-');
-    const env = { ...process.env, PATH, HOME: home2, SHELL: '/usr/bin/zsh', GOARM_HOME: elsewhere };
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH, HOME: home2, SHELL: '/usr/bin/zsh', GOARM_HOME: elsewhere };
     delete env.ZDOTDIR;
     const out = await new Promise<string>((ok, fail) => {
       const child = spawn('script', ['-qfec', `${join(moved, 'install.sh')}`, '/dev/null'], { cwd: moved, env });

@@ -60,6 +60,18 @@ describe.each(SHELLS)('%s prompt hook', (sh) => {
     expect(await t.run('go version')).toMatch(/go=1\.22\.5 /);
   });
 
+  it('says nothing where no Go version is configured at all, and tries Node once per directory entered', async () => {
+    const w = await makeWorld({ versions: ['1.22.5'] }); // no default, no project file anywhere
+    await w.files('plain', { 'README': 'not a Go project\n' });
+    const log = join(await tempHome('goarm-hook-log-'), 'node.log');
+    const node = join(await fakeBin(join(log, '..', 'bin'), 'node', `printf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"`), 'node');
+    const t = await start(sh, w, { ...DIST(join(REPO_ROOT, 'dist')), node });
+    const out = await t.run(`cd ${w.dir('plain')}\ntrue\ntrue`);
+    expect(out).not.toMatch(/goarm:|error:/);
+    expect(count(await readFile(log, 'utf8'), `hook-resolve ${w.dir('plain')}\n`)).toBe(1);
+    expect(await t.run('go version')).toContain('no Go version is configured'); // the shim says it, when go runs
+  });
+
   it('keeps the prompt working when node is missing: one notice, $? intact, the shims unaffected', async () => {
     const w = await world();
     const t = await start(sh, w, { ...DIST(join(REPO_ROOT, 'dist')), node: '/nonexistent/node' }, sh === 'bash' ? 'set -u' : sh === 'zsh' ? 'setopt nounset' : '');

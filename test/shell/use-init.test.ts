@@ -102,6 +102,11 @@ describe.each(SHELLS)('%s: goarm use <version>', (sh) => {
     expect(await a.run(`cd ${w.dir('p21')}\ngo version`)).toMatch(/go=1\.22\.5 /);
     expect(await b.run(`cd ${w.dir('p21')}\ngo version`)).toMatch(/go=1\.21\.13 /);
     expect(await b.run(S.version[sh])).toContain('V=[]');
+    // A project pinned to a version that is not installed: this shell uses 1.22.5 there, so no complaint.
+    expect(await a.run(`cd ${w.dir('p19')}`)).not.toContain('is not installed');
+    expect(await a.run('go version')).toMatch(/go=1\.22\.5 /);
+    expect(await b.run(`cd ${w.dir('p19')}`)).toContain('is not installed');
+    await a.run(`cd ${w.dir('p21')}`);
 
     expect(await a.run('goarm use 1.19')).toMatch(/no installed Go matches 1\.19; nothing was changed[\s\S]*run: goarm install 1\.19/);
     expect(await a.run(S.version[sh])).toContain('V=[1.22.5]');
