@@ -34,18 +34,28 @@ goarm_have_deps() {
     process.exit(Object.keys(p.dependencies || {}).every((d) => fs.existsSync(`node_modules/${d}/package.json`)) ? 0 : 1)')
 }
 
-# $1 = the checkout. Installs dependencies and builds only when needed.
+# $1 = the checkout (or an unpacked release tarball: dist/ but no src/ nor lockfile). Installs dependencies
+# and builds only when needed; building needs the dev dependencies (typescript), running only the others.
 goarm_build() {
-  if [ ! -f "$1/dist/cli.js" ] || ! goarm_have_deps "$1"; then
-    command -v npm >/dev/null 2>&1 || goarm_die 'npm is not on PATH (it comes with Node.js); it is needed to build goarm'
-    if ! goarm_have_deps "$1" || { [ ! -f "$1/dist/cli.js" ] && [ ! -d "$1/node_modules/typescript" ]; }; then
-      printf '%s\n' 'install.sh: installing dependencies (npm ci)' >&2
-      (cd "$1" && npm ci --no-audit --no-fund) || goarm_die 'npm ci failed; see the messages above'
-    fi
-    if [ ! -f "$1/dist/cli.js" ]; then
-      printf '%s\n' 'install.sh: building (npm run build)' >&2
-      (cd "$1" && npm run build) || goarm_die 'the build failed; see the messages above'
-    fi
+  goarm_need_build='' goarm_need_deps=''
+  [ -f "$1/dist/cli.js" ] || goarm_need_build=yes
+  goarm_have_deps "$1" || goarm_need_deps=yes
+  if [ -n "$goarm_need_build" ]; then
+    [ -d "$1/src" ] || goarm_die "$1 has neither dist/ nor src/: not a goarm checkout"
+    [ -d "$1/node_modules/typescript" ] || goarm_need_deps=yes
+  fi
+  if [ -n "$goarm_need_deps" ]; then
+    command -v npm >/dev/null 2>&1 || goarm_die 'npm is not on PATH (it comes with Node.js); it is needed to install the dependencies'
+    if [ -f "$1/package-lock.json" ]; then goarm_npm=ci; else goarm_npm=install; fi
+    goarm_omit=''
+    [ -n "$goarm_need_build" ] || goarm_omit=--omit=dev
+    printf 'install.sh: installing dependencies (npm %s)\n' "$goarm_npm" >&2
+    # shellcheck disable=SC2086 # $goarm_omit is one word or none
+    (cd "$1" && npm "$goarm_npm" $goarm_omit --no-audit --no-fund) || goarm_die "npm $goarm_npm failed; see the messages above"
+  fi
+  if [ -n "$goarm_need_build" ]; then
+    printf '%s\n' 'install.sh: building (npm run build)' >&2
+    (cd "$1" && npm run build) || goarm_die 'the build failed; see the messages above'
   fi
 }
 
@@ -71,7 +81,7 @@ goarm_install_lib() {
   goarm_stage="$2/lib.new.$$"
   rm -rf "$goarm_stage"
   mkdir -p "$goarm_stage" || goarm_die "cannot create $goarm_stage"
-  for goarm_part in dist shims keys bin package.json; do
+  for goarm_part in dist shims keys package.json; do
     cp -R "$1/$goarm_part" "$goarm_stage/" || goarm_die "could not copy $goarm_part into $goarm_stage"
   done
   goarm_copy_deps "$1" "$goarm_stage"
@@ -158,9 +168,7 @@ goarm_main() {
   done
   [ -n "${HOME-}" ] || goarm_die 'HOME is not set'
   goarm_src=$(cd "$(dirname "$0")" && pwd -P)
-  if [ ! -f "$goarm_src/package.json" ] || { [ ! -d "$goarm_src/src" ] && [ ! -d "$goarm_src/dist" ]; }; then
-    goarm_die "$goarm_src is not a goarm checkout"
-  fi
+  [ -f "$goarm_src/package.json" ] || goarm_die "$goarm_src is not a goarm checkout"
   goarm_home=${GOARM_HOME:-$HOME/.goarm}
   case $goarm_home in /*) ;; *) goarm_home=$(pwd -P)/$goarm_home ;; esac
 

@@ -37,7 +37,7 @@ __goarm_hook() {
     _goarm_arch='' _goarm_err='' _goarm_errcode='' _goarm_note='' _goarm_new='' __goarm_msg=''
   case $PWD in /*) ;; *) return $__goarm_rc ;; esac
   # shellcheck source=/dev/null
-  [ ! -r "$_goarm_c" ] || . "$_goarm_c" 2>/dev/null
+  [ ! -r "$_goarm_c" ] || . "$_goarm_c"
   if [ -z "$_goarm_fresh" ] && [ "${__goarm_tried-}" != "$PWD" ]; then
     if [ -x @NODE@ ] && [ -r @LIGHT@ ]; then
       # shellcheck source=/dev/null

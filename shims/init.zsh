@@ -34,7 +34,7 @@ __goarm_hook() {
   local _goarm_c=@RESOLVE@"$PWD/.goarm-shim-cache" _goarm_hook=1 _goarm_fresh= _goarm_root= _goarm_arch= \
     _goarm_err= _goarm_errcode= _goarm_note= _goarm_new= __goarm_msg=
   [[ $PWD == /* ]] || return $__goarm_rc
-  [[ ! -r $_goarm_c ]] || . "$_goarm_c" 2>/dev/null
+  [[ ! -r $_goarm_c ]] || . "$_goarm_c"
   if [[ -z $_goarm_fresh && $__goarm_tried != "$PWD" ]]; then
     if [[ -x @NODE@ && -r @LIGHT@ ]]; then
       GOARM_HOME=@HOME@ @NODE@ @LIGHT@ hook-resolve "$PWD" >/dev/null && _goarm_new=1 && . "$_goarm_c" 2>/dev/null

@@ -2,7 +2,7 @@
 // writes the launcher and the shims, and adds the rc line only when asked (flag or a "y" on a terminal), once.
 // Real shells then load that rc line. The checkout is a copy of this tree without dist/; its node_modules is a
 // link to ours, because `npm ci` needs the network (the "node_modules missing" path is checked with a stub npm).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cp, mkdir, readFile, readdir, rename, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -50,7 +50,7 @@ describe('install.sh from a clean checkout', () => {
     expect(first.stdout).toContain(`goarm 0.1.0 installed in ${home}/.goarm`);
     expect(first.stdout).toContain(`To finish, add this line to ${home}/.bashrc, then open a new shell:\n  eval "$("$HOME/.goarm/bin/goarm" use)"`);
     expect(await exists(join(home, '.bashrc'))).toBe(false);
-    for (const f of ['lib/dist/cli.js', 'lib/dist/light.js', 'lib/shims/init.bash', 'lib/keys', 'lib/package.json', 'lib/node_modules/yargs', 'lib/node_modules/openpgp', 'shims/go', 'shims/gofmt'])
+    for (const f of ['lib/dist/cli.js', 'lib/dist/light.js', 'lib/shims/init.bash', 'lib/keys', 'lib/package.json', 'lib/node_modules/yargs', 'lib/node_modules/openpgp', 'bin/goarm', 'shims/go', 'shims/gofmt'])
       expect({ [f]: await exists(join(home, '.goarm', f)) }).toEqual({ [f]: true });
     // Production dependencies only.
     for (const dev of ['typescript', 'vitest']) expect(await exists(join(home, '.goarm', 'lib', 'node_modules', dev))).toBe(false);
@@ -125,6 +125,25 @@ describe('install.sh refusals', () => {
     expect(r.stderr).toContain('install.sh: npm ci failed; see the messages above');
     expect(await readFile(log, 'utf8')).toBe('npm ci --no-audit --no-fund\n');
     expect(await exists(join(home, '.goarm'))).toBe(false);
+  });
+
+  it('installs from an unpacked release tarball (dist/, no src/ nor lockfile) with `npm install --omit=dev`', { timeout: 180_000 }, async () => {
+    const dir = join(await tempHome('goarm-tarball-'), 'package');
+    await mkdir(dir);
+    for (const f of ['dist', 'shims', 'keys', 'bin', 'package.json', 'install.sh']) await cp(join(REPO_ROOT, f), join(dir, f), { recursive: true });
+    const home = await tempHome('goarm-install-tarball-');
+    const log = join(home, 'npm.log');
+    // npm install needs the network: this one logs the call and links the packages; every other npm call is real.
+    const realNpm = spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim();
+    const bin = await fakeBin(join(home, 'bin'), 'npm', `case "$1" in
+  install) echo "npm $*" >> '${log}'; ln -s '${join(REPO_ROOT, 'node_modules')}' node_modules ;;
+  *) exec '${realNpm}' "$@" ;;
+esac`);
+    const r = await install(dir, ['--no-modify-rc'], { HOME: home, PATH: `${bin}:${PATH}` });
+    expect(r.code).toBe(0);
+    expect(await readFile(log, 'utf8')).toBe('npm install --omit=dev --no-audit --no-fund\n');
+    expect(r.stderr).not.toContain('building');
+    expect(await runShell([join(home, '.goarm', 'bin', 'goarm'), '--version'], { cwd: home, env: { PATH, HOME: home } })).toMatchObject({ code: 0, stdout: '0.1.0\n' });
   });
 
   it('refuses a node older than 20.19, saying which it found', async () => {
