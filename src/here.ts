@@ -26,7 +26,7 @@ export function toolEnv(home: Home, r: Resolution & { version: string }, base: N
   const env: NodeJS.ProcessEnv = { ...base };
   delete env.GOROOT;
   for (const [k, v] of Object.entries(r.env)) if (k === 'GOTOOLCHAIN' || env[k] === undefined) env[k] = v;
-  if (r.archPin && env.GOARCH === undefined) env.GOARCH = r.archPin;
+  if (r.archPin && !env.GOARCH) env.GOARCH = r.archPin; // go treats an empty GOARCH as unset; so does the shim
   env.PATH = `${join(home.version(r.version), 'bin')}${delimiter}${env.PATH ?? ''}`;
   return env;
 }

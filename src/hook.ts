@@ -9,12 +9,7 @@ import { resolveHere } from './here.js';
 import { goarmHome, type Home } from './home.js';
 import type { Resolution } from './resolve.js';
 import { cacheFile, describeSource, renderCache, writeCache } from './shims.js';
-
-/** Single-quotes a value for fish, where `\` and `'` are the only specials inside single quotes. */
-export function fishQuote(value: string): string {
-  if (value.includes('\0')) throw new Error('a value with a NUL byte cannot reach the environment');
-  return `'${value.replace(/[\\']/g, '\\$&')}'`;
-}
+import { fishQuote } from './use.js';
 
 export const fishCacheFile = (home: Home, dir: string) => join(dirname(cacheFile(home, dir)), '.goarm-fish-cache');
 

@@ -88,7 +88,12 @@ export async function resolveDir(cwd: string, opts: ResolveOptions): Promise<Res
 
   const found = fromEnv ?? pin;
   let r: Pick<Resolution, 'spec' | 'version' | 'installSpec' | 'source'>;
-  if (found && !(minimum && !satisfies(found.spec, minimum.spec.slice(2), opts.installed))) {
+  if (fromEnv) {
+    // GOARM_VERSION is what `goarm use` sets: an exact installed version, exactly as the shims read it
+    // (versions/$GOARM_VERSION). It beats everything, go.mod minimums included.
+    const exact = normalize(fromEnv.spec) ?? fromEnv.spec;
+    r = { spec: fromEnv.spec, version: opts.installed.includes(exact) ? exact : undefined, installSpec: exact, source: fromEnv.source };
+  } else if (found && !(minimum && !satisfies(found.spec, minimum.spec.slice(2), opts.installed))) {
     r = { spec: found.spec, version: pickInstalled(found.spec, opts.installed), installSpec: found.spec, source: found.source };
   } else if (minimum) {
     const min = minimum.spec.slice(2);

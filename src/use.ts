@@ -8,10 +8,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fillCompletion } from './completion.js';
 import { ExitCode, err } from './errors.js';
-import { fishQuote } from './hook.js';
 import type { Home } from './home.js';
-import { listInstalled } from './installed.js';
-import { pickInstalled } from './resolve.js';
 import { q } from './shims.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -26,6 +23,12 @@ export const defaultPaths = (): InitPaths => ({
   light: fileURLToPath(new URL('./light.js', import.meta.url)),
 });
 const template = (name: string) => readFile(fileURLToPath(new URL(`../shims/${name}`, import.meta.url)), 'utf8');
+
+/** Single-quotes a value for fish, where `\\` and `'` are the only specials inside single quotes. */
+export function fishQuote(value: string): string {
+  if (value.includes('\0')) throw new Error('a value with a NUL byte cannot reach the environment');
+  return `'${value.replace(/[\\']/g, '\\$&')}'`;
+}
 
 export const quoteFor = (shell: Shell) => (shell === 'fish' ? fishQuote : q);
 
@@ -79,6 +82,8 @@ export async function renderInit(shell: Shell, home: Home, opts: { paths?: InitP
 
 /** The exact installed directory name for a spec (host-native only), or E_NOT_INSTALLED saying how to get it. */
 export async function installedFor(home: Home, spec: string): Promise<string> {
+  // Loaded here, not above: printing the init code (every new shell) needs neither.
+  const [{ listInstalled }, { pickInstalled }] = await Promise.all([import('./installed.js'), import('./resolve.js')]);
   const native = (await listInstalled(home)).filter((i) => !i.platform);
   const v = pickInstalled(spec, native.map((i) => i.version));
   const hit = v && native.find((i) => i.version === v);

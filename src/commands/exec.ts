@@ -3,6 +3,8 @@ import { constants } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { requireInstalled, resolveHere, toolEnv } from '../here.js';
 import { ExitCode, err } from '../errors.js';
+import { nativeVersions } from '../installed.js';
+import { pickInstalled } from '../resolve.js';
 import { nativeHelper } from '../native.js';
 import { context } from './common.js';
 
@@ -22,7 +24,10 @@ const command: CommandModule<object, Args> = {
     const argv = [...(a.cmd ?? []), ...(((a as Record<string, unknown>)['--'] as string[]) ?? [])].map(String);
     if (!argv.length) throw err('E_USAGE', ExitCode.USAGE, 'exec needs a command', 'e.g. goarm exec -- go version');
     const { home } = await context();
-    const resolveEnv = a.version ? { ...process.env, GOARM_VERSION: a.version } : process.env;
+    // --version takes a spec ("1.22"); GOARM_VERSION names an exact installed version, as the shims read it.
+    const exact = a.version === undefined ? undefined : pickInstalled(a.version, await nativeVersions(home));
+    if (a.version !== undefined && !exact) throw err('E_NOT_INSTALLED', ExitCode.NOT_FOUND, `no installed Go matches ${a.version}`, `run: goarm install ${a.version}`);
+    const resolveEnv = exact ? { ...process.env, GOARM_VERSION: exact } : process.env;
     const r = requireInstalled(await resolveHere(home, process.cwd(), resolveEnv));
     const env = toolEnv(home, r, process.env);
     const native = nativeHelper();

@@ -1,10 +1,8 @@
 import type { CommandModule } from 'yargs';
-import { setGlobalDefault } from '../config.js';
+import { SPEC_HINT, specProblem } from '../config.js';
 import { ExitCode, err } from '../errors.js';
-import { parseSpec } from '../releases.js';
 import { SHELLS, detectShell, installedFor, printCode, renderInit, versionCode, type Shell } from '../use.js';
 import { context, out, warn } from './common.js';
-import { installedHint } from './default.js';
 
 interface Args { spec?: string; shell?: Shell; global: boolean; unset: boolean; emit?: Shell }
 
@@ -28,6 +26,8 @@ const command: CommandModule<object, Args> = {
     if (a.unset && (a.spec || a.global)) throw err('E_USAGE', ExitCode.USAGE, '--unset takes no version and no --global', 'run: goarm use --unset');
     if (a.global) {
       if (!a.spec) throw err('E_USAGE', ExitCode.USAGE, '--global needs a version', 'e.g. goarm use 1.23 --global');
+      // Exactly `goarm default`, whose modules load only here: the init code (every new shell) needs none of them.
+      const [{ parseSpec }, { setGlobalDefault }, { installedHint }] = await Promise.all([import('../releases.js'), import('../config.js'), import('./default.js')]);
       parseSpec(a.spec);
       await setGlobalDefault(home, a.spec);
       say(`default set to go ${a.spec}`);
@@ -37,7 +37,9 @@ const command: CommandModule<object, Args> = {
     }
     if (!a.spec && !a.unset) return void say(await renderInit(a.shell ?? a.emit ?? detectShell(), home, { exportHome: Boolean(process.env.GOARM_HOME) }));
 
-    const name = a.spec === undefined ? undefined : (parseSpec(a.spec), await installedFor(home, a.spec));
+    const bad = a.spec === undefined ? undefined : specProblem(a.spec);
+    if (bad) throw err('E_BAD_SPEC', ExitCode.USAGE, bad, SPEC_HINT);
+    const name = a.spec === undefined ? undefined : await installedFor(home, a.spec);
     const shell = a.emit ?? a.shell ?? detectShell();
     out(versionCode(shell, name));
     const what = name ? `go${name} in this shell (goarm use --unset to undo)` : 'per-directory Go versions again in this shell';

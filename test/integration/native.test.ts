@@ -41,10 +41,15 @@ function start(args: string[], env: Record<string, string>, input?: string): Sta
   child.stdin.on('error', () => {});
   child.stdin.end(input ?? '');
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const done = new Promise<RunResult>((ok) => child.on('close', (code, signal) => {
-    clearTimeout(timer);
-    ok({ code: code ?? 128 + (signal ? constants.signals[signal] : 0), stdout, stderr });
-  }));
+  const done = new Promise<RunResult>((ok) => {
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      clearTimeout(timer);
+      ok({ code: code ?? 128 + (signal ? constants.signals[signal] : 0), stdout, stderr });
+    };
+    child.on('close', finish);
+    // An orphaned command (a broken fallback) would hold the pipes open: don't wait for it forever.
+    child.on('exit', (code, signal) => setTimeout(() => finish(code, signal), 2000).unref());
+  });
   const waitFor = (text: string) => new Promise<void>((ok, fail) => {
     const check = () => stdout.includes(text) && ok();
     waiters.push(check);
@@ -111,12 +116,17 @@ describe.each(MODES)('goarm exec ($mode)', ({ mode, env, skip }) => {
   });
 
   it.skipIf(skip)('a SIGTERM sent to the goarm pid reaches the command', async () => {
-    const g = start(['exec', '--', 'sh', '-c', 'trap "echo got-term; exit 3" TERM; echo ready; while :; do sleep 0.05; done'], env);
-    await g.waitFor('ready');
+    const g = start(['exec', '--', 'sh', '-c', 'trap "echo got-term; exit 3" TERM; echo "ready $$"; while :; do sleep 0.05; done'], env);
+    await g.waitFor('\n');
     process.kill(g.pid, 'SIGTERM');
     const r = await g.done;
-    expect(r.stdout).toBe('ready\ngot-term\n');
-    expect(r.code).toBe(3);
+    const shPid = Number(/ready (\d+)/.exec(r.stdout)?.[1]);
+    try {
+      expect(r.stdout).toBe(`ready ${shPid}\ngot-term\n`);
+      expect(r.code).toBe(3);
+    } finally {
+      try { process.kill(shPid, 'SIGKILL'); } catch { /* gone, as it should be */ }
+    }
   });
 
   // Node ignores SIGPIPE and marks its stdio close-on-exec (and may make it non-blocking); none of that may leak
