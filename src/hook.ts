@@ -11,13 +11,13 @@ import type { Resolution } from './resolve.js';
 import { cacheFile, describeSource, renderCache, writeCache } from './shims.js';
 import { fishQuote } from './use.js';
 
-export const fishCacheFile = (home: Home, dir: string) => join(dirname(cacheFile(home, dir)), '.goarm-fish-cache');
+const fishCacheFile = (home: Home, dir: string) => join(dirname(cacheFile(home, dir)), '.goarm-fish-cache');
 
 /**
  * The fish twin of the shims' cache, for the hook only (no environment: fish runs go through the sh shims).
  * `test a -nt b` compares nanosecond mtimes in fish (3.6+) as in sh, so both files go stale together.
  */
-export function renderFishCache(home: Home, r: Resolution, opts: { onlyWithEnvVersion?: boolean } = {}): string {
+function renderFishCache(home: Home, r: Resolution, opts: { onlyWithEnvVersion?: boolean } = {}): string {
   // One `test` for all dependencies (-o): sourcing this runs before every prompt, and each command costs.
   const deps = [...new Set([home.root, ...r.searchedDirs, ...r.readFiles])].map((dep) => `${fishQuote(dep)} -nt $_goarm_c`).join(' -o ');
   // As in the sh cache: the hook sets _goarm_new when it sources a cache just written for this very prompt.

@@ -24,7 +24,7 @@ export const defaultPaths = (): InitPaths => ({
 });
 const template = (name: string) => readFile(fileURLToPath(new URL(`../shims/${name}`, import.meta.url)), 'utf8');
 
-/** Single-quotes a value for fish, where `\\` and `'` are the only specials inside single quotes. */
+/** Single-quotes a value for fish, where `\` and `'` are the only specials inside single quotes. */
 export function fishQuote(value: string): string {
   if (value.includes('\0')) throw new Error('a value with a NUL byte cannot reach the environment');
   return `'${value.replace(/[\\']/g, '\\$&')}'`;

@@ -155,8 +155,13 @@ it.skipIf(SKIP_NATIVE)('native: SIGKILL to the goarm pid is SIGKILL to the comma
   await g.waitFor('\n');
   process.kill(g.pid, 'SIGKILL');
   const r = await g.done;
-  expect(r.code).toBe(137);
-  expect(() => process.kill(Number(r.stdout), 0)).toThrow(/ESRCH/);
+  const pid = Number(r.stdout);
+  try {
+    expect(r.code).toBe(137);
+    expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+  } finally {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone, as it should be */ }
+  }
 });
 
 describe('host detection with the helper loaded', () => {

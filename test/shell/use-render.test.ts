@@ -112,7 +112,7 @@ describe('goarm use <version> without the shell function', () => {
 
   it('rejects bad input with a usage error (exit 2)', async () => {
     for (const [args, words] of [
-      [['use', 'banana', '--shell', 'bash'], '"banana" is not a Go version'],
+      [['use', 'banana', '--shell', 'bash'], 'invalid Go version "banana"'],
       [['use', '1.22', '--unset'], '--unset takes no version and no --global'],
       [['use', '--global'], '--global needs a version'],
       [['use', '--shell', 'tcsh'], 'Invalid values'],
