@@ -1,6 +1,6 @@
 // Renders shims/ templates into GOARM_HOME/shims, and writes the per-directory resolve cache the shims source.
 // Everything written into shell code goes through q(): no project file can inject shell code.
-import { mkdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Home } from './home.js';
@@ -59,17 +59,41 @@ export async function renderShims(home: Home): Promise<string[]> {
 
 export const cacheFile = (home: Home, dir: string) => join(home.resolveCache + dir, '.goarm-shim-cache');
 
+/** The project files resolve.ts looks for in each directory it searches. */
+const PROJECT_FILES = ['.goarm.toml', '.go-version', '.tool-versions', 'go.mod'];
+
 /**
- * The cache is shell code: staleness tests first (any searched directory or read file newer than the cache
- * means "stale": return 1 before setting anything), then the assignments.
+ * What can make a cached resolution wrong: a file that was read changing or disappearing (`changed`), or a
+ * project file appearing where there was none (`appear`). Deliberately not the mtimes of the directories
+ * searched: $HOME and /tmp change all the time, and every change there would start Node again.
  */
-export function renderCache(home: Home, r: Resolution, opts: { onlyWithEnvVersion?: boolean } = {}): string {
+export interface CacheDeps { changed: string[]; appear: string[] }
+
+export async function cacheDeps(home: Home, r: Resolution): Promise<CacheDeps> {
+  const read = new Set(r.readFiles);
+  const candidates = [...r.readFiles, ...(r.searchedDirs.includes(home.trust) ? [home.trust] : [])];
+  const exists = await Promise.all(candidates.map((p) => stat(p).then(() => true, () => false)));
+  const changed = candidates.filter((_, i) => exists[i]);
+  const appear = candidates.filter((_, i) => !exists[i]);
+  for (const dir of r.searchedDirs) {
+    if (dir === home.trust) continue;
+    for (const name of PROJECT_FILES) if (!read.has(join(dir, name))) appear.push(join(dir, name));
+  }
+  return { changed: [...new Set(changed)], appear: [...new Set(appear)] };
+}
+
+/**
+ * The cache is shell code: staleness tests first (`return 1` before setting anything), then the verdict,
+ * then the exports.
+ */
+export function renderCache(home: Home, r: Resolution, deps: CacheDeps, opts: { onlyWithEnvVersion?: boolean } = {}): string {
   const lines = ['# goarm resolve cache (generated; safe to delete)'];
   if (opts.onlyWithEnvVersion) lines.push('[ -n "${GOARM_VERSION-}" ] || return 1');
   // The shim sets _goarm_new when it sources a cache just written for this very call: then a dependency touched
   // within the last second (the cache is dated a second early, see writeCache) must not make it look stale.
   lines.push('if [ -z "${_goarm_new-}" ]; then');
-  for (const dep of new Set([home.root, ...r.searchedDirs, ...r.readFiles])) lines.push(`[ ${q(dep)} -nt "$_goarm_c" ] && return 1`);
+  for (const f of deps.changed) lines.push(`[ ${q(f)} -nt "$_goarm_c" ] && return 1; [ -e ${q(f)} ] || return 1`);
+  for (const f of deps.appear) lines.push(`[ -e ${q(f)} ] && return 1`);
   lines.push('fi');
   if (r.version) lines.push(`_goarm_root=${q(home.version(r.version))}`);
   else {
@@ -97,9 +121,8 @@ export function describeSource(r: Resolution): string {
   return `from ${s.file ?? s.kind}${s.line ? `:${s.line}` : ''}`;
 }
 
-/** Writes the cache for `dir`, dated just before resolution started so an edit made meanwhile still counts. */
-export async function writeCache(home: Home, dir: string, text: string, startedMs: number): Promise<void> {
-  const file = cacheFile(home, dir);
+/** Writes a cache file atomically, dated just before resolution started so an edit made meanwhile still counts. */
+export async function writeCache(file: string, text: string, startedMs: number): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, text);

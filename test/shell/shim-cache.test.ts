@@ -65,6 +65,25 @@ describe('fast path', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('unrelated changes in searched directories ($HOME, /tmp churn) do not start Node', async () => {
+    // Only go.mod here: the resolver walks every directory up to /, as it does for most projects.
+    const cwd = await w.files('churn/mod', { 'go.mod': 'module x\n\ngo 1.21\n' });
+    await w.settle();
+    expect(await goLine(cwd)).toMatch(/^go=1\.2/);
+    await writeFile(join(cwd, '..', 'unrelated.txt'), 'x');
+    await writeFile(join(cwd, 'main.go'), 'package main\n');
+    const r = await w.shim('dash', ['version'], { cwd, shimPath: sabotaged('go') });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    // ...while a project file appearing there still does.
+    await writeFile(join(cwd, '..', '.go-version'), '1.22\n');
+    const again = await w.shim('dash', ['version'], { cwd, shimPath: sabotaged('go') });
+    expect(again.code).toBe(99);
+    expect(existsSync(marker)).toBe(true);
+    await rm(marker);
+  });
+
   const strace = spawnSync('strace', ['-f', '-qq', '-e', 'trace=execve', '-o', '/dev/null', 'true']).status === 0;
   it.skipIf(!strace)('strace agrees: a warm call execs only the shell and the real go', async () => {
     const cwd = await w.files('traced', { '.go-version': '1.21.13\n', '.goarm.toml': 'arch = "arm64"\n' });
