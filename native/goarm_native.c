@@ -94,7 +94,7 @@ static napi_value Execve(napi_env env, napi_callback_info info) {
   int fl[3], fd_fl[3];
   for (int fd = 0; fd < 3; fd++) {
     if ((fl[fd] = fcntl(fd, F_GETFL)) != -1 && (fl[fd] & O_NONBLOCK)) fcntl(fd, F_SETFL, fl[fd] & ~O_NONBLOCK);
-    if ((fd_fl[fd] = fcntl(fd, F_GETFD)) != -1 && (fd_fl[fd] & FD_CLOEXEC)) (void)0;
+    if ((fd_fl[fd] = fcntl(fd, F_GETFD)) != -1 && (fd_fl[fd] & FD_CLOEXEC)) fcntl(fd, F_SETFD, fd_fl[fd] & ~FD_CLOEXEC);
   }
 
   execve(path, argv + 1, envp);

@@ -1,7 +1,6 @@
 // The CLI entry. Only the command being run is imported (yargs alone costs ~85 ms; each command's own modules
 // stay unloaded unless used). The shims and shell hooks never come here: they use src/light.ts.
-import yargs, { type Argv, type CommandModule } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, err, render } from './errors.js';
 
 type Loader = () => Promise<{ default: CommandModule<any, any> }>;
@@ -30,7 +29,27 @@ const COMMANDS: [name: string, aliases: string[], describe: string, load: Loader
   ['prune', [], 'Remove versions no default, project or newest patch needs (asks first)', () => import('./commands/prune.js')],
 ];
 
+/**
+ * `eval "$(goarm use)"` runs in every new shell: print the init code without loading yargs at all.
+ * Returns undefined for anything but `use`, `use --shell X`, `use --shell=X`.
+ */
+async function initFastPath(argv: string[]): Promise<number | undefined> {
+  const m = argv.join(' ').match(/^use(?:(?: --shell | --shell=)(bash|zsh|fish))?$/);
+  if (!m) return undefined;
+  try {
+    const [{ renderInit, detectShell }, { goarmHome }] = await Promise.all([import('./use.js'), import('./home.js')]);
+    const home = goarmHome();
+    process.stdout.write((await renderInit((m[1] as 'bash' | 'zsh' | 'fish' | undefined) ?? detectShell(), home, { exportHome: Boolean(process.env.GOARM_HOME) })) + '\n');
+    return 0;
+  } catch (e) {
+    return render(e);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  const fast = await initFastPath(argv);
+  if (fast !== undefined) return fast;
+  const { default: yargs } = await import('yargs');
   const name = argv.find((a) => !a.startsWith('-'));
   let cli: Argv = yargs(argv)
     .scriptName('goarm')
@@ -59,4 +78,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(hideBin(process.argv));
+process.exitCode = await main(process.argv.slice(2));
