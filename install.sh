@@ -84,6 +84,10 @@ goarm_install_lib() {
   for goarm_part in dist shims keys package.json; do
     cp -R "$1/$goarm_part" "$goarm_stage/" || goarm_die "could not copy $goarm_part into $goarm_stage"
   done
+  # The optional native helper (goarm exec becomes the command itself); the JS fallback works without it.
+  if [ -f "$1/build/Release/goarm_native.node" ]; then
+    mkdir -p "$goarm_stage/build/Release" && cp "$1/build/Release/goarm_native.node" "$goarm_stage/build/Release/"
+  fi
   goarm_copy_deps "$1" "$goarm_stage"
   GOARM_HOME="$2" node "$goarm_stage/dist/cli.js" --version >/dev/null ||
     { rm -rf "$goarm_stage"; goarm_die "the copy in $goarm_stage does not run; nothing was changed"; }
