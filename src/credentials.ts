@@ -59,7 +59,7 @@ async function keychain(env: NodeJS.ProcessEnv): Promise<Keytar | string> {
 }
 
 // logins.json lists the origins that have a keychain entry (never a secret), so lookups know when to ask.
-const loginsFile = (home: Home) => join(home.root, 'logins.json');
+const loginsFile = (home: Home) => home.logins;
 
 async function recorded(home: Home): Promise<string[]> {
   try {

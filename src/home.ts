@@ -18,6 +18,7 @@ export interface Home {
   config: string;
   trust: string;
   manifests: string;
+  logins: string;
   version(dirName: string): string;
   download(file: string): string;
   lock(name: string): string;
@@ -40,6 +41,7 @@ export function goarmHome(env: NodeJS.ProcessEnv = process.env): Home {
     config: join(root, 'config.toml'),
     trust: join(root, 'trust'),
     manifests: join(root, 'manifests'),
+    logins: join(root, 'logins.json'),
     version: (d) => join(h.versions, safeName(d)),
     download: (f) => join(h.downloads, safeName(f)),
     lock: (n) => join(h.locks, safeName(n) + '.lock'),
