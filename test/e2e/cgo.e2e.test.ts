@@ -5,9 +5,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes, runGoarm, tempHome } from '../helpers/cli.js';
-import { makeKey, signDetached, writeKeyFile, writeTrustConfig } from '../helpers/keys.js';
-import { startMirror, type Mirror } from '../helpers/mirror.js';
-import { realGoTarball, type RealGo } from '../helpers/realgo.js';
+import { writeKeyFile, writeTrustConfig, type TestKey } from '../helpers/keys.js';
+import type { Mirror } from '../helpers/mirror.js';
+import { realGoMirror, type RealGo } from '../helpers/realgo.js';
 
 let go: RealGo;
 let mirror: Mirror;
@@ -56,11 +56,8 @@ const builds = async (dir: string, env: Record<string, string> = {}) =>
   (await runGoarm(['exec', '--', 'go', 'build', '-o', join(work, 'out.bin'), '.'], { home, cwd: dir, env: { ...goEnv, ...env } })).code === 0;
 
 beforeAll(async () => {
-  go = await realGoTarball();
-  const body = await readFile(go.path);
-  const key = await makeKey();
-  mirror = await startMirror();
-  mirror.addRelease({ version: go.version, stable: true, files: [{ os: go.os, arch: go.arch, body, asc: await signDetached(body, key) }] });
+  let key: TestKey;
+  ({ go, mirror, key } = await realGoMirror());
   home = await tempHome('goarm-cgo-e2e-home-');
   work = await tempHome('goarm-cgo-e2e-work-');
   await writeTrustConfig(home, { indexUrl: mirror.indexUrl, downloadBase: mirror.downloadBase, keyFiles: [await writeKeyFile(join(work, 'keys'), key)] });

@@ -9,9 +9,9 @@ import { list } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes, runGoarm, tempHome } from '../helpers/cli.js';
 import { goArchiveName } from '../helpers/gotree.js';
-import { makeKey, signDetached, writeKeyFile, writeTrustConfig } from '../helpers/keys.js';
-import { startMirror, type Mirror } from '../helpers/mirror.js';
-import { realGoTarball, type RealGo } from '../helpers/realgo.js';
+import { writeKeyFile, writeTrustConfig, type TestKey } from '../helpers/keys.js';
+import type { Mirror } from '../helpers/mirror.js';
+import { realGoMirror, type RealGo } from '../helpers/realgo.js';
 
 const run = promisify(execFile);
 
@@ -30,11 +30,8 @@ describe('goarm install with a real Go release', () => {
   let userHome: string;
 
   beforeAll(async () => {
-    go = await realGoTarball();
-    const body = await readFile(go.path);
-    const key = await makeKey();
-    mirror = await startMirror();
-    mirror.addRelease({ version: go.version, stable: true, files: [{ os: go.os, arch: go.arch, body, asc: await signDetached(body, key) }] });
+    let key: TestKey;
+    ({ go, mirror, key } = await realGoMirror());
     home = await tempHome('goarm-e2e-home-');
     userHome = await tempHome('goarm-e2e-user-');
     const keyFile = await writeKeyFile(await tempHome('goarm-e2e-keys-'), key);

@@ -7,10 +7,10 @@ import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes, runGoarm, tempHome } from '../helpers/cli.js';
-import { makeKey, signDetached, writeKeyFile, writeTrustConfig } from '../helpers/keys.js';
-import { startMirror, type Mirror } from '../helpers/mirror.js';
+import { writeKeyFile, writeTrustConfig, type TestKey } from '../helpers/keys.js';
+import type { Mirror } from '../helpers/mirror.js';
 import { debianGoRoot } from '../../bench/realgo.mjs';
-import { realGoTarball, type RealGo } from '../helpers/realgo.js';
+import { realGoMirror, type RealGo } from '../helpers/realgo.js';
 
 interface Result { code: number; stdout: string; stderr: string }
 
@@ -79,11 +79,8 @@ describe('the go and gofmt shims with a real Go 1.19', () => {
   let projects: string;
 
   beforeAll(async () => {
-    go = await realGoTarball();
-    const body = await readFile(go.path);
-    const key = await makeKey();
-    mirror = await startMirror();
-    mirror.addRelease({ version: go.version, stable: true, files: [{ os: go.os, arch: go.arch, body, asc: await signDetached(body, key) }] });
+    let key: TestKey;
+    ({ go, mirror, key } = await realGoMirror());
     // Real paths: the go binary reports its root from /proc/self/exe, which has every symlink resolved.
     home = await realpath(await tempHome('goarm-e2e-shims-home-'));
     user = await realpath(await tempHome('goarm-e2e-shims-user-'));
