@@ -1,5 +1,5 @@
 // The only module that talks HTTP. Uses undici's request() (never stream(): nodejs/undici#5360 crashes the process
-// when a server closes the connection right after the body). Proxies come from HTTPS_PROXY/HTTP_PROXY/NO_PROXY
+// when a server closes the connection right after the body; see download() for the same trap in request()). Proxies come from HTTPS_PROXY/HTTP_PROXY/NO_PROXY
 // (CONNECT for https). file: URLs read a local mirror directory through the same two calls.
 // Credentials: an Authorization header goes only to the origin it belongs to (credentials.ts decides), and undici's
 // redirect interceptor drops Authorization, Cookie and Proxy-Authorization when a redirect changes the origin.
@@ -155,7 +155,11 @@ export async function download(url: string, sink: DownloadSink, opts: DownloadOp
     const headers = { ...t.headers };
     if (sink.offset > 0) headers.range = `bytes=${sink.offset}-`;
     debug(`GET ${t.shown}${headers.range ? ` (${headers.range})` : ''}${t.auth ? ` (credentials from ${t.auth.source})` : ''}`);
-    const res = await request(t.url, { dispatcher: agent(), headers });
+    // The body buffers up to the whole remaining file instead of pausing undici's parser: a paused parser hit by
+    // the server closing the socket right after the body trips an uncatchable assertion (nodejs/undici#5360, seen
+    // with request() too once the consumer applies backpressure). The index's size bounds the buffer.
+    const highWaterMark = Math.max(64 * 1024, (opts.size ?? 64 * 2 ** 20) - sink.offset + 64 * 1024);
+    const res = await request(t.url, { dispatcher: agent(), headers, highWaterMark });
     if (res.statusCode === 416 && sink.offset > 0 && sink.offset === opts.size) { await res.body.dump(); return; }
     if (res.statusCode !== 200 && res.statusCode !== 206) {
       await res.body.dump();

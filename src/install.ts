@@ -196,7 +196,11 @@ async function fetchAndUnpack(home: Home, file: ReleaseFile, dir: string, src: S
 }
 
 export function writeTo(out: WriteStream, chunk: Buffer): Promise<void> | void {
-  if (!out.write(chunk)) return new Promise((res, rej) => { out.once('drain', res); out.once('error', rej); });
+  if (out.write(chunk)) return;
+  return new Promise((res, rej) => {
+    const done = (e?: Error) => { out.off('drain', done); out.off('error', done); if (e) rej(e); else res(); };
+    out.on('drain', done).on('error', done);
+  });
 }
 
 /** Feeds the bytes of an interrupted earlier download back through the pipeline; returns how many there were. */
