@@ -2,8 +2,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const LAYOUT_VERSION = 1;
-
 export interface Home {
   root: string;
   bin: string;

@@ -98,10 +98,3 @@ export async function startSignatureCheck(armoredSignature: string, keys: openpg
     },
   };
 }
-
-/** Verifies a detached armored signature over data held in memory (see startSignatureCheck). */
-export async function verifySignature(data: Uint8Array, armoredSignature: string, keys: openpgp.PublicKey[], what: string): Promise<SignatureInfo> {
-  const check = await startSignatureCheck(armoredSignature, keys, what);
-  check.push(data);
-  return check.finish();
-}
