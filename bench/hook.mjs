@@ -44,7 +44,7 @@ async function backdate(dir, seconds) {
 }
 
 export async function run(ctx) {
-  for (const f of ['dist/cli.js', 'dist/light.js', 'dist/use.js'])
+  for (const f of ['dist/cli.js', 'dist/shim-entry.js', 'dist/shell/init.js'])
     await access(path.join(ctx.root, f)).catch(() => { throw new Error(`${f} is missing: run \`npm run build\` first`); });
   const tmp = await realpath(ctx.tmp);
   const home = path.join(tmp, 'home');
@@ -65,16 +65,16 @@ export async function run(ctx) {
   await mkdir(path.dirname(node));
   await writeFile(node, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`);
   await chmod(node, 0o755);
-  const { renderInit } = await import(pathToFileURL(path.join(ctx.root, 'dist/use.js')).href);
-  const { goarmHome } = await import(pathToFileURL(path.join(ctx.root, 'dist/home.js')).href);
-  const paths = { node, cli: path.join(ctx.root, 'dist/cli.js'), light: path.join(ctx.root, 'dist/light.js') };
+  const { renderInit } = await import(pathToFileURL(path.join(ctx.root, 'dist/shell/init.js')).href);
+  const { goarmHome } = await import(pathToFileURL(path.join(ctx.root, 'dist/core/home.js')).href);
+  const paths = { node, cli: path.join(ctx.root, 'dist/cli.js'), light: path.join(ctx.root, 'dist/shim-entry.js') };
   for (const sh of ['bash', 'zsh', 'fish']) await writeFile(path.join(tmp, `init.${sh}`), await renderInit(sh, goarmHome({ GOARM_HOME: home }), { paths, exportHome: true }));
 
   // Settle: everything dated in the past (cache/resolve/ made first: creating it later would change home/'s
   // mtime, which every cache depends on), then the project's caches written with the real node, unlogged.
   await mkdir(path.join(home, 'cache', 'resolve'), { recursive: true });
   await backdate(tmp, 10);
-  await timeCommand(process.execPath, [path.join(ctx.root, 'dist/light.js'), 'hook-resolve', project], { env });
+  await timeCommand(process.execPath, [path.join(ctx.root, 'dist/shim-entry.js'), 'hook-resolve', project], { env });
   const lines = path.join(tmp, 'lines');
   await writeFile(lines, '\n'.repeat(PROMPTS));
 

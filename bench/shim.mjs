@@ -1,6 +1,6 @@
 // Shim overhead: what a `go` call costs through $GOARM_HOME/shims/go compared with running the Go root's
 // bin/go directly. Warm cache (the shim sources its resolve cache and execs: no Node) and cache miss (the shim
-// runs `node light.js shim-resolve` first). `go version` itself takes milliseconds, so the same shim is also
+// runs `node shim-entry.js shim-resolve` first). `go version` itself takes milliseconds, so the same shim is also
 // timed in front of a stand-in root whose bin/go is a copy of /bin/true: that isolates the shim's own cost.
 import { spawnSync } from 'node:child_process';
 import { watch } from 'node:fs';
@@ -52,7 +52,7 @@ async function standIn(dir, version, goarm) {
 }
 
 export async function run(ctx) {
-  for (const f of ['dist/cli.js', 'dist/light.js'])
+  for (const f of ['dist/cli.js', 'dist/shim-entry.js'])
     await access(path.join(ctx.root, f)).catch(() => { throw new Error(`${f} is missing: run \`npm run build\` first`); });
   const goarm = (home, args) => timeCommand(process.execPath, [path.join(ctx.root, 'bin/goarm'), ...args],
     { env: { ...process.env, GOARM_HOME: home, NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1' }, cwd: ctx.root });
@@ -155,7 +155,7 @@ export async function run(ctx) {
     `  costs ${signed(floorD.median)} ms of that (median), the shim's own script work ${signed(trueD.median - floorD.median)} ms.`,
     ...(s[goShimName].cpu === undefined ? [] : [`- CPU time (user+sys, less sensitive to load than wall time) added by the shim: ${signed(s[goShimName].cpu - s['go version, direct'].cpu)} ms`
       + ` for \`go version\`, ${signed(s['/bin/true as go, shim (warm cache)'].cpu - s['/bin/true as go, direct'].cpu)} ms for /bin/true.`]),
-    `- Cache miss (one \`node light.js shim-resolve\`): ${fmt(missD)} over a warm call.`,
+    `- Cache miss (one \`node shim-entry.js shim-resolve\`): ${fmt(missD)} over a warm call.`,
     `- Warm-cache shim runs (warm-ups included) that re-resolved anyway: ${warmMisses}.`,
     `- A go.mod-only project directly under the temp dir (no .goarm.toml, so every ancestor up to / is a dependency):`,
     `  ${probeMisses} of ${PROBE_CALLS} calls, 250 ms apart, found the cache stale (another process changed an ancestor directory).`,

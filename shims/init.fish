@@ -25,7 +25,7 @@ function goarm --description 'Go toolchain manager'
     @NODE@ @CLI@ $argv
 end
 
-# fish cannot source the shims' POSIX cache, so `light.js hook-resolve` writes a fish twin next to it,
+# fish cannot source the shims' POSIX cache, so `shim-entry.js hook-resolve` writes a fish twin next to it,
 # .goarm-fish-cache: the same staleness tests (`test dep -nt cache`, a builtin since fish 3.6) and verdict.
 # Before each prompt the hook sources it (no process); missing or stale, node rewrites both, at most once
 # per directory until a cd or a goarm command. Older fish gets PATH, the function and completions only.

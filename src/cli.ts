@@ -1,8 +1,8 @@
 // The CLI entry. Only the command being run is imported (yargs alone costs ~85 ms; each command's own modules
-// stay unloaded unless used). The shims and shell hooks never come here: they use src/light.ts.
-import type { Argv } from 'yargs';
-import { COMMANDS } from './commands/table.js';
-import { ExitCode, err, render } from './errors.js';
+// stay unloaded unless used). The shims and shell hooks never come here: they use src/shim-entry.ts.
+import type { Argv, CommandModule } from 'yargs';
+import { COMMANDS } from './core/commands.js';
+import { ExitCode, err, render } from './core/errors.js';
 
 
 /**
@@ -13,7 +13,7 @@ async function initFastPath(argv: string[]): Promise<number | undefined> {
   const m = argv.join(' ').match(/^use(?:(?: --shell | --shell=)(bash|zsh|fish))?$/);
   if (!m) return undefined;
   try {
-    const [{ renderInit, detectShell }, { goarmHome }] = await Promise.all([import('./use.js'), import('./home.js')]);
+    const [{ renderInit, detectShell }, { goarmHome }] = await Promise.all([import('./shell/init.js'), import('./core/home.js')]);
     const home = goarmHome();
     process.stdout.write((await renderInit((m[1] as 'bash' | 'zsh' | 'fish' | undefined) ?? detectShell(), home, { exportHome: Boolean(process.env.GOARM_HOME) })) + '\n');
     return 0;
@@ -21,6 +21,9 @@ async function initFastPath(argv: string[]): Promise<number | undefined> {
     return render(e);
   }
 }
+
+/** Each command is commands/<name>.js, imported only when it runs. */
+const loadCommand = (name: string): Promise<{ default: CommandModule<any, any> }> => import(`./commands/${name}.js`);
 
 export async function main(argv: string[]): Promise<number> {
   const fast = await initFastPath(argv);
@@ -42,8 +45,8 @@ export async function main(argv: string[]): Promise<number> {
       if (e) throw e;
       throw err('E_USAGE', ExitCode.USAGE, msg, 'run `goarm --help` or `goarm <command> --help`');
     });
-  for (const { name: cmd, aliases, describe, load } of COMMANDS) {
-    if (name === cmd || aliases.includes(name ?? '')) cli = cli.command({ ...(await load()).default, aliases });
+  for (const { name: cmd, aliases, describe } of COMMANDS) {
+    if (name === cmd || aliases.includes(name ?? '')) cli = cli.command({ ...(await loadCommand(cmd)).default, aliases });
     else cli = cli.command(cmd, describe, {}, () => {}); // listed in --help; never runs
   }
   try {

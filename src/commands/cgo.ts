@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { analyzeCgo, renderCgo } from '../cgo.js';
-import { ExitCode, err } from '../errors.js';
-import { goarmHome } from '../home.js';
+import { analyzeCgo, renderCgo } from '../cgo/report.js';
+import { ExitCode, err } from '../core/errors.js';
+import { goarmHome } from '../core/home.js';
 import { out, printJson } from './common.js';
 
 const command: CommandModule<object, { json: boolean; strict: boolean }> = {

@@ -1,6 +1,10 @@
 // What every command needs: the home, the global config, and output helpers that respect --json and NO_COLOR.
-import { loadGlobalConfig } from '../config.js';
-import { goarmHome } from '../home.js';
+import { loadGlobalConfig } from '../select/config.js';
+import { goarmHome, type Home } from '../core/home.js';
+import { nativeVersions } from '../install/versions.js';
+import { pickInstalled } from '../select/resolve.js';
+import { join } from 'node:path';
+import { PROJECT_FILE } from '../select/config.js';
 
 export async function context() {
   const home = goarmHome();
@@ -11,3 +15,13 @@ export async function context() {
 export const out = (line = '') => process.stdout.write(line + '\n');
 export const warn = (line: string) => process.stderr.write(line + '\n');
 export const printJson = (data: unknown) => out(JSON.stringify(data, null, 2));
+
+/** Says how to install a spec that no installed version satisfies; returns the installed match. */
+export async function installedHint(home: Home, spec: string): Promise<string | undefined> {
+  const hit = pickInstalled(spec, await nativeVersions(home));
+  if (!hit) warn(`note: no installed version matches ${spec}; run: goarm install ${spec}`);
+  return hit;
+}
+
+/** The project file a trust command names: ./.goarm.toml, a directory's, or a .toml path as given. */
+export const target = (path?: string) => (!path ? join(process.cwd(), PROJECT_FILE) : path.endsWith('.toml') ? path : join(path, PROJECT_FILE));

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { SHELLS, detectShell, renderCompletion, type Shell } from '../use.js';
+import { detectShell, renderCompletion } from '../shell/init.js';
+import { SHELLS, type Shell } from '../shell/quote.js';
 import { context, out } from './common.js';
 
 /** Completion alone, for people who do not load `goarm use` (which already includes it). */

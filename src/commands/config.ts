@@ -1,11 +1,11 @@
 // `goarm config list|get|set|unset`: the global config.toml, edited in place (comments survive).
 import { isAbsolute, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { GLOBAL_KEYS, loadGlobalConfig, setGlobalValue, type GlobalConfig } from '../config.js';
-import { loggedIn } from '../credentials.js';
-import { ExitCode, err, redact } from '../errors.js';
-import { goarmHome } from '../home.js';
-import { fileSources, isPresetName } from '../mirrors.js';
+import { GLOBAL_KEYS, loadGlobalConfig, setGlobalValue, type GlobalConfig } from '../select/config.js';
+import { loggedIn } from '../install/credentials.js';
+import { ExitCode, err, redact } from '../core/errors.js';
+import { goarmHome } from '../core/home.js';
+import { fileSources, isPresetName } from '../install/mirrors.js';
 import { out, printJson } from './common.js';
 
 /** The effective settings (after env overrides and mirror presets), as `config list --json` prints them. */

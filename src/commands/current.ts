@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { resolveHere } from '../here.js';
-import { describeSource } from '../shims.js';
+import { resolveHere } from '../select/environment.js';
+import { describeSource } from '../select/resolve.js';
 import { context, out, printJson } from './common.js';
 
 const command: CommandModule<object, { json: boolean }> = {

@@ -1,17 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { setGlobalDefault } from '../config.js';
-import type { Home } from '../home.js';
-import { nativeVersions } from '../installed.js';
-import { parseSpec } from '../releases.js';
-import { pickInstalled } from '../resolve.js';
-import { context, out, warn } from './common.js';
-
-/** Says how to install a spec that no installed version satisfies; returns the installed match. */
-export async function installedHint(home: Home, spec: string): Promise<string | undefined> {
-  const hit = pickInstalled(spec, await nativeVersions(home));
-  if (!hit) warn(`note: no installed version matches ${spec}; run: goarm install ${spec}`);
-  return hit;
-}
+import { setGlobalDefault } from '../select/config.js';
+import { parseSpec } from '../install/release-index.js';
+import { context, installedHint, out } from './common.js';
 
 const command: CommandModule<object, { spec: string }> = {
   command: 'default <spec>',

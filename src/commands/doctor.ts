@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { goarmHome } from '../home.js';
-import { renderDoctor, runDoctor } from '../doctor.js';
+import { goarmHome } from '../core/home.js';
+import { renderDoctor, runDoctor } from '../doctor/index.js';
 import { out, printJson } from './common.js';
 
 const command: CommandModule<object, { json: boolean }> = {

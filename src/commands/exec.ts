@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { CommandModule } from 'yargs';
-import { requireInstalled, resolveHere, toolEnv } from '../here.js';
-import { ExitCode, err } from '../errors.js';
-import { nativeVersions } from '../installed.js';
-import { pickInstalled } from '../resolve.js';
-import { nativeHelper } from '../native.js';
+import { requireInstalled, resolveHere, toolEnv } from '../select/environment.js';
+import { ExitCode, err } from '../core/errors.js';
+import { nativeVersions } from '../install/versions.js';
+import { pickInstalled } from '../select/resolve.js';
+import { nativeHelper } from '../core/native.js';
 import { context } from './common.js';
 
 interface Args { version?: string; cmd?: string[] }

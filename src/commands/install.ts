@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
-import { ExitCode, err } from '../errors.js';
-import { install, installArchive } from '../install.js';
-import { fromMirror } from '../mirrors.js';
-import { renderShims } from '../shims.js';
+import { ExitCode, err } from '../core/errors.js';
+import { install, installArchive } from '../install/pipeline.js';
+import { fromMirror } from '../install/mirrors.js';
+import { renderShims } from '../shell/shims.js';
 import { context, out, printJson, warn } from './common.js';
 
 interface Args { specs?: string[]; os?: string; arch?: string; quiet: boolean; json: boolean; 'skip-signature': boolean; from?: string; file?: string; asc?: string; index?: string }

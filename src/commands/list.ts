@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { listInstalled } from '../installed.js';
+import { listInstalled } from '../install/versions.js';
 import { context, out, printJson } from './common.js';
 
 const command: CommandModule<object, { json: boolean }> = {

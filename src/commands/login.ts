@@ -1,9 +1,9 @@
 // `goarm login <url>`: stores a token or user:password for a private mirror in the OS keychain. The secret is read
 // from the terminal without echo, or from stdin, never from the command line (it would land in shell history).
 import type { CommandModule } from 'yargs';
-import { login, originOf, requireKeychain } from '../credentials.js';
-import { ExitCode, err } from '../errors.js';
-import { goarmHome } from '../home.js';
+import { login, originOf, requireKeychain } from '../install/credentials.js';
+import { ExitCode, err } from '../core/errors.js';
+import { goarmHome } from '../core/home.js';
 import { out } from './common.js';
 
 interface Args { url: string; username?: string }

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { logout, originOf } from '../credentials.js';
-import { goarmHome } from '../home.js';
+import { logout, originOf } from '../install/credentials.js';
+import { goarmHome } from '../core/home.js';
 import { out } from './common.js';
 
 const command: CommandModule<object, { url: string }> = {

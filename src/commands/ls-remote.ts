@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { isPrerelease } from '../goversion.js';
-import { loadIndex } from '../releases.js';
+import { isPrerelease } from '../core/goversion.js';
+import { loadIndex } from '../install/release-index.js';
 import { context, out, printJson, warn } from './common.js';
 
 interface Args { prefix?: string; all: boolean; json: boolean }

@@ -1,8 +1,8 @@
 // `goarm mirror sync` builds a static, verified mirror directory; `goarm mirror presets` lists the built-in mirrors.
 import type { Argv, CommandModule } from 'yargs';
-import { host } from '../platform.js';
-import { PRESETS } from '../mirrors.js';
-import { parsePlatform, syncMirror } from '../sync.js';
+import { host } from '../core/platform.js';
+import { PRESETS } from '../install/mirrors.js';
+import { parsePlatform, syncMirror } from '../install/mirror-sync.js';
 import { context, out, printJson, warn } from './common.js';
 
 const command: CommandModule = {

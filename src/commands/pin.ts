@@ -1,8 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { pinProjectVersion } from '../config.js';
-import { parseSpec } from '../releases.js';
-import { context, out } from './common.js';
-import { installedHint } from './default.js';
+import { pinProjectVersion } from '../select/config.js';
+import { parseSpec } from '../install/release-index.js';
+import { context, installedHint, out } from './common.js';
 
 const command: CommandModule<object, { spec: string }> = {
   command: 'pin <spec>',

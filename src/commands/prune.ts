@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import type { CommandModule } from 'yargs';
-import { goarmHome } from '../home.js';
-import { uninstall } from '../installed.js';
-import { describeReasons, humanSize, planPrune } from '../prune.js';
+import { goarmHome } from '../core/home.js';
+import { uninstall } from '../install/versions.js';
+import { describeReasons, humanSize, planPrune } from '../install/prune.js';
 import { out, printJson } from './common.js';
 
 interface Args { 'dry-run': boolean; yes: boolean; json: boolean }

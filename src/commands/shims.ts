@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { renderShims } from '../shims.js';
+import { renderShims } from '../shell/shims.js';
 import { context, out } from './common.js';
 
 const command: CommandModule = {

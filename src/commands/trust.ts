@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { loadProjectConfig, PROJECT_FILE } from '../config.js';
-import { listTrusted, trust } from '../trust.js';
-import { context, out, printJson } from './common.js';
+import { loadProjectConfig, PROJECT_FILE } from '../select/config.js';
+import { listTrusted, trust } from '../select/trust.js';
+import { context, out, printJson, target } from './common.js';
 
 interface Args { list: boolean; json: boolean; path?: string }
 
@@ -30,5 +29,4 @@ const command: CommandModule<object, Args> = {
   },
 };
 
-export const target = (path?: string) => (!path ? join(process.cwd(), PROJECT_FILE) : path.endsWith('.toml') ? path : join(path, PROJECT_FILE));
 export default command;

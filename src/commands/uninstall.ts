@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { uninstall } from '../installed.js';
+import { uninstall } from '../install/versions.js';
 import { context, out } from './common.js';
 
 // The positional is `name`, not `version`: yargs reserves `version` for --version, and a positional of that name

@@ -1,7 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { untrust } from '../trust.js';
-import { context, out } from './common.js';
-import { target } from './trust.js';
+import { untrust } from '../select/trust.js';
+import { context, out, target } from './common.js';
 
 const command: CommandModule<object, { path?: string }> = {
   command: 'untrust [path]',

@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
-import { SPEC_HINT, specProblem } from '../config.js';
-import { ExitCode, err } from '../errors.js';
-import { SHELLS, detectShell, installedFor, printCode, renderInit, versionCode, type Shell } from '../use.js';
+import { SPEC_HINT, specProblem } from '../select/config.js';
+import { ExitCode, err } from '../core/errors.js';
+import { detectShell, installedFor, printCode, renderInit, versionCode } from '../shell/init.js';
+import { SHELLS, type Shell } from '../shell/quote.js';
 import { context, out, warn } from './common.js';
 
 interface Args { spec?: string; shell?: Shell; global: boolean; unset: boolean; emit?: Shell }
@@ -27,7 +28,7 @@ const command: CommandModule<object, Args> = {
     if (a.global) {
       if (!a.spec) throw err('E_USAGE', ExitCode.USAGE, '--global needs a version', 'e.g. goarm use 1.23 --global');
       // Exactly `goarm default`, whose modules load only here: the init code (every new shell) needs none of them.
-      const [{ parseSpec }, { setGlobalDefault }, { installedHint }] = await Promise.all([import('../releases.js'), import('../config.js'), import('./default.js')]);
+      const [{ parseSpec }, { setGlobalDefault }, { installedHint }] = await Promise.all([import('../install/release-index.js'), import('../select/config.js'), import('./common.js')]);
       parseSpec(a.spec);
       await setGlobalDefault(home, a.spec);
       say(`default set to go ${a.spec}`);

@@ -1,10 +1,10 @@
 import type { CommandModule } from 'yargs';
-import { ExitCode, err } from '../errors.js';
-import { requireInstalled, resolveHere } from '../here.js';
-import { goarmHome } from '../home.js';
-import { listInstalled, type Installed } from '../installed.js';
-import { verifyTree, type TreeReport } from '../manifest.js';
-import { host } from '../platform.js';
+import { ExitCode, err } from '../core/errors.js';
+import { requireInstalled, resolveHere } from '../select/environment.js';
+import { goarmHome } from '../core/home.js';
+import { listInstalled, type Installed } from '../install/versions.js';
+import { verifyTree, type TreeReport } from '../install/manifest.js';
+import { host } from '../core/platform.js';
 import { out, printJson } from './common.js';
 
 interface Args { name?: string; all: boolean; json: boolean }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { requireInstalled, resolveHere } from '../here.js';
+import { requireInstalled, resolveHere } from '../select/environment.js';
 import { context, out } from './common.js';
 
 const command: CommandModule<object, { tool: string }> = {

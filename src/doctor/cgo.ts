@@ -3,10 +3,10 @@
 // package that needs cgo fails to build (or builds a stub) with no mention of the compiler. On macOS the
 // compiler comes from the Command Line Tools: /usr/bin/clang exists without them but cannot compile.
 import { stat } from 'node:fs/promises';
-import { fail, ok, skip, warn, type DoctorContext, type Finding } from '../doctor.js';
-import { nativeVersions } from '../installed.js';
-import { resolveDir } from '../resolve.js';
-import { run, which } from './run.js';
+import { fail, ok, skip, warn, type DoctorContext, type Finding } from './findings.js';
+import { nativeVersions } from '../install/versions.js';
+import { resolveDir } from '../select/resolve.js';
+import { run, which } from '../core/process.js';
 
 export async function cgoChecks(ctx: DoctorContext): Promise<Finding[]> {
   let project: { enabled?: string; cc?: string; file?: string } = {};

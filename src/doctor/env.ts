@@ -1,9 +1,10 @@
 // Environment: Go variables that quietly steer builds away from what goarm chose. Each is read from the shell's
 // environment and from Go's own env file (`go env -w` writes it), which every go command reads too.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fail, ok, warn, type DoctorContext, type Finding } from '../doctor.js';
+import { fail, ok, warn, type DoctorContext, type Finding } from './findings.js';
 import { findInRc, where } from './rc.js';
+import { exists } from '../core/fs.js';
 
 interface Setting { value: string; from: string } // from: "the environment" or the env file's path
 
@@ -38,7 +39,6 @@ async function removal(ctx: DoctorContext, name: string, s: Setting): Promise<st
   return hits.length ? `remove the ${name} line at ${hits.map((h) => where(ctx, h)).join(', ')}` : `unset ${name} where your shell sets it`;
 }
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
 
 /** Whether GOTOOLCHAIN lets go fetch toolchains: auto, <name>+auto and a bare go1.x.y do; local, path, +path do not. */
 export function downloads(v: string): boolean {

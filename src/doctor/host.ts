@@ -1,7 +1,7 @@
 // Host: what machine this is, and whether this process runs translated by Rosetta (then everything it starts,
 // go included, is x86_64 and builds amd64 unless told otherwise).
-import { goArch } from '../platform.js';
-import { fail, ok, skip, type DoctorContext, type Finding } from '../doctor.js';
+import { goArch } from '../core/platform.js';
+import { fail, ok, skip, type DoctorContext, type Finding } from './findings.js';
 
 export async function hostChecks(ctx: DoctorContext): Promise<Finding[]> {
   const h = ctx.host;

@@ -3,13 +3,13 @@
 // dangling links. Also what interrupted work leaves behind: staging debris, partial downloads, stray directories.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fail, ok, warn, type DoctorContext, type Finding } from '../doctor.js';
-import { normalize } from '../goversion.js';
-import { alive } from '../lock.js';
-import { manifestPath, walkTree } from '../manifest.js';
-import { binaryInfo } from '../platform.js';
+import { fail, ok, warn, type DoctorContext, type Finding } from './findings.js';
+import { normalize } from '../core/goversion.js';
+import { alive } from '../core/lock.js';
+import { manifestPath, walkTree } from '../install/manifest.js';
+import { binaryInfo } from '../core/platform.js';
+import { exists } from '../core/fs.js';
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
 const reinstall = (names: string[]) => names.map((n) => {
   const [v, os, arch] = n.split('-');
   return `goarm uninstall ${n} && goarm install ${v}${os ? ` --os ${os} --arch ${arch}` : ''}`;

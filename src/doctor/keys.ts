@@ -4,8 +4,8 @@
 // expires soon, goarm itself needs updating.
 import { readFile } from 'node:fs/promises';
 import * as openpgp from 'openpgp';
-import { fail, ok, skip, warn, type DoctorContext, type Finding } from '../doctor.js';
-import { pinnedKey } from '../verify.js';
+import { fail, ok, skip, warn, type DoctorContext, type Finding } from './findings.js';
+import { pinnedKey } from '../install/signature.js';
 
 const DAY = 86_400_000;
 export const EXPIRY_WARNING_DAYS = 90;

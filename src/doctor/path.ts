@@ -2,11 +2,11 @@
 // installer, /opt/homebrew/bin from Homebrew, ~/go/bin, ...), or `go` silently is some other Go.
 import { realpath } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { fail, ok, skip, type DoctorContext, type Finding } from '../doctor.js';
-import { binaryInfo } from '../platform.js';
-import { TOOLS } from '../shims.js';
+import { fail, ok, skip, type DoctorContext, type Finding } from './findings.js';
+import { binaryInfo } from '../core/platform.js';
+import { TOOLS } from '../shell/shims.js';
 import { findInRc, initLine, mentions, where } from './rc.js';
-import { isExecutable } from './run.js';
+import { isExecutable } from '../core/process.js';
 
 const real = (p: string) => realpath(p).catch(() => p);
 

@@ -2,13 +2,13 @@
 // version that applies in this directory is installed. Resolution only: doctor never installs (auto_install aside).
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { parseProjectConfig, PROJECT_FILE, type ProjectConfig } from '../config.js';
-import { fail, ok, skip, warn, type DoctorContext, type Finding } from '../doctor.js';
-import { GoarmError } from '../errors.js';
-import { nativeVersions } from '../installed.js';
-import { projectEnv, resolveDir, type Resolution } from '../resolve.js';
-import { describeSource } from '../shims.js';
-import { isTrusted, trustRecord } from '../trust.js';
+import { parseProjectConfig, PROJECT_FILE, type ProjectConfig } from '../select/config.js';
+import { fail, ok, skip, warn, type DoctorContext, type Finding } from './findings.js';
+import { GoarmError } from '../core/errors.js';
+import { nativeVersions } from '../install/versions.js';
+import { projectEnv, resolveDir, type Resolution } from '../select/resolve.js';
+import { describeSource } from '../select/resolve.js';
+import { isTrusted, trustRecord } from '../select/trust.js';
 
 async function nearest(cwd: string): Promise<{ file: string; text: string } | undefined> {
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {

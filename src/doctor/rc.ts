@@ -2,7 +2,7 @@
 // can name "~/.zprofile:3" instead of "somewhere in your shell set-up".
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DoctorContext } from '../doctor.js';
+import type { DoctorContext } from './findings.js';
 
 export interface RcHit { file: string; line: number; text: string }
 

@@ -13,10 +13,10 @@
 import { chmod, mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
-import type { CheckReport, DoctorReport } from '../../src/doctor.js';
-import { CHECK_IDS } from '../../src/doctor.js';
-import { goarmHome } from '../../src/home.js';
-import { recordManifest } from '../../src/manifest.js';
+import type { CheckReport, DoctorReport } from '../../src/doctor/index.js';
+import { CHECK_IDS } from '../../src/doctor/index.js';
+import { goarmHome } from '../../src/core/home.js';
+import { recordManifest } from '../../src/install/manifest.js';
 import { runGoarm, tempHome, type RunResult } from '../helpers/cli.js';
 import { fakeBin } from '../helpers/fakego.js';
 import { fakeBinary, HOST } from '../helpers/gotree.js';

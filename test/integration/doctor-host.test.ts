@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cgoNotes } from '../../src/cgo.js';
+import { cgoNotes } from '../../src/cgo/report.js';
 import { keyHealth } from '../../src/doctor/keys.js';
 import { cleanupTempHomes } from '../helpers/cli.js';
 import { fakeBin } from '../helpers/fakego.js';

@@ -8,8 +8,8 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { host } from '../../src/platform.js';
-import { nativeHelper } from '../../src/native.js';
+import { host } from '../../src/core/platform.js';
+import { nativeHelper } from '../../src/core/native.js';
 import { GOARM_BIN, cleanupTempHomes, type RunResult } from '../helpers/cli.js';
 import { fakeSysctl, makeWorld, type World } from '../helpers/fakego.js';
 

@@ -33,7 +33,7 @@ async function makeWorld(): Promise<World> {
   // D: a shim ran here, then the project was deleted: its cached choice still counts.
   const d = await project('d', { '.go-version': '1.23.2\n' });
   for (const dir of [a, d]) {
-    const r = await runNode(join(REPO_ROOT, 'dist', 'light.js'), ['shim-resolve', dir], { home });
+    const r = await runNode(join(REPO_ROOT, 'dist', 'shim-entry.js'), ['shim-resolve', dir], { home });
     if (r.code !== 0) throw new Error(r.stderr);
   }
   await rm(d, { recursive: true });

@@ -50,7 +50,7 @@ describe('install.sh from a clean checkout', () => {
     expect(first.stdout).toContain(`goarm 0.1.0 installed in ${home}/.goarm`);
     expect(first.stdout).toContain(`To finish, add this line to ${home}/.bashrc, then open a new shell:\n  eval "$("$HOME/.goarm/bin/goarm" use)"`);
     expect(await exists(join(home, '.bashrc'))).toBe(false);
-    for (const f of ['lib/dist/cli.js', 'lib/dist/light.js', 'lib/shims/init.bash', 'lib/keys', 'lib/package.json', 'lib/node_modules/yargs', 'lib/node_modules/openpgp', 'bin/goarm', 'shims/go', 'shims/gofmt'])
+    for (const f of ['lib/dist/cli.js', 'lib/dist/shim-entry.js', 'lib/shims/init.bash', 'lib/keys', 'lib/package.json', 'lib/node_modules/yargs', 'lib/node_modules/openpgp', 'bin/goarm', 'shims/go', 'shims/gofmt'])
       expect({ [f]: await exists(join(home, '.goarm', f)) }).toEqual({ [f]: true });
     // Production dependencies only.
     for (const dev of ['typescript', 'vitest']) expect(await exists(join(home, '.goarm', 'lib', 'node_modules', dev))).toBe(false);
@@ -61,7 +61,7 @@ describe('install.sh from a clean checkout', () => {
     const goarm = join(home, '.goarm', 'bin', 'goarm');
     expect(await runShell([goarm, '--version'], { cwd: home, env: { PATH, HOME: home } })).toMatchObject({ code: 0, stdout: '0.1.0\n' });
     expect(await runShell([goarm, 'list'], { cwd: home, env: { PATH, HOME: home } })).toMatchObject({ code: 0, stdout: expect.stringContaining('no Go versions installed') });
-    expect(await readFile(join(home, '.goarm', 'shims', 'go'), 'utf8')).toContain(`${home}/.goarm/lib/dist/light.js`);
+    expect(await readFile(join(home, '.goarm', 'shims', 'go'), 'utf8')).toContain(`${home}/.goarm/lib/dist/shim-entry.js`);
   });
 
   it('--modify-rc adds the line once, and real bash, zsh and fish load goarm from it', { timeout: 300_000 }, async () => {

@@ -35,7 +35,7 @@ describe('fast path', () => {
     await mkdir(join(w.base, 'sabotaged'));
     for (const tool of ['go', 'gofmt']) {
       const text = await readFile(w.shimPath(tool), 'utf8');
-      const changed = text.replace(/'[^']*' ('[^']*light\.js' shim-resolve)/, `'${trap}' $1`);
+      const changed = text.replace(/'[^']*' ('[^']*shim-entry\.js' shim-resolve)/, `'${trap}' $1`);
       expect(changed).not.toBe(text);
       await writeFile(join(w.base, 'sabotaged', tool), changed, { mode: 0o755 });
     }

@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { COMPLETION_COMMANDS } from '../../src/completion.js';
+import { COMPLETION_COMMANDS } from '../../src/shell/completion.js';
 import { cleanupTempHomes, REPO_ROOT, runGoarm, runNode, tempHome } from '../helpers/cli.js';
 import { makeWorld, type World } from '../helpers/fakego.js';
 import { Term, initLine, type Shell } from './use-helpers.js';
@@ -41,9 +41,9 @@ describe('the completion table', () => {
   });
 
   it('offers remote versions from the cached index only, and nothing without one', async () => {
-    const r = await runNode(join(REPO_ROOT, 'dist', 'light.js'), ['complete', 'remote'], { home: w.home });
+    const r = await runNode(join(REPO_ROOT, 'dist', 'shim-entry.js'), ['complete', 'remote'], { home: w.home });
     expect(r).toMatchObject({ code: 0, stdout: '1.24rc1\n1.23.4\n1.23.3\n1.22.5\n' });
-    const empty = await runNode(join(REPO_ROOT, 'dist', 'light.js'), ['complete', 'remote'], { home: await tempHome() });
+    const empty = await runNode(join(REPO_ROOT, 'dist', 'shim-entry.js'), ['complete', 'remote'], { home: await tempHome() });
     expect(empty).toMatchObject({ code: 0, stdout: '' });
   });
 

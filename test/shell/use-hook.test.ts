@@ -3,8 +3,8 @@
 import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { goarmHome } from '../../src/home.js';
-import { renderInit, type InitPaths } from '../../src/use.js';
+import { goarmHome } from '../../src/core/home.js';
+import { renderInit, type InitPaths } from '../../src/shell/init.js';
 import { cleanupTempHomes, REPO_ROOT, tempHome } from '../helpers/cli.js';
 import { fakeBin, makeWorld, type World } from '../helpers/fakego.js';
 import { SHELLS, Term, sourceLine, type Shell } from './use-helpers.js';
@@ -13,7 +13,7 @@ afterAll(cleanupTempHomes);
 const terms: Term[] = [];
 afterEach(async () => { await Promise.all(terms.splice(0).map((t) => t.close())); });
 
-const DIST = (dir: string): InitPaths => ({ node: process.execPath, cli: join(dir, 'cli.js'), light: join(dir, 'light.js') });
+const DIST = (dir: string): InitPaths => ({ node: process.execPath, cli: join(dir, 'cli.js'), light: join(dir, 'shim-entry.js') });
 const statusLine = (sh: Shell) => (sh === 'fish' ? 'false\necho "rc=$status"' : 'false\necho "rc=$?"');
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 

@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goarmHome } from '../../src/home.js';
-import { renderInit } from '../../src/use.js';
+import { goarmHome } from '../../src/core/home.js';
+import { renderInit } from '../../src/shell/init.js';
 import { cleanupTempHomes, GOARM_BIN, REPO_ROOT, runGoarm, tempHome } from '../helpers/cli.js';
 import { fakeGoRoot, runShell } from '../helpers/fakego.js';
 import { SHELLS } from './use-helpers.js';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   await fakeGoRoot(home, '1.22.9-darwin-amd64');
 });
 
-const PATHS = { node: process.execPath, cli: join(REPO_ROOT, 'dist', 'cli.js'), light: join(REPO_ROOT, 'dist', 'light.js') };
+const PATHS = { node: process.execPath, cli: join(REPO_ROOT, 'dist', 'cli.js'), light: join(REPO_ROOT, 'dist', 'shim-entry.js') };
 
 describe('the shell `goarm use` renders for', () => {
   it.each(SHELLS)('is the parent shell (%s) when run inside one, whatever $SHELL says', (sh) => {

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Header, Pax } from 'tar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createExtractor, extractFile } from '../../src/archive.js';
-import { ExitCode, GoarmError } from '../../src/errors.js';
+import { createExtractor, extractFile } from '../../src/install/archive.js';
+import { ExitCode, GoarmError } from '../../src/core/errors.js';
 
 // A member of a hand-made tarball: real ustar headers from node-tar's Header class, so hostile
 // archives can hold what no file system (or a polite tar) would produce.

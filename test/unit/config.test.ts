@@ -11,9 +11,9 @@ import {
   pinProjectVersion,
   setGlobalDefault,
   specProblem,
-} from '../../src/config.js';
-import { GoarmError } from '../../src/errors.js';
-import { goarmHome, type Home } from '../../src/home.js';
+} from '../../src/select/config.js';
+import { GoarmError } from '../../src/core/errors.js';
+import { goarmHome, type Home } from '../../src/core/home.js';
 
 let dir: string;
 let home: Home;

@@ -11,7 +11,7 @@ import {
   parse,
   sortAscending,
   type Version,
-} from '../../src/goversion.js';
+} from '../../src/core/goversion.js';
 
 // The tables below are copied from Go's own tests, case for case:
 //   golang/go src/internal/gover/gover_test.go (commit fc1cdc327f8d): compareTests, parseTests,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { authHeader, originOf, parseNetrc } from '../../src/credentials.js';
-import { GoarmError } from '../../src/errors.js';
-import { fileSources, fromMirror, isPublicHost, locationProblem, mirrorProblem, resolveMirrors, splitEntries, toLocation } from '../../src/mirrors.js';
+import { authHeader, originOf, parseNetrc } from '../../src/install/credentials.js';
+import { GoarmError } from '../../src/core/errors.js';
+import { fileSources, fromMirror, isPublicHost, locationProblem, mirrorProblem, resolveMirrors, splitEntries, toLocation } from '../../src/install/mirrors.js';
 
 describe('mirror entries', () => {
   it('resolves presets to a trusted pair and file sources, URLs and paths to file sources', () => {

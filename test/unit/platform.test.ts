@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { binaryInfo, goArch, host } from '../../src/platform.js';
+import { binaryInfo, goArch, host } from '../../src/core/platform.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'goarm-platform-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -2,11 +2,11 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { GlobalConfig } from '../../src/config.js';
-import { GoarmError } from '../../src/errors.js';
-import { goarmHome, type Home } from '../../src/home.js';
-import { pickInstalled, projectEnv, resolveDir, type ResolveOptions } from '../../src/resolve.js';
-import { trust } from '../../src/trust.js';
+import type { GlobalConfig } from '../../src/select/config.js';
+import { GoarmError } from '../../src/core/errors.js';
+import { goarmHome, type Home } from '../../src/core/home.js';
+import { pickInstalled, projectEnv, resolveDir, type ResolveOptions } from '../../src/select/resolve.js';
+import { trust } from '../../src/select/trust.js';
 
 let root: string; // the temp tree; nothing above it holds project files (checked in beforeEach)
 let home: Home;

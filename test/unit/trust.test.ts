@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GoarmError } from '../../src/errors.js';
-import { goarmHome, type Home } from '../../src/home.js';
-import { isTrusted, listTrusted, trust, trustRecord, untrust } from '../../src/trust.js';
+import { GoarmError } from '../../src/core/errors.js';
+import { goarmHome, type Home } from '../../src/core/home.js';
+import { isTrusted, listTrusted, trust, trustRecord, untrust } from '../../src/select/trust.js';
 
 let root: string;
 let home: Home;

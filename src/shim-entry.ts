@@ -1,8 +1,8 @@
 // The light entry point for shims and shell hooks: no yargs, no HTTP, no OpenPGP unless a version must be
-// installed (auto_install). `node light.js shim-resolve <dir>` resolves <dir> and rewrites its resolve cache.
-import { render } from './errors.js';
-import { goarmHome } from './home.js';
-import { hookResolve, resolveAndCache } from './hook.js';
+// installed (auto_install). `node shim-entry.js shim-resolve <dir>` resolves <dir> and rewrites its resolve cache.
+import { render } from './core/errors.js';
+import { goarmHome } from './core/home.js';
+import { hookResolve, resolveAndCache } from './shell/hook.js';
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, arg] = argv;
@@ -14,7 +14,7 @@ async function main(argv: string[]): Promise<number> {
     // The shell hooks of `goarm use` (src/hook.ts), and tab completion's remote versions (cached index only).
     if (cmd === 'hook-resolve' && arg) return hookResolve(arg);
     if (cmd === 'complete' && arg === 'remote') {
-      process.stdout.write((await (await import('./completion.js')).cachedRemoteVersions(goarmHome())).map((v) => v + '\n').join(''));
+      process.stdout.write((await (await import('./shell/completion.js')).cachedRemoteVersions(goarmHome())).map((v) => v + '\n').join(''));
       return 0;
     }
     process.stderr.write(`goarm light entry: unknown command ${cmd ?? ''}\n`);

@@ -2,19 +2,18 @@
 // Shared by the light entry (shims) and the commands (current, which, exec).
 import { delimiter, join } from 'node:path';
 import { loadGlobalConfig } from './config.js';
-import { ExitCode, err } from './errors.js';
-import type { Home } from './home.js';
-import { nativeVersions } from './installed.js';
-import { host } from './platform.js';
-import { resolveDir, type Resolution } from './resolve.js';
-import { describeSource } from './shims.js';
+import { ExitCode, err } from '../core/errors.js';
+import type { Home } from '../core/home.js';
+import { nativeVersions } from '../install/versions.js';
+import { host } from '../core/platform.js';
+import { describeSource, resolveDir, type Resolution } from './resolve.js';
 
 export async function resolveHere(home: Home, dir: string, env: NodeJS.ProcessEnv): Promise<Resolution> {
   const global = await loadGlobalConfig(home, env);
   const r = await resolveDir(dir, { home, env, installed: await nativeVersions(home), global, hostArch: host().arch });
   if (r.version || !global.autoInstall) return r;
   // auto_install = true: install what the directory asks for, then resolve again. Only now load the heavy modules.
-  const { install } = await import('./install.js');
+  const { install } = await import('../install/pipeline.js');
   process.stderr.write(`goarm: installing go${r.installSpec} for ${dir} (auto_install = true)\n`);
   await install(home, global, r.installSpec, { quiet: false, warn: (m) => process.stderr.write(m + '\n') });
   return resolveDir(dir, { home, env, installed: await nativeVersions(home), global, hostArch: host().arch });

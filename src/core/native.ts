@@ -4,8 +4,8 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { delimiter, join } from 'node:path';
+import { PACKAGE_ROOT } from './package.js';
 
 export interface NativeHelper {
   /** Replaces this process with `file` (found on env.PATH, like spawn does). Returns only by throwing. */
@@ -19,8 +19,6 @@ interface Binding {
   sysctlInt?(name: string): number | undefined;
 }
 
-/** The package root: dist/native.js and src/native.ts both sit one level below it. */
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 let loaded: NativeHelper | null | undefined;
 
@@ -31,7 +29,7 @@ export function nativeHelper(env: NodeJS.ProcessEnv = process.env): NativeHelper
   if (nativeDisabled(env)) return undefined;
   if (loaded === undefined) {
     try {
-      const binding = createRequire(import.meta.url)('node-gyp-build')(ROOT) as Binding;
+      const binding = createRequire(import.meta.url)('node-gyp-build')(PACKAGE_ROOT) as Binding;
       loaded = wrap(binding);
     } catch {
       loaded = null; // not built (no compiler at install time), or built for another Node ABI

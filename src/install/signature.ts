@@ -2,13 +2,13 @@
 // against the pinned Google key (plus keys the user listed in config.toml, and nothing else).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import * as openpgp from 'openpgp';
-import { ExitCode, err } from './errors.js';
+import { packageFile } from '../core/package.js';
+import { ExitCode, err } from '../core/errors.js';
 
 /** Google Linux Packages Signing Authority; signs Go releases. Its signing subkeys rotate yearly, expire after 3 years. */
 export const GOOGLE_FINGERPRINT = 'eb4c1bfd4f042f6dddccec917721f63bd38b4796';
-export const PINNED_KEY_FILE = fileURLToPath(new URL('../keys/google-linux-packages-signing-key.asc', import.meta.url));
+export const PINNED_KEY_FILE = packageFile.pinnedKey;
 
 export const sha256 = () => createHash('sha256');
 

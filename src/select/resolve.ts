@@ -1,25 +1,11 @@
-// Which Go applies in a directory, and why. Runs on the shims' cache-miss path: node builtins and small
-// modules only.
-//
-// The rule (DESIGN §6, "nearest wins"), exactly:
-//  1. GOARM_VERSION in the environment beats everything.
-//  2. Otherwise walk from cwd up to /. In each directory, in this order: .goarm.toml `go`, .go-version,
-//     .tool-versions (`golang`/`go` line), go.mod `toolchain` (exact), go.mod `go`. The first hit in the
-//     nearest directory that has one wins; a farther directory is only looked at when nearer ones had none.
-//  3. One refinement for go.mod `go X.Y`, which is a minimum, not a pin: it does not hide an explicit pin
-//     (.goarm.toml/.go-version/.tool-versions) in a farther directory when that pin satisfies the minimum,
-//     so a repository-wide .go-version still applies inside its modules. Only the nearest go.mod counts
-//     (a farther go.mod belongs to another module). A minimum that no pin satisfies resolves to the global
-//     default when it satisfies it, else to the newest installed release >= it.
-//  4. Otherwise the global default (config.toml `default`). No version anywhere is an error.
-// Settings (arch, cgo, env) always come from the nearest .goarm.toml, wherever the version came from.
-import { readFile } from 'node:fs/promises';
+
 import { dirname, join, resolve } from 'node:path';
 import { parseProjectConfig, PROJECT_FILE, SPEC_HINT, specProblem, type GlobalConfig, type ProjectConfig } from './config.js';
-import { err, ExitCode, fsError } from './errors.js';
-import { compare, fromToolchain, isPrerelease, isValid, lang, normalize, parse } from './goversion.js';
-import type { Home } from './home.js';
+import { err, ExitCode, } from '../core/errors.js';
+import { compare, fromToolchain, isPrerelease, isValid, lang, normalize, parse } from '../core/goversion.js';
+import type { Home } from '../core/home.js';
 import { isTrusted } from './trust.js';
+import { readOptional } from '../core/fs.js';
 
 export type Source = {
   kind: 'env' | 'goarm.toml' | 'go-version' | 'tool-versions' | 'go.mod toolchain' | 'go.mod go' | 'default';
@@ -121,6 +107,14 @@ export async function resolveDir(cwd: string, opts: ResolveOptions): Promise<Res
  * only when no stable 1.23.x is installed); "stable" the newest stable; "latest" the newest stable, else
  * the newest prerelease; anything else must be installed exactly.
  */
+/** Where a resolution came from, for messages: `from .go-version:1`, `the global default`. */
+export function describeSource(r: Resolution): string {
+  const s = r.source;
+  if (s.kind === 'env') return 'from GOARM_VERSION';
+  if (s.kind === 'default') return 'the global default';
+  return `from ${s.file ?? s.kind}${s.line ? `:${s.line}` : ''}`;
+}
+
 export function pickInstalled(spec: string, installed: readonly string[]): string | undefined {
   const s = normalize(spec) ?? spec;
   const valid = installed.filter(isValid);
@@ -182,16 +176,6 @@ function fromGoMod(file: string, text: string): { toolchain?: Found; go?: Found 
     }
   }
   return out;
-}
-
-async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
-    throw fsError(e, `reading ${file}`);
-  }
 }
 
 /**

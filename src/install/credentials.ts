@@ -1,19 +1,11 @@
-// Credentials for private mirrors (an Artifactory remote, a team's static server), in this order:
-//   1. the OS keychain, written by `goarm login <url>` (keytar: an optional native module, loaded only when
-//      GOARM_HOME/logins.json says a login exists for the origin, so ordinary installs never touch the keychain);
-//   2. ~/.netrc or $NETRC (`machine <host> login <user> password <secret>`), the convention Go uses for GOPROXY;
-//   3. GOARM_MIRROR_TOKEN.
-// A secret of the form "user:password" is sent as HTTP Basic, anything else as a Bearer token. A credential goes
-// only to the origin it belongs to (keychain: exact origin; netrc: its machine), never to Google's hosts or the
-// public mirror presets, and never across a redirect to another origin (see http.ts). Secrets are never written
-// anywhere but the keychain, and never printed.
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+
+import { readFile, } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { ExitCode, err, fsError, redact } from './errors.js';
-import { goarmHome, type Home } from './home.js';
+import { join } from 'node:path';
+import { ExitCode, err, redact } from '../core/errors.js';
+import { goarmHome, type Home } from '../core/home.js';
 import { isPublicHost } from './mirrors.js';
+import { atomicWrite } from '../core/fs.js';
 
 export interface Credential { header: string; source: string }
 
@@ -75,15 +67,7 @@ async function record(home: Home, origin: string, present: boolean): Promise<boo
   const after = present ? [...new Set([...before, origin])].sort() : before.filter((o) => o !== origin);
   if (after.length === before.length && present === before.includes(origin)) return before.includes(origin);
   const file = loginsFile(home);
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(tmp, JSON.stringify({ origins: after }, null, 2) + '\n');
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw fsError(e, `writing ${file}`);
-  }
+  await atomicWrite(file, JSON.stringify({ origins: after }, null, 2) + '\n');
   return before.includes(origin);
 }
 

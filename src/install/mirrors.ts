@@ -4,7 +4,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ExitCode, err } from './errors.js';
+import { ExitCode, err } from '../core/errors.js';
 
 export const OFFICIAL_INDEX = 'https://go.dev/dl/?mode=json&include=all';
 export const OFFICIAL_FILES = 'https://dl.google.com/go/';

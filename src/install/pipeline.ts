@@ -8,16 +8,17 @@ import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as openpgp from 'openpgp';
 import { createExtractor } from './archive.js';
-import { ExitCode, GoarmError, err, fsError } from './errors.js';
-import type { Home } from './home.js';
+import { ExitCode, GoarmError, err, fsError } from '../core/errors.js';
+import type { Home } from '../core/home.js';
 import { displayUrl, download, getText, isNotFound } from './http.js';
-import { alive, withLock } from './lock.js';
+import { alive, withLock } from '../core/lock.js';
 import { recordManifest } from './manifest.js';
 import { fileSources, toLocation } from './mirrors.js';
-import { binaryInfo, host } from './platform.js';
-import { progressBar } from './progress.js';
-import { cachedIndex, fetchIndex, findFile, loadIndex, pickFile, resolveSpec, type ReleaseFile } from './releases.js';
-import { checkSha256, sha256, startSignatureCheck, trustedKeys } from './verify.js';
+import { binaryInfo, host } from '../core/platform.js';
+import { progressBar } from '../core/progress.js';
+import { cachedIndex, fetchIndex, findFile, loadIndex, pickFile, resolveSpec, type ReleaseFile } from './release-index.js';
+import { checkSha256, sha256, startSignatureCheck, trustedKeys } from './signature.js';
+import { exists } from '../core/fs.js';
 
 export interface InstallSettings {
   indexUrl: string; // the index every SHA-256 comes from
@@ -34,7 +35,6 @@ export function versionDirName(version: string, os: string, arch: string): strin
   return os === h.os && arch === h.arch ? version : `${version}-${os}-${arch}`;
 }
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
 
 /** Removes staging directories left by processes that no longer run (a kill -9 mid-extraction). */
 export async function cleanDebris(home: Home): Promise<string[]> {

@@ -2,25 +2,12 @@
 // doctor/ returns findings; this file runs them, keeps a fixed order and renders text or the JSON report whose
 // shape is documented (and kept stable) in docs/doctor.md.
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { DEFAULT_DOWNLOAD_BASE, DEFAULT_INDEX_URL, loadGlobalConfig, type GlobalConfig } from './config.js';
-import { GoarmError } from './errors.js';
-import type { Home } from './home.js';
-import { host, type Host } from './platform.js';
-
-export type Status = 'ok' | 'warn' | 'fail' | 'skip';
-export interface Finding { id: string; status: Status; message: string; fix?: string; detail?: Record<string, unknown> }
-
-export interface DoctorContext {
-  home: Home;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  host: Host;
-  now: Date;
-  global: GlobalConfig; // defaults when config.toml is broken (config.global reports that)
-  shell?: 'bash' | 'zsh' | 'fish'; // the login shell ($SHELL), for naming rc files
-  configProblem?: Finding; // config.toml did not load
-}
+import { packageFile } from '../core/package.js';
+import { DEFAULT_DOWNLOAD_BASE, DEFAULT_INDEX_URL, loadGlobalConfig, type GlobalConfig } from '../select/config.js';
+import { GoarmError } from '../core/errors.js';
+import { host, type Host } from '../core/platform.js';
+import type { Home } from '../core/home.js';
+import { fail, ok, skip, type DoctorContext, type Finding, type Status } from './findings.js';
 
 /** The stable JSON shape of one check: every key always present (fix null when ok/skip, detail {} when empty). */
 export interface CheckReport { id: string; group: string; status: Status; message: string; fix: string | null; detail: Record<string, unknown> }
@@ -38,23 +25,18 @@ export interface DoctorReport {
   checks: CheckReport[];
 }
 
-export const ok = (id: string, message: string, detail?: Record<string, unknown>): Finding => ({ id, status: 'ok', message, detail });
-export const skip = (id: string, message: string): Finding => ({ id, status: 'skip', message });
-export const warn = (id: string, message: string, fix: string, detail?: Record<string, unknown>): Finding => ({ id, status: 'warn', message, fix, detail });
-export const fail = (id: string, message: string, fix: string, detail?: Record<string, unknown>): Finding => ({ id, status: 'fail', message, fix, detail });
-
 type Group = [name: string, ids: string[], load: () => Promise<(ctx: DoctorContext) => Promise<Finding[]>>];
 // The order here is the order of the report. `ids` lists what each group reports, for the error fallback.
 const GROUPS: Group[] = [
-  ['host', ['host.platform', 'host.apple-silicon', 'host.rosetta'], async () => (await import('./doctor/host.js')).hostChecks],
+  ['host', ['host.platform', 'host.apple-silicon', 'host.rosetta'], async () => (await import('./host.js')).hostChecks],
   ['config', ['config.global'], async () => configCheck],
-  ['path', ['path.shims', 'path.shadow'], async () => (await import('./doctor/path.js')).pathChecks],
-  ['env', ['env.goroot', 'env.gotoolchain', 'env.goarch', 'env.gopath'], async () => (await import('./doctor/env.js')).envChecks],
-  ['installs', ['installs.binary', 'installs.version-file', 'installs.links', 'installs.manifests', 'installs.debris'], async () => (await import('./doctor/installs.js')).installChecks],
-  ['shims', ['shims.present', 'shims.current', 'shims.integration'], async () => (await import('./doctor/shims.js')).shimChecks],
-  ['project', ['project.config', 'project.trust', 'project.version', 'project.arch'], async () => (await import('./doctor/project.js')).projectChecks],
-  ['cgo', ['cgo.compiler', 'cgo.clt'], async () => (await import('./doctor/cgo.js')).cgoChecks],
-  ['keys', ['keys.pinned', 'keys.trusted'], async () => (await import('./doctor/keys.js')).keyChecks],
+  ['path', ['path.shims', 'path.shadow'], async () => (await import('./path.js')).pathChecks],
+  ['env', ['env.goroot', 'env.gotoolchain', 'env.goarch', 'env.gopath'], async () => (await import('./env.js')).envChecks],
+  ['installs', ['installs.binary', 'installs.version-file', 'installs.links', 'installs.manifests', 'installs.debris'], async () => (await import('./installs.js')).installChecks],
+  ['shims', ['shims.present', 'shims.current', 'shims.integration'], async () => (await import('./shims.js')).shimChecks],
+  ['project', ['project.config', 'project.trust', 'project.version', 'project.arch'], async () => (await import('./project.js')).projectChecks],
+  ['cgo', ['cgo.compiler', 'cgo.clt'], async () => (await import('./cgo.js')).cgoChecks],
+  ['keys', ['keys.pinned', 'keys.trusted'], async () => (await import('./keys.js')).keyChecks],
 ];
 
 export const CHECK_IDS = GROUPS.flatMap(([, ids]) => ids);
@@ -69,7 +51,7 @@ function today(env: NodeJS.ProcessEnv): Date {
 }
 
 export async function goarmVersion(): Promise<string> {
-  return JSON.parse(await readFile(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')).version as string;
+  return JSON.parse(await readFile(packageFile.json, 'utf8')).version as string;
 }
 
 export async function runDoctor(home: Home, env: NodeJS.ProcessEnv, cwd: string): Promise<DoctorReport> {

@@ -1,11 +1,11 @@
 // The release index (go.dev/dl/?mode=json&include=all shape), cached under GOARM_HOME with ETag revalidation,
 // and the rules that turn a user's spec into one release and one file.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { ExitCode, GoarmError, err } from './errors.js';
-import { compare, isPrerelease, normalize } from './goversion.js';
-import type { Home } from './home.js';
+import { readFile, } from 'node:fs/promises';
+import { ExitCode, GoarmError, err } from '../core/errors.js';
+import { compare, isPrerelease, normalize } from '../core/goversion.js';
+import type { Home } from '../core/home.js';
 import { displayUrl, getText, isFileUrl, isNotFound } from './http.js';
+import { atomicWrite } from '../core/fs.js';
 
 export interface ReleaseFile { filename: string; os: string; arch: string; version: string; sha256: string; size: number; kind: string }
 export interface Release { version: string; stable: boolean; files: ReleaseFile[] }
@@ -76,10 +76,7 @@ export async function loadIndex(home: Home, indexUrl: string, warn: (msg: string
   if (res.status === 304 && cached) return { releases: parseIndex(cached.body, shown), fromCache: true, fetchedAt: cached.fetchedAt };
   const releases = parseIndex(res.body, shown);
   const entry: CacheFile = { url: shown, etag: res.etag, fetchedAt: new Date().toISOString(), body: res.body };
-  await mkdir(dirname(home.indexCache), { recursive: true });
-  const tmp = `${home.indexCache}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(entry));
-  await rename(tmp, home.indexCache);
+  await atomicWrite(home.indexCache, JSON.stringify(entry), { what: 'caching the release index' });
   return { releases, fromCache: false, fetchedAt: entry.fetchedAt };
 }
 

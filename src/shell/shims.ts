@@ -1,23 +1,19 @@
 // Renders shims/ templates into GOARM_HOME/shims, and writes the per-directory resolve cache the shims source.
 // Everything written into shell code goes through q(): no project file can inject shell code.
-import { mkdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Home } from './home.js';
-import { withLock } from './lock.js';
-import { host } from './platform.js';
-import type { Resolution } from './resolve.js';
+import { mkdir, readFile, } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageFile } from '../core/package.js';
+import type { Home } from '../core/home.js';
+import { withLock } from '../core/lock.js';
+import { host } from '../core/platform.js';
+import { describeSource, type Resolution } from '../select/resolve.js';
+import { q } from './quote.js';
+import { atomicWrite } from '../core/fs.js';
 
 export const TOOLS = ['go', 'gofmt'] as const;
-const TEMPLATE = fileURLToPath(new URL('../shims/shim.sh', import.meta.url));
-const LIGHT = fileURLToPath(new URL('./light.js', import.meta.url));
-const PKG = fileURLToPath(new URL('../package.json', import.meta.url));
-
-/** Single-quotes a value for POSIX sh. Single quotes take everything literally (newlines, $, `) but a quote. */
-export function q(value: string): string {
-  if (value.includes('\0')) throw new Error('a value with a NUL byte cannot reach the environment');
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+const TEMPLATE = packageFile.template('shim.sh');
+const LIGHT = packageFile.shimEntry;
+const PKG = packageFile.json;
 
 // On Apple Silicon the shim refuses a Rosetta-translated caller: it would build amd64 binaries and run an x86 go.
 // Cheapest reliable check: macOS /bin/sh is bash, whose $HOSTTYPE is compiled into each slice of the universal
@@ -51,8 +47,7 @@ export async function renderShims(home: Home): Promise<string[]> {
       .replace('@NODE@', q(process.execPath))
       .replace('@LIGHT@', q(LIGHT));
     const file = join(home.shims, tool);
-    await writeFile(file + '.tmp', text, { mode: 0o755 });
-    await rename(file + '.tmp', file);
+    await atomicWrite(file, text, { mode: 0o755 });
     return file;
   })));
 }
@@ -72,9 +67,9 @@ export interface CacheDeps { changed: string[]; appear: string[] }
 export async function cacheDeps(home: Home, r: Resolution): Promise<CacheDeps> {
   const read = new Set(r.readFiles);
   const candidates = [...r.readFiles, ...(r.searchedDirs.includes(home.trust) ? [home.trust] : [])];
-  const exists = await Promise.all(candidates.map((p) => stat(p).then(() => true, () => false)));
-  const changed = candidates.filter((_, i) => exists[i]);
-  const appear = candidates.filter((_, i) => !exists[i]);
+  const present = await Promise.all(candidates.map(exists));
+  const changed = candidates.filter((_, i) => present[i]);
+  const appear = candidates.filter((_, i) => !present[i]);
   for (const dir of r.searchedDirs) {
     if (dir === home.trust) continue;
     for (const name of PROJECT_FILES) if (!read.has(join(dir, name))) appear.push(join(dir, name));
@@ -114,20 +109,8 @@ export function renderCache(home: Home, r: Resolution, deps: CacheDeps, opts: { 
   return lines.join('\n');
 }
 
-export function describeSource(r: Resolution): string {
-  const s = r.source;
-  if (s.kind === 'env') return 'from GOARM_VERSION';
-  if (s.kind === 'default') return 'the global default';
-  return `from ${s.file ?? s.kind}${s.line ? `:${s.line}` : ''}`;
-}
-
 /** Writes a cache file atomically, dated just before resolution started so an edit made meanwhile still counts. */
 export async function writeCache(file: string, text: string, startedMs: number): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
   // One second earlier still: some shells (macOS bash 3.2) compare mtimes in whole seconds.
-  const t = (startedMs - 1000) / 1000;
-  await utimes(tmp, t, t);
-  await rename(tmp, file);
+  await atomicWrite(file, text, { mtimeMs: startedMs - 1000 });
 }

@@ -1,13 +1,14 @@
 // Install manifests: the SHA-256, size and mode of every file of a Go root, recorded at install time from the
 // verified staged tree, and kept OUTSIDE the root (manifests/<name>.json) so that whatever changes the root cannot
 // quietly change the record too. `goarm verify` re-walks the installed root and compares.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ExitCode, err, fsError } from './errors.js';
-import { safeName, type Home } from './home.js';
-import { binaryInfo } from './platform.js';
+import { ExitCode, err, fsError } from '../core/errors.js';
+import { safeName, type Home } from '../core/home.js';
+import { binaryInfo } from '../core/platform.js';
+import { atomicWrite } from '../core/fs.js';
 
 export interface TreeEntry { rel: string; kind: 'file' | 'link' | 'other'; mode: number; size: number }
 export interface ManifestFile { sha256?: string; size?: number; mode: number; link?: string }
@@ -69,11 +70,7 @@ export async function recordManifest(home: Home, stagedRoot: string, dir: string
     }
     const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     const m: Manifest = { schema: 1, name, version: release.version, os: release.os, arch: release.arch, created: new Date().toISOString(), files: sorted };
-    await mkdir(home.manifests, { recursive: true });
-    const file = manifestPath(home, name);
-    const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, JSON.stringify(m) + '\n');
-    await rename(tmp, file);
+    await atomicWrite(manifestPath(home, name), JSON.stringify(m) + '\n', { what: `recording the manifest of ${name}` });
   } catch (e) {
     throw fsError(e, `recording the manifest of ${name}`);
   }

@@ -3,11 +3,11 @@
 // with cgo on (CgoFiles are only listed then) and, when cgo is off here, once more with it off plus a compile of
 // the non-standard cgo packages: that is what tells "no files left" and "undefined: C symbol" from "has a fallback".
 import { join } from 'node:path';
-import { ExitCode, err } from './errors.js';
-import { compare } from './goversion.js';
-import type { Home } from './home.js';
-import { requireInstalled, resolveHere, toolEnv } from './here.js';
-import { run } from './doctor/run.js';
+import { ExitCode, err } from '../core/errors.js';
+import { compare } from '../core/goversion.js';
+import type { Home } from '../core/home.js';
+import { requireInstalled, resolveHere, toolEnv } from '../select/environment.js';
+import { run } from '../core/process.js';
 
 export type WithoutCgo = 'builds' | 'dropped' | 'fails';
 export interface CgoPackage { importPath: string; standard: boolean; direct: boolean; cgoFiles: string[]; via: string[]; withoutCgo: WithoutCgo | null; error: string | null }

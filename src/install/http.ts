@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
-import { ExitCode, GoarmError, err, redact } from './errors.js';
+import { ExitCode, GoarmError, err, redact } from '../core/errors.js';
 import { isPublicHost } from './mirrors.js';
 
 let dispatcher: Dispatcher | undefined;

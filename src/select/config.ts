@@ -1,15 +1,12 @@
-// Global config.toml and project .goarm.toml: find, parse (smol-toml), validate against a small schema and
-// report EVERY problem at once as `file:line:col: message`. Loaded on the shims' cache-miss path, so the only
-// imports are node builtins, smol-toml and our own tiny modules.
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+
 import { homedir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { err, ExitCode, fsError } from './errors.js';
-import { normalize } from './goversion.js';
-import type { Home } from './home.js';
-import { bool, check, isTable, K, parseSyntax, readOptional, report, scan, str, strList, suggest, type Check, type Ctx, type KeyInfo, type Rule, typeName } from './toml.js';
-import { locationProblem, mirrorProblem, OFFICIAL_FILES, OFFICIAL_INDEX, resolveMirrors, splitEntries, toLocation } from './mirrors.js';
+import { basename, join, resolve } from 'node:path';
+import { err, ExitCode, } from '../core/errors.js';
+import { normalize } from '../core/goversion.js';
+import type { Home } from '../core/home.js';
+import { bool, check, isTable, K, parseSyntax, report, scan, str, strList, suggest, type Check, type Ctx, type KeyInfo, type Rule, typeName } from './toml.js';
+import { locationProblem, mirrorProblem, OFFICIAL_FILES, OFFICIAL_INDEX, resolveMirrors, splitEntries, toLocation } from '../install/mirrors.js';
+import { atomicWrite, readOptional } from '../core/fs.js';
 
 export const DEFAULT_INDEX_URL = OFFICIAL_INDEX;
 export const DEFAULT_DOWNLOAD_BASE = OFFICIAL_FILES;
@@ -223,16 +220,4 @@ async function setTopLevel(file: string, key: string, value: string | string[] |
   const after = parseSyntax(file, out)[key];
   if (JSON.stringify(after) !== JSON.stringify(value)) throw err('E_CONFIG', ExitCode.CONFIG, `${file}: could not ${value === undefined ? 'remove' : 'set'} ${key} automatically`, `${value === undefined ? `remove ${key}` : `set ${assignment}`} in ${basename(file)} by hand`);
   await atomicWrite(file, out);
-}
-
-async function atomicWrite(file: string, text: string): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(tmp, text, { mode: 0o644 });
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw fsError(e, `writing ${file}`);
-  }
 }

@@ -1,10 +1,7 @@
-// TOML with positions: smol-toml parses; a small scanner finds where each key and value stands, so that a
-// schema check can report EVERY problem at once as `file:line:col: message`. No imports beyond node builtins and
-// smol-toml: this runs on the shims' cache-miss path.
-import { readFile } from 'node:fs/promises';
+
 import { basename } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { err, ExitCode, fsError } from './errors.js';
+import { err, ExitCode, } from '../core/errors.js';
 
 // ------------------------------------------------------------------------------- positions in source
 
@@ -193,11 +190,3 @@ export function check(file: string, src: string, rules: Record<string, Rule>, ex
   return { table, pos: ctx.pos };
 }
 
-export async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw fsError(e, `reading ${file}`);
-  }
-}

@@ -7,11 +7,12 @@
 // What needs no trust (see TRUSTED_KEYS in resolve.ts): go, arch, cgo.enabled, cgo.netdns and cgo.tags.
 // Tags are validated to plain words, so they cannot smuggle flags into GOFLAGS; they only pick which of the
 // project's own files get compiled, which is no more than the project's code can do anyway.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash, } from 'node:crypto';
+import { readdir, readFile, realpath, rm, } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { err, ExitCode, fsError } from './errors.js';
-import type { Home } from './home.js';
+import { err, ExitCode, fsError } from '../core/errors.js';
+import type { Home } from '../core/home.js';
+import { atomicWrite } from '../core/fs.js';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
@@ -52,15 +53,8 @@ export async function trust(home: Home, file: string): Promise<string> {
     throw fsError(e, `reading ${abs}`);
   }
   const rec = join(home.trust, sha256(abs));
-  const tmp = `${rec}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await mkdir(home.trust, { recursive: true });
-    await writeFile(tmp, `${sha256(content)}\t${abs}`);
-    await rename(tmp, rec); // atomic: a concurrent reader sees the old record or the new one
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw fsError(e, `recording trust for ${abs}`);
-  }
+  // atomic: a concurrent reader sees the old record or the new one
+  await atomicWrite(rec, `${sha256(content)}\t${abs}`, { what: `recording trust for ${abs}` });
   return abs;
 }
 

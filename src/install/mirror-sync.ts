@@ -3,15 +3,16 @@
 // shape (the entries of the trusted index, verbatim) and each tarball with its .asc, all verified on the way in.
 // Re-running it is cheap: files already there are re-hashed and kept; an interrupted download resumes.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExitCode, err, fsError } from './errors.js';
-import type { Home } from './home.js';
+import { ExitCode, err, fsError } from '../core/errors.js';
+import type { Home } from '../core/home.js';
 import { download, isFileUrl } from './http.js';
-import { eachSource, fetchSignature, replayPartial, writeTo, type InstallSettings } from './install.js';
-import { formatIndex, loadIndex, parseIndex, pickFile, resolveSpec, type Release, type ReleaseFile } from './releases.js';
-import { checkSha256, sha256, startSignatureCheck, trustedKeys } from './verify.js';
+import { eachSource, fetchSignature, replayPartial, writeTo, type InstallSettings } from './pipeline.js';
+import { formatIndex, loadIndex, parseIndex, pickFile, resolveSpec, type Release, type ReleaseFile } from './release-index.js';
+import { checkSha256, sha256, startSignatureCheck, trustedKeys } from './signature.js';
+import { atomicWrite } from '../core/fs.js';
 
 export interface Platform { os: string; arch: string }
 export interface SyncedFile { filename: string; status: 'fetched' | 'present' }
@@ -46,7 +47,7 @@ export async function syncMirror(home: Home, cfg: InstallSettings, dir: string, 
     const status = (await intact(root, file, keys)) ? 'present' : (await fetchFile(cfg, root, file, keys, opts.warn), 'fetched');
     // index.json is rewritten after every file, so an interrupted sync never lists a file the directory lacks.
     published = merge(published, release, file);
-    await writeAtomic(indexFile, formatIndex(published));
+    await atomicWrite(indexFile, formatIndex(published));
     done.push({ filename: file.filename, status });
     opts.onFile?.(done[done.length - 1]);
   }
@@ -107,18 +108,9 @@ async function fetchFile(cfg: InstallSettings, root: string, file: ReleaseFile, 
       await rm(partial, { force: true }); // never resume from bytes that failed verification
       throw e;
     }
-    await writeAtomic(target + '.asc', asc);
+    await atomicWrite(target + '.asc', asc);
     await rename(partial, target).catch((e) => { throw fsError(e, `writing ${target}`); });
   });
 }
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw fsError(e, `writing ${file}`);
-  }
-}
+

@@ -3,10 +3,10 @@
 // from cache/index.json only (written by `install` / `ls-remote`). Installed versions are globbed by the
 // shell itself (versions/*), so only remote completion starts a process.
 import { readFile } from 'node:fs/promises';
-import { COMMANDS, type ArgKind } from './commands/table.js';
-import type { Home } from './home.js';
+import { COMMANDS, type ArgKind } from '../core/commands.js';
+import type { Home } from '../core/home.js';
 
-export type { ArgKind } from './commands/table.js';
+export type { ArgKind } from '../core/commands.js';
 /** Options are not listed here: the scripts read them from `goarm <command> --help` on the first --<TAB> (once
  * per shell), so they cannot drift. */
 export const COMPLETION_COMMANDS = COMMANDS;

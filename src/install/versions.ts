@@ -1,9 +1,9 @@
 // What is installed: the directories under versions/ (each an untouched Go root), newest first.
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExitCode, err } from './errors.js';
-import { compare, normalize } from './goversion.js';
-import type { Home } from './home.js';
+import { ExitCode, err } from '../core/errors.js';
+import { compare, normalize } from '../core/goversion.js';
+import type { Home } from '../core/home.js';
 
 export interface Installed { name: string; version: string; platform?: string; path: string }
 

@@ -5,32 +5,22 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../core/package.js';
 import { fillCompletion } from './completion.js';
-import { ExitCode, err } from './errors.js';
-import type { Home } from './home.js';
-import { q } from './shims.js';
+import { ExitCode, err } from '../core/errors.js';
+import type { Home } from '../core/home.js';
+import { fishQuote, q, quoteFor, SHELLS, type Shell } from './quote.js';
 
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type Shell = (typeof SHELLS)[number];
 const isShell = (s: string | undefined): s is Shell => SHELLS.includes(s as Shell);
 
 /** What the init code runs: this node, and the built CLI and light entry next to this module. */
 export interface InitPaths { node: string; cli: string; light: string }
 export const defaultPaths = (): InitPaths => ({
   node: process.execPath,
-  cli: fileURLToPath(new URL('./cli.js', import.meta.url)),
-  light: fileURLToPath(new URL('./light.js', import.meta.url)),
+  cli: packageFile.cli,
+  light: packageFile.shimEntry,
 });
-const template = (name: string) => readFile(fileURLToPath(new URL(`../shims/${name}`, import.meta.url)), 'utf8');
-
-/** Single-quotes a value for fish, where `\` and `'` are the only specials inside single quotes. */
-export function fishQuote(value: string): string {
-  if (value.includes('\0')) throw new Error('a value with a NUL byte cannot reach the environment');
-  return `'${value.replace(/[\\']/g, '\\$&')}'`;
-}
-
-export const quoteFor = (shell: Shell) => (shell === 'fish' ? fishQuote : q);
+const template = (name: string) => readFile(packageFile.template(name), 'utf8');
 
 /** The shell that runs us (the parent process: `eval "$(goarm use)"` runs it), else $SHELL. */
 export function detectShell(env: NodeJS.ProcessEnv = process.env): Shell {
@@ -83,7 +73,7 @@ export async function renderInit(shell: Shell, home: Home, opts: { paths?: InitP
 /** The exact installed directory name for a spec (host-native only), or E_NOT_INSTALLED saying how to get it. */
 export async function installedFor(home: Home, spec: string): Promise<string> {
   // Loaded here, not above: printing the init code (every new shell) needs neither.
-  const [{ listInstalled }, { pickInstalled }] = await Promise.all([import('./installed.js'), import('./resolve.js')]);
+  const [{ listInstalled }, { pickInstalled }] = await Promise.all([import('../install/versions.js'), import('../select/resolve.js')]);
   const native = (await listInstalled(home)).filter((i) => !i.platform);
   const v = pickInstalled(spec, native.map((i) => i.version));
   const hit = v && native.find((i) => i.version === v);
@@ -96,6 +86,7 @@ export function versionCode(shell: Shell, name: string | undefined): string {
   if (shell === 'fish') return name === undefined ? 'set -e GOARM_VERSION' : `set -gx GOARM_VERSION ${fishQuote(name)}`;
   return name === undefined ? 'unset GOARM_VERSION' : `export GOARM_VERSION=${q(name)}`;
 }
+
 
 /** Shell code that prints `text`: under --emit, everything the command says goes through the shell function. */
 export const printCode = (shell: Shell, text: string) => `printf '%s\\n' ${quoteFor(shell)(text)}`;

@@ -10,7 +10,7 @@ import { closeSync, constants as FS, createReadStream, fchmodSync, futimesSync, 
 import path from 'node:path';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
-import { ExitCode, GoarmError, err, fsError } from './errors.js';
+import { ExitCode, GoarmError, err, fsError } from '../core/errors.js';
 
 /** What was written, per member path (relative, "/"-separated): hashed on the way to disk, for install manifests. */
 export interface ExtractedFile { sha256?: string; size?: number; mode: number; link?: string }

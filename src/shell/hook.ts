@@ -3,12 +3,13 @@
 // bash and zsh hooks source with _goarm_hook=1; the hook also gets a fish twin, because fish cannot source sh.
 // Light path: no yargs; install code loads only when auto_install must install.
 import { dirname, join } from 'node:path';
-import { GoarmError, render } from './errors.js';
-import { resolveHere } from './here.js';
-import { goarmHome, type Home } from './home.js';
-import type { Resolution } from './resolve.js';
-import { cacheDeps, cacheFile, describeSource, renderCache, writeCache, type CacheDeps } from './shims.js';
-import { fishQuote } from './use.js';
+import { GoarmError, render } from '../core/errors.js';
+import { resolveHere } from '../select/environment.js';
+import { goarmHome, type Home } from '../core/home.js';
+import type { Resolution } from '../select/resolve.js';
+import { cacheDeps, cacheFile, renderCache, writeCache, type CacheDeps } from './shims.js';
+import { fishQuote } from './quote.js';
+import { describeSource } from '../select/resolve.js';
 
 const fishCacheFile = (home: Home, dir: string) => join(dirname(cacheFile(home, dir)), '.goarm-fish-cache');
 

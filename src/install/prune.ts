@@ -7,14 +7,14 @@
 // Everything else is removed (with its install manifest), and only after a dry run and a question (see command).
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { loadGlobalConfig } from './config.js';
-import { compare, parse } from './goversion.js';
-import type { Home } from './home.js';
-import { listInstalled, type Installed } from './installed.js';
+import { loadGlobalConfig } from '../select/config.js';
+import { compare, parse } from '../core/goversion.js';
+import type { Home } from '../core/home.js';
+import { listInstalled, type Installed } from './versions.js';
 import { walkTree } from './manifest.js';
-import { host } from './platform.js';
-import { pickInstalled, resolveDir } from './resolve.js';
-import { listTrusted } from './trust.js';
+import { host } from '../core/platform.js';
+import { pickInstalled, resolveDir } from '../select/resolve.js';
+import { listTrusted } from '../select/trust.js';
 
 export interface Reason { kind: 'newest-patch' | 'default' | 'shell' | 'project'; detail: string }
 export interface PruneEntry { name: string; bytes: number; reasons: Reason[] }
