@@ -19,9 +19,14 @@ const TARGET_MS = 1.0;
 /** Runs `script` under bash's `time`, which reports the wall clock and the CPU time of everything it ran. */
 function timed(script, opts) {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `TIMEFORMAT='%3R %3U %3S'; time { ${script}; } >/dev/null 2>&1`], { ...opts, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('bash', ['-c', `TIMEFORMAT='%3R %3U %3S'; time { ${script}; } >/dev/null 2>&1`], {
+      ...opts,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
-    child.stderr.on('data', (d) => { err += d; });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const m = /(\d+\.\d+) (\d+\.\d+) (\d+\.\d+)\s*$/.exec(err);
@@ -45,7 +50,9 @@ async function backdate(dir, seconds) {
 
 export async function run(ctx) {
   for (const f of ['dist/cli.js', 'dist/shim-entry.js', 'dist/shell/init.js'])
-    await access(path.join(ctx.root, f)).catch(() => { throw new Error(`${f} is missing: run \`npm run build\` first`); });
+    await access(path.join(ctx.root, f)).catch(() => {
+      throw new Error(`${f} is missing: run \`npm run build\` first`);
+    });
   const tmp = await realpath(ctx.tmp);
   const home = path.join(tmp, 'home');
   const project = path.join(tmp, 'project');
@@ -68,7 +75,11 @@ export async function run(ctx) {
   const { renderInit } = await import(pathToFileURL(path.join(ctx.root, 'dist/shell/init.js')).href);
   const { goarmHome } = await import(pathToFileURL(path.join(ctx.root, 'dist/core/home.js')).href);
   const paths = { node, cli: path.join(ctx.root, 'dist/cli.js'), light: path.join(ctx.root, 'dist/shim-entry.js') };
-  for (const sh of ['bash', 'zsh', 'fish']) await writeFile(path.join(tmp, `init.${sh}`), await renderInit(sh, goarmHome({ GOARM_HOME: home }), { paths, exportHome: true }));
+  for (const sh of ['bash', 'zsh', 'fish'])
+    await writeFile(
+      path.join(tmp, `init.${sh}`),
+      await renderInit(sh, goarmHome({ GOARM_HOME: home }), { paths, exportHome: true }),
+    );
 
   // Settle: everything dated in the past (cache/resolve/ made first: creating it later would change home/'s
   // mtime, which every cache depends on), then the project's caches written with the real node, unlogged.
@@ -80,7 +91,11 @@ export async function run(ctx) {
 
   // Three variants per shell, each loading the same init code: the hook unregistered ("none"), replaced by an
   // empty hook function ("empty": what any prompt hook costs in that shell), and goarm's own.
-  const unhook = { bash: 'PROMPT_COMMAND=', zsh: 'add-zsh-hook -d precmd __goarm_hook', fish: 'functions -e __goarm_hook' };
+  const unhook = {
+    bash: 'PROMPT_COMMAND=',
+    zsh: 'add-zsh-hook -d precmd __goarm_hook',
+    fish: 'functions -e __goarm_hook',
+  };
   const empty = {
     bash: '__bench_noop() { return $?; }; PROMPT_COMMAND=__bench_noop',
     zsh: '__bench_noop() { }; add-zsh-hook precmd __bench_noop',
@@ -96,9 +111,12 @@ export async function run(ctx) {
       const init = `. ${path.join(tmp, `init.${sh}`)}\n${extra}\n`;
       if (sh === 'bash') await writeFile(path.join(rc, '.bashrc'), init);
       if (sh === 'zsh') await writeFile(path.join(rc, '.zshrc'), init);
-      scripts[`${sh}:${v}`] = sh === 'bash' ? `bash --noprofile --rcfile ${rc}/.bashrc -i < ${lines}`
-        : sh === 'zsh' ? `ZDOTDIR=${rc} zsh --no-globalrcs -i < ${lines}`
-        : `fish --no-config -c 'source ${path.join(tmp, 'init.fish')}; ${extra}; for i in (seq ${PROMPTS}); emit fish_prompt; end'`;
+      scripts[`${sh}:${v}`] =
+        sh === 'bash'
+          ? `bash --noprofile --rcfile ${rc}/.bashrc -i < ${lines}`
+          : sh === 'zsh'
+            ? `ZDOTDIR=${rc} zsh --no-globalrcs -i < ${lines}`
+            : `fish --no-config -c 'source ${path.join(tmp, 'init.fish')}; ${extra}; for i in (seq ${PROMPTS}); emit fish_prompt; end'`;
     }
   }
 
@@ -110,12 +128,15 @@ export async function run(ctx) {
     for (const k of keys) {
       const t = await timed(scripts[k], { cwd: project, env });
       if (round > 0) samples.get(k).push(t);
-      ctx.log(`  ${round ? `run ${round}/${ctx.runs}` : 'warm-up'} ${k}: ${t.wall.toFixed(0)} ms wall, ${t.cpu.toFixed(0)} ms CPU`);
+      ctx.log(
+        `  ${round ? `run ${round}/${ctx.runs}` : 'warm-up'} ${k}: ${t.wall.toFixed(0)} ms wall, ${t.cpu.toFixed(0)} ms CPU`,
+      );
     }
   }
   load.push(os.loadavg()[0]);
   const starts = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean);
-  if (starts.length) throw new Error(`the hook started node ${starts.length} times while nothing changed: ${starts[0]}`);
+  if (starts.length)
+    throw new Error(`the hook started node ${starts.length} times while nothing changed: ${starts[0]}`);
 
   const us = (ms) => (ms * 1000).toFixed(0);
   const rows = [];
@@ -125,8 +146,12 @@ export async function run(ctx) {
   for (const sh of ['bash', 'zsh', 'fish']) {
     const per = (f, a, b) => (f(`${sh}:${b}`) - f(`${sh}:${a}`)) / PROMPTS;
     const dWall = per(wall, 'none', 'goarm');
-    rows.push([sh, ...VARIANTS.map((v) => `${wall(`${sh}:${v}`).toFixed(0)} / ${cpu(`${sh}:${v}`).toFixed(0)}`),
-      `**${us(dWall)}** / ${us(per(cpu, 'none', 'goarm'))}`, `${us(per(wall, 'none', 'empty'))} / ${us(per(cpu, 'none', 'empty'))}`]);
+    rows.push([
+      sh,
+      ...VARIANTS.map((v) => `${wall(`${sh}:${v}`).toFixed(0)} / ${cpu(`${sh}:${v}`).toFixed(0)}`),
+      `**${us(dWall)}** / ${us(per(cpu, 'none', 'goarm'))}`,
+      `${us(per(wall, 'none', 'empty'))} / ${us(per(cpu, 'none', 'empty'))}`,
+    ]);
     verdicts.push(`${sh} ${dWall <= TARGET_MS ? 'met' : 'NOT met'}`);
   }
   return [
@@ -137,7 +162,17 @@ export async function run(ctx) {
     `Node started by the hook during all of it: ${starts.length} times. Load average (1 min) before / after: ${load.map((l) => l.toFixed(2)).join(' / ')}`,
     `on ${os.availableParallelism()} cores shared with other jobs: wall times are inflated, CPU time is the steadier figure.`,
     '',
-    table(['shell', 'none: ms wall / CPU', 'empty hook: ms wall / CPU', 'goarm hook: ms wall / CPU', 'goarm hook per prompt, µs wall / CPU', 'empty hook per prompt, µs wall / CPU'], rows),
+    table(
+      [
+        'shell',
+        'none: ms wall / CPU',
+        'empty hook: ms wall / CPU',
+        'goarm hook: ms wall / CPU',
+        'goarm hook per prompt, µs wall / CPU',
+        'empty hook per prompt, µs wall / CPU',
+      ],
+      rows,
+    ),
     '',
     `Target ≤ ${TARGET_MS} ms per prompt (goarm hook vs none, wall): ${verdicts.join(', ')}.`,
   ].join('\n');

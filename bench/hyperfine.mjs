@@ -37,19 +37,37 @@ export async function timeSideBySide(commands, { runs, warmup, rounds = 1, cwd, 
 
 async function viaHyperfine(commands, { runs, warmup, cwd, env, tmp }) {
   const json = path.join(tmp, `hyperfine-${process.pid}-${++exports}.json`);
-  const args = ['--shell=none', '--warmup', String(warmup), '--runs', String(runs), '--style', 'none', '--export-json', json];
+  const args = [
+    '--shell=none',
+    '--warmup',
+    String(warmup),
+    '--runs',
+    String(runs),
+    '--style',
+    'none',
+    '--export-json',
+    json,
+  ];
   // --prepare is given once per command or not at all.
   if (commands.some((c) => c.prepare)) for (const c of commands) args.push('--prepare', line(c.prepare ?? ['true']));
   for (const c of commands) args.push('--command-name', c.name, line(c.argv));
   await new Promise((resolve, reject) => {
     const child = spawn('hyperfine', args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', reject);
-    child.on('close', (code) => code === 0 ? resolve() : reject(new Error(`hyperfine exited ${code}: ${stderr.trim()}`)));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`hyperfine exited ${code}: ${stderr.trim()}`)),
+    );
   });
   const { results } = JSON.parse(await readFile(json, 'utf8'));
-  return results.map((r, i) => ({ name: commands[i].name, times: r.times.map((s) => s * 1000), cpu: (r.user + r.system) * 1000 }));
+  return results.map((r, i) => ({
+    name: commands[i].name,
+    times: r.times.map((s) => s * 1000),
+    cpu: (r.user + r.system) * 1000,
+  }));
 }
 
 // Round-robin, so drift on a shared machine hits every command alike.

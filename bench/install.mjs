@@ -12,7 +12,10 @@ export const title = 'Install a Go release (download, verify, extract)';
 const GNU = 'set -o pipefail; curl -sSf "$1" | tee >(sha256sum > "$2") | tar -xz -C "$3"; wait';
 
 async function exists(file) {
-  return access(file).then(() => true, () => false);
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function run(ctx) {
@@ -31,7 +34,8 @@ export async function run(ctx) {
       await mkdir(path.join(dir, 'root'));
       return dir;
     },
-    run: (dir) => timeCommand('bash', ['-c', GNU, 'bench', fileUrl, path.join(dir, 'sum'), path.join(dir, 'root')], { env }),
+    run: (dir) =>
+      timeCommand('bash', ['-c', GNU, 'bench', fileUrl, path.join(dir, 'sum'), path.join(dir, 'root')], { env }),
     async check(dir) {
       const sum = (await readFile(path.join(dir, 'sum'), 'utf8')).split(/\s/)[0];
       if (sum !== go.sha256) throw new Error(`GNU pipeline hashed ${sum}, expected ${go.sha256}`);
@@ -47,8 +51,11 @@ export async function run(ctx) {
       await writeConfig(home);
       return home;
     },
-    run: (home) => timeCommand(process.execPath, [path.join(ctx.root, 'bin/goarm'), 'install', '1.19', '--quiet'],
-      { env: { ...env, GOARM_HOME: home }, cwd: ctx.root }),
+    run: (home) =>
+      timeCommand(process.execPath, [path.join(ctx.root, 'bin/goarm'), 'install', '1.19', '--quiet'], {
+        env: { ...env, GOARM_HOME: home },
+        cwd: ctx.root,
+      }),
     async check(home) {
       const root = path.join(home, 'versions', go.version);
       const version = await readFile(path.join(root, 'VERSION'), 'utf8').catch(() => '');
@@ -82,8 +89,11 @@ export async function run(ctx) {
   ];
   if (variants.length === 2) {
     const [a, b] = [samples.get(gnu.name), samples.get(goarm.name)];
-    lines.push('', `goarm / GNU: **${(median(b) / median(a)).toFixed(2)}x** (median), ${(min(b) / min(a)).toFixed(2)}x (min). ` +
-      'goarm also fetches the index, checks the OpenPGP signature and renames into place atomically.');
+    lines.push(
+      '',
+      `goarm / GNU: **${(median(b) / median(a)).toFixed(2)}x** (median), ${(min(b) / min(a)).toFixed(2)}x (min). ` +
+        'goarm also fetches the index, checks the OpenPGP signature and renames into place atomically.',
+    );
   }
   return lines.join('\n');
 }

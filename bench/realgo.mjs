@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -48,7 +48,9 @@ async function hasCommand(name) {
     try {
       await access(path.join(dir, name));
       return true;
-    } catch { /* next */ }
+    } catch {
+      /* next */
+    }
   }
   return false;
 }
@@ -57,9 +59,13 @@ function run(cmd, args) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', reject);
-    child.on('close', (code) => code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}: ${stderr.trim()}`)));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}: ${stderr.trim()}`)),
+    );
   });
 }
 
@@ -74,8 +80,18 @@ async function pack(root, out) {
   const esc = top.replace(/[.[\]*^$\\]/g, '\\$&');
   const compress = (await hasCommand('pigz')) ? ['-I', 'pigz'] : ['-z'];
   await run('tar', [
-    '-C', path.dirname(real), '-h', '--sort=name', '--owner=0', '--group=0', '--numeric-owner',
-    `--transform=s,^${esc},go,`, ...compress, '-cf', out, top,
+    '-C',
+    path.dirname(real),
+    '-h',
+    '--sort=name',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    `--transform=s,^${esc},go,`,
+    ...compress,
+    '-cf',
+    out,
+    top,
   ]);
 }
 
@@ -116,7 +132,10 @@ async function build(root, cacheDir) {
   const sidecar = `${file}.json`;
   const suffix = `.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
 
-  let size = await stat(file).then((s) => s.size, () => -1);
+  let size = await stat(file).then(
+    (s) => s.size,
+    () => -1,
+  );
   if (size < 0) {
     await removeStaleTemps(file);
     const tmp = file + suffix;
@@ -133,7 +152,9 @@ async function build(root, cacheDir) {
   try {
     const meta = JSON.parse(await readFile(sidecar, 'utf8'));
     if (meta.size === size && /^[0-9a-f]{64}$/.test(meta.sha256)) sha256 = meta.sha256;
-  } catch { /* missing or unreadable: hash again */ }
+  } catch {
+    /* missing or unreadable: hash again */
+  }
   if (!sha256) {
     sha256 = await sha256File(file);
     await writeFile(sidecar + suffix, JSON.stringify({ size, sha256 }));

@@ -25,10 +25,14 @@ async function machine() {
 
 async function main() {
   const runs = Number(process.env.BENCH_RUNS ?? 5);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS must be a positive integer, not ${process.env.BENCH_RUNS}`);
-  const wanted = process.env.BENCH_SECTIONS?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`BENCH_RUNS must be a positive integer, not ${process.env.BENCH_RUNS}`);
+  const wanted = process.env.BENCH_SECTIONS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = wanted?.filter((w) => !sections.some(([name]) => name === w)) ?? [];
-  if (unknown.length) throw new Error(`unknown BENCH_SECTIONS: ${unknown.join(', ')} (have: ${sections.map(([n]) => n).join(', ')})`);
+  if (unknown.length)
+    throw new Error(`unknown BENCH_SECTIONS: ${unknown.join(', ')} (have: ${sections.map(([n]) => n).join(', ')})`);
 
   const root = fileURLToPath(new URL('..', import.meta.url));
   const log = (msg) => process.stderr.write(`${msg}\n`);

@@ -9,8 +9,13 @@ function parseRange(header, size) {
   const m = /^bytes=(\d*)-(\d*)$/.exec(header || '');
   if (!m || (m[1] === '' && m[2] === '')) return undefined;
   let start, end;
-  if (m[1] === '') { start = Math.max(0, size - Number(m[2])); end = size - 1; }
-  else { start = Number(m[1]); end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1); }
+  if (m[1] === '') {
+    start = Math.max(0, size - Number(m[2]));
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
   return start <= end && start < size ? { start, end } : null; // null: unsatisfiable
 }
 

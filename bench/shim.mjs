@@ -30,7 +30,11 @@ const cacheFile = (home, dir) => path.join(`${home}/cache/resolve${dir}`, '.goar
  */
 async function countMisses(homes, dir, fn) {
   const seen = new Set();
-  const watchers = homes.map((h) => watch(path.dirname(cacheFile(h, dir)), (_, name) => { if (name?.endsWith('.tmp')) seen.add(`${h}\0${name}`); }));
+  const watchers = homes.map((h) =>
+    watch(path.dirname(cacheFile(h, dir)), (_, name) => {
+      if (name?.endsWith('.tmp')) seen.add(`${h}\0${name}`);
+    }),
+  );
   try {
     const result = await fn();
     await sleep(200); // let the last inotify events arrive
@@ -53,9 +57,14 @@ async function standIn(dir, version, goarm) {
 
 export async function run(ctx) {
   for (const f of ['dist/cli.js', 'dist/shim-entry.js'])
-    await access(path.join(ctx.root, f)).catch(() => { throw new Error(`${f} is missing: run \`npm run build\` first`); });
-  const goarm = (home, args) => timeCommand(process.execPath, [path.join(ctx.root, 'bin/goarm'), ...args],
-    { env: { ...process.env, GOARM_HOME: home, NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1' }, cwd: ctx.root });
+    await access(path.join(ctx.root, f)).catch(() => {
+      throw new Error(`${f} is missing: run \`npm run build\` first`);
+    });
+  const goarm = (home, args) =>
+    timeCommand(process.execPath, [path.join(ctx.root, 'bin/goarm'), ...args], {
+      env: { ...process.env, GOARM_HOME: home, NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1' },
+      cwd: ctx.root,
+    });
   const tmp = await realpath(ctx.tmp);
 
   const go = await realGoTarball();
@@ -83,9 +92,15 @@ export async function run(ctx) {
   // The first call through each shim resolves and must print what the real go prints. A cache written within
   // a second of its inputs changing is dated before them (see writeCache) and re-resolves once: settle that first.
   const direct = spawnSync(realGo, ['version'], { cwd: project, env, encoding: 'utf8' });
-  for (const [shim, want] of [[goShim, direct.stdout], [fakeShim, ''], [goShim, direct.stdout], [fakeShim, '']]) {
+  for (const [shim, want] of [
+    [goShim, direct.stdout],
+    [fakeShim, ''],
+    [goShim, direct.stdout],
+    [fakeShim, ''],
+  ]) {
     const r = spawnSync(shim, ['version'], { cwd: project, env, encoding: 'utf8' });
-    if (r.status !== 0 || r.stdout !== want) throw new Error(`${shim}: exit ${r.status}, ${JSON.stringify(r.stdout)} ${r.stderr}`);
+    if (r.status !== 0 || r.stdout !== want)
+      throw new Error(`${shim}: exit ${r.status}, ${JSON.stringify(r.stdout)} ${r.stderr}`);
     await sleep(600);
   }
 
@@ -93,19 +108,31 @@ export async function run(ctx) {
   const opts = { cwd: project, env, tmp, rounds: ROUNDS, warmup: WARMUP, useHyperfine: Boolean(hf) };
   const load = [os.loadavg()[0]];
   ctx.log(`  warm cache: ${RUNS} runs per command (${hf ?? 'own loop'})`);
-  const { result: warm, misses: warmMisses } = await countMisses([home, fake], project, () => timeSideBySide([
-    { name: 'go version, direct', argv: [realGo, 'version'] },
-    { name: 'go version, shim (warm cache)', argv: [goShim, 'version'] },
-    { name: '/bin/true as go, direct', argv: [fakeGo] },
-    { name: '/bin/true as go, shim (warm cache)', argv: [fakeShim] },
-    { name: "floor: sh -c 'exec /bin/true-as-go'", argv: ['/bin/sh', '-c', `exec '${fakeGo}'`] },
-  ], { ...opts, runs: RUNS }));
+  const { result: warm, misses: warmMisses } = await countMisses([home, fake], project, () =>
+    timeSideBySide(
+      [
+        { name: 'go version, direct', argv: [realGo, 'version'] },
+        { name: 'go version, shim (warm cache)', argv: [goShim, 'version'] },
+        { name: '/bin/true as go, direct', argv: [fakeGo] },
+        { name: '/bin/true as go, shim (warm cache)', argv: [fakeShim] },
+        { name: "floor: sh -c 'exec /bin/true-as-go'", argv: ['/bin/sh', '-c', `exec '${fakeGo}'`] },
+      ],
+      { ...opts, runs: RUNS },
+    ),
+  );
   load.push(os.loadavg()[0]);
   ctx.log(`  cache miss: ${MISS_RUNS} runs per command`);
-  const miss = await timeSideBySide([
-    { name: 'go version, shim (cache miss)', argv: [goShim, 'version'], prepare: ['rm', '-f', cacheFile(home, project)] },
-    { name: '/bin/true as go, shim (cache miss)', argv: [fakeShim], prepare: ['rm', '-f', cacheFile(fake, project)] },
-  ], { ...opts, runs: MISS_RUNS, rounds: 2, warmup: 2 });
+  const miss = await timeSideBySide(
+    [
+      {
+        name: 'go version, shim (cache miss)',
+        argv: [goShim, 'version'],
+        prepare: ['rm', '-f', cacheFile(home, project)],
+      },
+      { name: '/bin/true as go, shim (cache miss)', argv: [fakeShim], prepare: ['rm', '-f', cacheFile(fake, project)] },
+    ],
+    { ...opts, runs: MISS_RUNS, rounds: 2, warmup: 2 },
+  );
   load.push(os.loadavg()[0]);
 
   // How often a go.mod-only project goes stale by itself: without a .goarm.toml the resolver searches every
@@ -113,7 +140,10 @@ export async function run(ctx) {
   ctx.log(`  staleness probe: ${PROBE_CALLS} calls, 250 ms apart`);
   const modOnly = path.join(tmp, 'modonly');
   await mkdir(modOnly);
-  await writeFile(path.join(modOnly, 'go.mod'), `module example.com/m\n\ngo ${go.version.split('.').slice(0, 2).join('.')}\n`);
+  await writeFile(
+    path.join(modOnly, 'go.mod'),
+    `module example.com/m\n\ngo ${go.version.split('.').slice(0, 2).join('.')}\n`,
+  );
   const probeEnv = { ...env, PWD: modOnly };
   await timeCommand(fakeShim, [], { cwd: modOnly, env: probeEnv });
   await sleep(1100);
@@ -128,10 +158,18 @@ export async function run(ctx) {
   const s = Object.fromEntries([...warm, ...miss].map((r) => [r.name, { ...stats(r.times), cpu: r.cpu }]));
   const ms = (x) => x.toFixed(2);
   const signed = (x) => `${x < 0 ? '−' : '+'}${ms(Math.abs(x))}`;
-  const row = (name) => [`\`${name}\``, `${ms(s[name].mean)} ± ${ms(s[name].sd)}`, ms(s[name].median), ms(s[name].min),
-    s[name].cpu === undefined ? 'n/a' : ms(s[name].cpu)];
-  const delta = (a, b) => ({ mean: s[b].mean - s[a].mean, median: s[b].median - s[a].median,
-    se: Math.sqrt(s[a].sd ** 2 / s[a].n + s[b].sd ** 2 / s[b].n) });
+  const row = (name) => [
+    `\`${name}\``,
+    `${ms(s[name].mean)} ± ${ms(s[name].sd)}`,
+    ms(s[name].median),
+    ms(s[name].min),
+    s[name].cpu === undefined ? 'n/a' : ms(s[name].cpu),
+  ];
+  const delta = (a, b) => ({
+    mean: s[b].mean - s[a].mean,
+    median: s[b].median - s[a].median,
+    se: Math.sqrt(s[a].sd ** 2 / s[a].n + s[b].sd ** 2 / s[b].n),
+  });
   const goShimName = 'go version, shim (warm cache)';
   const goD = delta('go version, direct', goShimName);
   const trueD = delta('/bin/true as go, direct', '/bin/true as go, shim (warm cache)');
@@ -141,20 +179,28 @@ export async function run(ctx) {
   const verdict = (d) => `target ≤ ${TARGET_MS} ms: ${d.median <= TARGET_MS ? 'met' : 'NOT met'}`;
   return [
     `go${go.version} installed by goarm from a signed local mirror, and a stand-in root (same version) whose bin/go is a`,
-    `copy of /bin/true; project directory with \`.goarm.toml\` \`go = "${go.version}"\`. ` + (hf
-      ? `Timed with ${hf} (--shell=none) in ${ROUNDS} rounds, command order reversed every other round, ${WARMUP} warm-up runs per command and round,`
-      : `Timed with an interleaved loop of spawnSync calls (hyperfine not used), ${WARMUP} warm-up runs per command,`),
+    `copy of /bin/true; project directory with \`.goarm.toml\` \`go = "${go.version}"\`. ` +
+      (hf
+        ? `Timed with ${hf} (--shell=none) in ${ROUNDS} rounds, command order reversed every other round, ${WARMUP} warm-up runs per command and round,`
+        : `Timed with an interleaved loop of spawnSync calls (hyperfine not used), ${WARMUP} warm-up runs per command,`),
     `${s['go version, direct'].n} timed runs per command in all (cache miss: ${s['go version, shim (cache miss)'].n}, the cache file deleted before each run).`,
     `Load average (1 min) before / after warm / after miss: ${load.map((l) => l.toFixed(2)).join(' / ')}, on`,
     `${os.availableParallelism()} cores shared with other jobs: absolute times are inflated, compare within the table.`,
     '',
-    table(['command', 'mean ± σ ms', 'median ms', 'min ms', 'CPU ms (user+sys)'], [...warm, ...miss].map((r) => row(r.name))),
+    table(
+      ['command', 'mean ± σ ms', 'median ms', 'min ms', 'CPU ms (user+sys)'],
+      [...warm, ...miss].map((r) => row(r.name)),
+    ),
     '',
     `- Shim overhead, warm cache, \`go version\`: ${fmt(goD)}; ${verdict(goD)}.`,
     `- Shim overhead, warm cache, /bin/true: ${fmt(trueD)}; ${verdict(trueD)}. Starting /bin/sh and exec'ing`,
     `  costs ${signed(floorD.median)} ms of that (median), the shim's own script work ${signed(trueD.median - floorD.median)} ms.`,
-    ...(s[goShimName].cpu === undefined ? [] : [`- CPU time (user+sys, less sensitive to load than wall time) added by the shim: ${signed(s[goShimName].cpu - s['go version, direct'].cpu)} ms`
-      + ` for \`go version\`, ${signed(s['/bin/true as go, shim (warm cache)'].cpu - s['/bin/true as go, direct'].cpu)} ms for /bin/true.`]),
+    ...(s[goShimName].cpu === undefined
+      ? []
+      : [
+          `- CPU time (user+sys, less sensitive to load than wall time) added by the shim: ${signed(s[goShimName].cpu - s['go version, direct'].cpu)} ms` +
+            ` for \`go version\`, ${signed(s['/bin/true as go, shim (warm cache)'].cpu - s['/bin/true as go, direct'].cpu)} ms for /bin/true.`,
+        ]),
     `- Cache miss (one \`node shim-entry.js shim-resolve\`): ${fmt(missD)} over a warm call.`,
     `- Warm-cache shim runs (warm-ups included) that re-resolved anyway: ${warmMisses}.`,
     `- A go.mod-only project directly under the temp dir (no .goarm.toml, so every ancestor up to / is a dependency):`,

@@ -10,6 +10,11 @@ const { dirname, join } = require('node:path');
 
 const prefix = dirname(dirname(process.execPath));
 const env = { ...process.env };
-if (!env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'common.gypi'))) env.npm_config_nodedir = prefix;
-const r = spawnSync(process.execPath, [require.resolve('node-gyp-build/bin.js')], { cwd: join(__dirname, '..'), stdio: 'inherit', env });
+if (!env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'common.gypi')))
+  env.npm_config_nodedir = prefix;
+const r = spawnSync(process.execPath, [require.resolve('node-gyp-build/bin.js')], {
+  cwd: join(__dirname, '..'),
+  stdio: 'inherit',
+  env,
+});
 process.exit(r.status ?? 1);

@@ -4,7 +4,6 @@ import type { Argv, CommandModule } from 'yargs';
 import { COMMANDS } from './core/commands.js';
 import { ExitCode, err, render } from './core/errors.js';
 
-
 /**
  * `eval "$(goarm use)"` runs in every new shell: print the init code without loading yargs at all.
  * Returns undefined for anything but `use`, `use --shell X`, `use --shell=X`.
@@ -13,9 +12,16 @@ async function initFastPath(argv: string[]): Promise<number | undefined> {
   const m = argv.join(' ').match(/^use(?:(?: --shell | --shell=)(bash|zsh|fish))?$/);
   if (!m) return undefined;
   try {
-    const [{ renderInit, detectShell }, { goarmHome }] = await Promise.all([import('./shell/init.js'), import('./core/home.js')]);
+    const [{ renderInit, detectShell }, { goarmHome }] = await Promise.all([
+      import('./shell/init.js'),
+      import('./core/home.js'),
+    ]);
     const home = goarmHome();
-    process.stdout.write((await renderInit((m[1] as 'bash' | 'zsh' | 'fish' | undefined) ?? detectShell(), home, { exportHome: Boolean(process.env.GOARM_HOME) })) + '\n');
+    process.stdout.write(
+      (await renderInit((m[1] as 'bash' | 'zsh' | 'fish' | undefined) ?? detectShell(), home, {
+        exportHome: Boolean(process.env.GOARM_HOME),
+      })) + '\n',
+    );
     return 0;
   } catch (e) {
     return render(e);
@@ -40,13 +46,16 @@ export async function main(argv: string[]): Promise<number> {
     .alias('h', 'help')
     .version()
     .wrap(Math.min(100, process.stdout.columns || 100))
-    .epilogue('Exit codes: 0 ok, 2 usage, 3 config, 4 not found, 5 network, 6 verification, 7 archive, 8 filesystem, 9 locked, 10 host.')
+    .epilogue(
+      'Exit codes: 0 ok, 2 usage, 3 config, 4 not found, 5 network, 6 verification, 7 archive, 8 filesystem, 9 locked, 10 host.',
+    )
     .fail((msg, e) => {
       if (e) throw e;
       throw err('E_USAGE', ExitCode.USAGE, msg, 'run `goarm --help` or `goarm <command> --help`');
     });
   for (const { name: cmd, aliases, describe } of COMMANDS) {
-    if (name === cmd || aliases.includes(name ?? '')) cli = cli.command({ ...(await loadCommand(cmd)).default, aliases });
+    if (name === cmd || aliases.includes(name ?? ''))
+      cli = cli.command({ ...(await loadCommand(cmd)).default, aliases });
     else cli = cli.command(cmd, describe, {}, () => {}); // listed in --help; never runs
   }
   try {

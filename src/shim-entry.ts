@@ -14,7 +14,9 @@ async function main(argv: string[]): Promise<number> {
     // The shell hooks of `goarm use` (src/hook.ts), and tab completion's remote versions (cached index only).
     if (cmd === 'hook-resolve' && arg) return hookResolve(arg);
     if (cmd === 'complete' && arg === 'remote') {
-      process.stdout.write((await (await import('./shell/completion.js')).cachedRemoteVersions(goarmHome())).map((v) => v + '\n').join(''));
+      process.stdout.write(
+        (await (await import('./shell/completion.js')).cachedRemoteVersions(goarmHome())).map((v) => v + '\n').join(''),
+      );
       return 0;
     }
     process.stderr.write(`goarm light entry: unknown command ${cmd ?? ''}\n`);

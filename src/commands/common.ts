@@ -1,10 +1,10 @@
 // What every command needs: the home, the global config, and output helpers that respect --json and NO_COLOR.
-import { loadGlobalConfig } from '../select/config.js';
+
+import { join } from 'node:path';
 import { goarmHome, type Home } from '../core/home.js';
 import { nativeVersions } from '../install/versions.js';
+import { loadGlobalConfig, PROJECT_FILE } from '../select/config.js';
 import { pickInstalled } from '../select/resolve.js';
-import { join } from 'node:path';
-import { PROJECT_FILE } from '../select/config.js';
 
 export async function context() {
   const home = goarmHome();
@@ -24,4 +24,5 @@ export async function installedHint(home: Home, spec: string): Promise<string | 
 }
 
 /** The project file a trust command names: ./.goarm.toml, a directory's, or a .toml path as given. */
-export const target = (path?: string) => (!path ? join(process.cwd(), PROJECT_FILE) : path.endsWith('.toml') ? path : join(path, PROJECT_FILE));
+export const target = (path?: string) =>
+  !path ? join(process.cwd(), PROJECT_FILE) : path.endsWith('.toml') ? path : join(path, PROJECT_FILE);

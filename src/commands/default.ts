@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { setGlobalDefault } from '../select/config.js';
 import { parseSpec } from '../install/release-index.js';
+import { setGlobalDefault } from '../select/config.js';
 import { context, installedHint, out } from './common.js';
 
 const command: CommandModule<object, { spec: string }> = {

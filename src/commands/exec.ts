@@ -1,32 +1,42 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { CommandModule } from 'yargs';
-import { requireInstalled, resolveHere, toolEnv } from '../select/environment.js';
 import { ExitCode, err } from '../core/errors.js';
-import { nativeVersions } from '../install/versions.js';
-import { pickInstalled } from '../select/resolve.js';
 import { nativeHelper } from '../core/native.js';
+import { nativeVersions } from '../install/versions.js';
+import { requireInstalled, resolveHere, toolEnv } from '../select/environment.js';
+import { pickInstalled } from '../select/resolve.js';
 import { context } from './common.js';
 
-interface Args { version?: string; cmd?: string[] }
+interface Args {
+  version?: string;
+  cmd?: string[];
+}
 
 const command: CommandModule<object, Args> = {
   command: 'exec [cmd..]',
   describe: 'Run a command with the Go that applies here (or --version) first on PATH',
-  builder: (y) => y
-    .version(false) // --version here names a Go version, not goarm's
-    .positional('cmd', { type: 'string', array: true, describe: 'the command and its arguments, after --' })
-    .option('version', { type: 'string', describe: 'use this installed version instead of the directory\'s' })
-    .parserConfiguration({ 'populate--': true, 'unknown-options-as-args': true })
-    .example('$0 exec -- go build ./...', '')
-    .example('$0 exec --version 1.22 -- go test ./...', ''),
+  builder: (y) =>
+    y
+      .version(false) // --version here names a Go version, not goarm's
+      .positional('cmd', { type: 'string', array: true, describe: 'the command and its arguments, after --' })
+      .option('version', { type: 'string', describe: "use this installed version instead of the directory's" })
+      .parserConfiguration({ 'populate--': true, 'unknown-options-as-args': true })
+      .example('$0 exec -- go build ./...', '')
+      .example('$0 exec --version 1.22 -- go test ./...', ''),
   handler: async (a) => {
     const argv = [...(a.cmd ?? []), ...(((a as Record<string, unknown>)['--'] as string[]) ?? [])].map(String);
     if (!argv.length) throw err('E_USAGE', ExitCode.USAGE, 'exec needs a command', 'e.g. goarm exec -- go version');
     const { home } = await context();
     // --version takes a spec ("1.22"); GOARM_VERSION names an exact installed version, as the shims read it.
     const exact = a.version === undefined ? undefined : pickInstalled(a.version, await nativeVersions(home));
-    if (a.version !== undefined && !exact) throw err('E_NOT_INSTALLED', ExitCode.NOT_FOUND, `no installed Go matches ${a.version}`, `run: goarm install ${a.version}`);
+    if (a.version !== undefined && !exact)
+      throw err(
+        'E_NOT_INSTALLED',
+        ExitCode.NOT_FOUND,
+        `no installed Go matches ${a.version}`,
+        `run: goarm install ${a.version}`,
+      );
     const resolveEnv = exact ? { ...process.env, GOARM_VERSION: exact } : process.env;
     const r = requireInstalled(await resolveHere(home, process.cwd(), resolveEnv));
     const env = toolEnv(home, r, process.env);
@@ -51,7 +61,13 @@ const command: CommandModule<object, Args> = {
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child?.kill(sig));
     child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env });
     process.exitCode = await new Promise<number>((res) => {
-      child.on('error', (e) => res(((e as NodeJS.ErrnoException).code === 'ENOENT' ? (process.stderr.write(`goarm: ${argv[0]}: command not found\n`), 127) : 126)));
+      child.on('error', (e) =>
+        res(
+          (e as NodeJS.ErrnoException).code === 'ENOENT'
+            ? (process.stderr.write(`goarm: ${argv[0]}: command not found\n`), 127)
+            : 126,
+        ),
+      );
       child.on('exit', (code, signal) => res(code ?? 128 + (signal ? constants.signals[signal] : 0)));
     });
   },

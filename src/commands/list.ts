@@ -5,7 +5,8 @@ import { context, out, printJson } from './common.js';
 const command: CommandModule<object, { json: boolean }> = {
   command: 'list',
   describe: 'List installed Go versions, newest first',
-  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print as JSON: [{name, version, platform, path}]' }),
+  builder: (y) =>
+    y.option('json', { type: 'boolean', default: false, describe: 'print as JSON: [{name, version, platform, path}]' }),
   handler: async (a) => {
     const { home, cfg } = await context();
     const all = await listInstalled(home);

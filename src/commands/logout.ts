@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { logout, originOf } from '../install/credentials.js';
 import { goarmHome } from '../core/home.js';
+import { logout, originOf } from '../install/credentials.js';
 import { out } from './common.js';
 
 const command: CommandModule<object, { url: string }> = {
@@ -9,7 +9,11 @@ const command: CommandModule<object, { url: string }> = {
   builder: (y) => y.positional('url', { type: 'string', demandOption: true }),
   handler: async (a) => {
     const origin = originOf(a.url);
-    out(await logout(goarmHome(), origin) ? `removed the credentials for ${origin}` : `no credentials were stored for ${origin}`);
+    out(
+      (await logout(goarmHome(), origin))
+        ? `removed the credentials for ${origin}`
+        : `no credentials were stored for ${origin}`,
+    );
   },
 };
 export default command;

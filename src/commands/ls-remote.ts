@@ -3,22 +3,29 @@ import { isPrerelease } from '../core/goversion.js';
 import { loadIndex } from '../install/release-index.js';
 import { context, out, printJson, warn } from './common.js';
 
-interface Args { prefix?: string; all: boolean; json: boolean }
+interface Args {
+  prefix?: string;
+  all: boolean;
+  json: boolean;
+}
 
 const command: CommandModule<object, Args> = {
   command: 'ls-remote [prefix]',
   describe: 'List Go releases available to install, oldest first',
-  builder: (y) => y
-    .positional('prefix', { type: 'string', describe: 'only versions starting with this, e.g. 1.22' })
-    .option('all', { type: 'boolean', default: false, describe: 'include rc and beta releases' })
-    .option('json', { type: 'boolean', default: false, describe: 'print as JSON: [{version, stable, files}]' }),
+  builder: (y) =>
+    y
+      .positional('prefix', { type: 'string', describe: 'only versions starting with this, e.g. 1.22' })
+      .option('all', { type: 'boolean', default: false, describe: 'include rc and beta releases' })
+      .option('json', { type: 'boolean', default: false, describe: 'print as JSON: [{version, stable, files}]' }),
   handler: async (a) => {
     const { home, cfg } = await context();
     const index = await loadIndex(home, cfg.indexUrl, warn);
     const prefix = a.prefix?.replace(/^go/, '');
     const rows = index.releases
       .filter((r) => a.all || (!isPrerelease(r.version) && r.stable !== false))
-      .filter((r) => !prefix || r.version === prefix || r.version.startsWith(prefix + '.') || r.version.startsWith(prefix))
+      .filter(
+        (r) => !prefix || r.version === prefix || r.version.startsWith(prefix + '.') || r.version.startsWith(prefix),
+      )
       .reverse();
     if (a.json) printJson(rows);
     else for (const r of rows) out(r.version);

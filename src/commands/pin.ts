@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { pinProjectVersion } from '../select/config.js';
 import { parseSpec } from '../install/release-index.js';
+import { pinProjectVersion } from '../select/config.js';
 import { context, installedHint, out } from './common.js';
 
 const command: CommandModule<object, { spec: string }> = {

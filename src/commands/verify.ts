@@ -1,16 +1,21 @@
 import type { CommandModule } from 'yargs';
 import { ExitCode, err } from '../core/errors.js';
-import { requireInstalled, resolveHere } from '../select/environment.js';
 import { goarmHome } from '../core/home.js';
-import { listInstalled, type Installed } from '../install/versions.js';
-import { verifyTree, type TreeReport } from '../install/manifest.js';
 import { host } from '../core/platform.js';
+import { type TreeReport, verifyTree } from '../install/manifest.js';
+import { type Installed, listInstalled } from '../install/versions.js';
+import { requireInstalled, resolveHere } from '../select/environment.js';
 import { out, printJson } from './common.js';
 
-interface Args { name?: string; all: boolean; json: boolean }
+interface Args {
+  name?: string;
+  all: boolean;
+  json: boolean;
+}
 
 function describe(r: TreeReport): string[] {
-  if (!r.manifest) return [`go${r.name}: no install manifest (installed before goarm recorded them), so it cannot be verified`];
+  if (!r.manifest)
+    return [`go${r.name}: no install manifest (installed before goarm recorded them), so it cannot be verified`];
   if (r.ok) return [`go${r.name}: ok, every file matches the install manifest`];
   const n = (k: number, what: string) => (k ? [`${k} ${what}`] : []);
   return [
@@ -26,19 +31,36 @@ const command: CommandModule<object, Args> = {
   // The positional is `name`, not `version`: yargs reserves `version` (see uninstall).
   command: 'verify [name]',
   describe: 'Check installed Go roots against their install manifests: added, changed, missing or wrong-arch files',
-  builder: (y) => y
-    .positional('name', { type: 'string', describe: 'an installed version, e.g. 1.23.4; default: the one that applies here' })
-    .option('all', { type: 'boolean', default: false, describe: 'verify every installed version' })
-    .option('json', { type: 'boolean', default: false, describe: 'print as JSON: [{name, path, os, arch, manifest, ok, added, missing, changed, wrongArch}]' }),
+  builder: (y) =>
+    y
+      .positional('name', {
+        type: 'string',
+        describe: 'an installed version, e.g. 1.23.4; default: the one that applies here',
+      })
+      .option('all', { type: 'boolean', default: false, describe: 'verify every installed version' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print as JSON: [{name, path, os, arch, manifest, ok, added, missing, changed, wrongArch}]',
+      }),
   handler: async (a) => {
     const home = goarmHome();
     const all = await listInstalled(home);
     let targets: Installed[];
     if (a.all) targets = all;
     else {
-      const name = a.name === undefined ? requireInstalled(await resolveHere(home, process.cwd(), process.env)).version : String(a.name).replace(/^go/, '');
+      const name =
+        a.name === undefined
+          ? requireInstalled(await resolveHere(home, process.cwd(), process.env)).version
+          : String(a.name).replace(/^go/, '');
       const hit = all.find((i) => i.name === name);
-      if (!hit) throw err('E_NOT_INSTALLED', ExitCode.NOT_FOUND, `go${name} is not installed`, `installed: ${all.map((i) => i.name).join(', ') || 'none'}; verify takes an exact version, or --all`);
+      if (!hit)
+        throw err(
+          'E_NOT_INSTALLED',
+          ExitCode.NOT_FOUND,
+          `go${name} is not installed`,
+          `installed: ${all.map((i) => i.name).join(', ') || 'none'}; verify takes an exact version, or --all`,
+        );
       targets = [hit];
     }
     const h = host();
@@ -52,8 +74,12 @@ const command: CommandModule<object, Args> = {
     else for (const r of reports) out(describe(r).join('\n'));
     const bad = reports.filter((r) => !r.ok);
     if (bad.length)
-      throw err('E_TREE_MODIFIED', ExitCode.VERIFY, `${bad.map((r) => `go${r.name}`).join(', ')} ${bad.some((r) => r.manifest) ? 'differ from what was installed' : 'cannot be verified'}`,
-        `reinstall: ${bad.map((r) => `goarm uninstall ${r.name} && goarm install ${r.name.split('-')[0]}${r.name.includes('-') ? ` --os ${r.os} --arch ${r.arch}` : ''}`).join('; ')}`);
+      throw err(
+        'E_TREE_MODIFIED',
+        ExitCode.VERIFY,
+        `${bad.map((r) => `go${r.name}`).join(', ')} ${bad.some((r) => r.manifest) ? 'differ from what was installed' : 'cannot be verified'}`,
+        `reinstall: ${bad.map((r) => `goarm uninstall ${r.name} && goarm install ${r.name.split('-')[0]}${r.name.includes('-') ? ` --os ${r.os} --arch ${r.arch}` : ''}`).join('; ')}`,
+      );
   },
 };
 export default command;

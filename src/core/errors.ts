@@ -37,9 +37,21 @@ export const err = (code: string, exitCode: ExitCodeValue, message: string, hint
 export function fsError(e: unknown, what: string): GoarmError {
   const code = (e as NodeJS.ErrnoException)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT')
-    return err('E_DISK_FULL', ExitCode.FILESYSTEM, `no space left on device while ${what}`, 'free some disk space and run the command again; nothing installed was changed', e);
+    return err(
+      'E_DISK_FULL',
+      ExitCode.FILESYSTEM,
+      `no space left on device while ${what}`,
+      'free some disk space and run the command again; nothing installed was changed',
+      e,
+    );
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
-    return err('E_PERMISSION', ExitCode.FILESYSTEM, `permission denied while ${what}: ${(e as Error).message}`, 'check the ownership of GOARM_HOME', e);
+    return err(
+      'E_PERMISSION',
+      ExitCode.FILESYSTEM,
+      `permission denied while ${what}: ${(e as Error).message}`,
+      'check the ownership of GOARM_HOME',
+      e,
+    );
   if (e instanceof GoarmError) return e;
   return err('E_FS', ExitCode.FILESYSTEM, `${what} failed: ${(e as Error)?.message ?? e}`, undefined, e);
 }
@@ -48,7 +60,10 @@ export function fsError(e: unknown, what: string): GoarmError {
 export function redact(text: string): string {
   return text
     .replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s:]+(:[^/@\s]*)?@/gi, '$1***@')
-    .replace(/(authorization|proxy-authorization)(["']?\s*[:=]\s*["']?)(basic|bearer|token)?\s*[^\s"',}]+/gi, '$1$2$3 ***')
+    .replace(
+      /(authorization|proxy-authorization)(["']?\s*[:=]\s*["']?)(basic|bearer|token)?\s*[^\s"',}]+/gi,
+      '$1$2$3 ***',
+    )
     .replace(/([?&](?:token|access_token|password|key)=)[^&\s]+/gi, '$1***');
 }
 
@@ -60,10 +75,13 @@ export function render(e: unknown): number {
   if (e instanceof GoarmError) {
     process.stderr.write(`${red('error')}: ${redact(e.message)} [${e.code}]\n`);
     if (e.hint) process.stderr.write(`hint: ${redact(e.hint)}\n`);
-    if (process.env.GOARM_DEBUG && e.cause) process.stderr.write(redact(String((e.cause as Error).stack ?? e.cause)) + '\n');
+    if (process.env.GOARM_DEBUG && e.cause)
+      process.stderr.write(redact(String((e.cause as Error).stack ?? e.cause)) + '\n');
     return e.exitCode;
   }
-  const msg = e instanceof Error ? (process.env.GOARM_DEBUG ? e.stack ?? e.message : e.message) : String(e);
-  process.stderr.write(`${red('error')}: internal error: ${redact(msg)}\nhint: this is a bug in goarm; rerun with GOARM_DEBUG=1 and report it\n`);
+  const msg = e instanceof Error ? (process.env.GOARM_DEBUG ? (e.stack ?? e.message) : e.message) : String(e);
+  process.stderr.write(
+    `${red('error')}: internal error: ${redact(msg)}\nhint: this is a bug in goarm; rerun with GOARM_DEBUG=1 and report it\n`,
+  );
   return ExitCode.INTERNAL;
 }

@@ -5,7 +5,11 @@ import { basename, dirname, join } from 'node:path';
 import { fsError } from './errors.js';
 
 /** True when the path exists (following links); false on any error. */
-export const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+export const exists = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /** A file's text, or undefined when it (or a directory on its way) does not exist or is a directory. */
 export async function readOptional(file: string): Promise<string | undefined> {

@@ -49,6 +49,7 @@ export function goarmHome(env: NodeJS.ProcessEnv = process.env): Home {
 
 /** A single path component we are willing to create: no separators, no dot-dot, nothing hidden. */
 export function safeName(name: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name) || name.includes('..')) throw new Error(`unsafe path component: ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name) || name.includes('..'))
+    throw new Error(`unsafe path component: ${JSON.stringify(name)}`);
   return name;
 }

@@ -31,7 +31,11 @@ async function stale(dir: string): Promise<string | undefined> {
   return st && Date.now() - st.mtimeMs > 10_000 ? '' : undefined;
 }
 
-export async function withLock<T>(dir: string, fn: () => Promise<T>, opts: { timeoutMs?: number; onWait?: () => void } = {}): Promise<T> {
+export async function withLock<T>(
+  dir: string,
+  fn: () => Promise<T>,
+  opts: { timeoutMs?: number; onWait?: () => void } = {},
+): Promise<T> {
   const token = randomBytes(8).toString('hex');
   const deadline = Date.now() + (opts.timeoutMs ?? Number(process.env.GOARM_LOCK_TIMEOUT_MS ?? 600_000));
   await mkdir(dirname(dir), { recursive: true });
@@ -47,15 +51,29 @@ export async function withLock<T>(dir: string, fn: () => Promise<T>, opts: { tim
     if (staleToken !== undefined) {
       // Move it aside atomically so that only one waiter takes it over.
       const aside = `${dir}.stale-${token}`;
-      if (await rename(dir, aside).then(() => true, () => false)) {
-        if ((await owner(aside))?.token === staleToken || staleToken === '') await rm(aside, { recursive: true, force: true });
+      if (
+        await rename(dir, aside).then(
+          () => true,
+          () => false,
+        )
+      ) {
+        if ((await owner(aside))?.token === staleToken || staleToken === '')
+          await rm(aside, { recursive: true, force: true });
         else await rename(aside, dir).catch(() => rm(aside, { recursive: true, force: true }));
       }
       continue;
     }
     if (Date.now() > deadline)
-      throw err('E_LOCKED', ExitCode.LOCKED, `another goarm process holds ${dir}`, 'wait for it to finish; if none is running, remove that directory');
-    if (!waited) { waited = true; opts.onWait?.(); }
+      throw err(
+        'E_LOCKED',
+        ExitCode.LOCKED,
+        `another goarm process holds ${dir}`,
+        'wait for it to finish; if none is running, remove that directory',
+      );
+    if (!waited) {
+      waited = true;
+      opts.onWait?.();
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   try {

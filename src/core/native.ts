@@ -19,11 +19,11 @@ interface Binding {
   sysctlInt?(name: string): number | undefined;
 }
 
-
 let loaded: NativeHelper | null | undefined;
 
 /** GOARM_NO_NATIVE=1 (any value but "" or "0") forces the JS fallback. */
-export const nativeDisabled = (env: NodeJS.ProcessEnv = process.env) => !!env.GOARM_NO_NATIVE && env.GOARM_NO_NATIVE !== '0';
+export const nativeDisabled = (env: NodeJS.ProcessEnv = process.env) =>
+  !!env.GOARM_NO_NATIVE && env.GOARM_NO_NATIVE !== '0';
 
 export function nativeHelper(env: NodeJS.ProcessEnv = process.env): NativeHelper | undefined {
   if (nativeDisabled(env)) return undefined;

@@ -7,12 +7,29 @@ import { nativeHelper } from './native.js';
 
 export type GoOS = 'linux' | 'darwin' | string;
 export type GoArch = 'amd64' | 'arm64' | '386' | 'arm' | string;
-export interface Host { os: GoOS; arch: GoArch; appleSilicon: boolean; translated: boolean }
-export interface BinaryInfo { format: 'elf' | 'macho' | 'fat'; os: GoOS; archs: GoArch[] }
+export interface Host {
+  os: GoOS;
+  arch: GoArch;
+  appleSilicon: boolean;
+  translated: boolean;
+}
+export interface BinaryInfo {
+  format: 'elf' | 'macho' | 'fat';
+  os: GoOS;
+  archs: GoArch[];
+}
 
 const NODE_TO_GO: Record<string, GoArch> = {
-  x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm', s390x: 's390x', riscv64: 'riscv64',
-  loong64: 'loong64', mips: 'mips', mipsel: 'mipsle', ppc: 'ppc',
+  x64: 'amd64',
+  arm64: 'arm64',
+  ia32: '386',
+  arm: 'arm',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+  loong64: 'loong64',
+  mips: 'mips',
+  mipsel: 'mipsle',
+  ppc: 'ppc',
 };
 
 /** Node's process.arch in Go's spelling. ppc64 is ppc64le on a little-endian host (Node has no separate name). */
@@ -30,7 +47,12 @@ function sysctlFlag(name: string, env: NodeJS.ProcessEnv): boolean {
   const sysctlInt = !env.GOARM_SIMULATE_OS && process.platform === 'darwin' ? nativeHelper(env)?.sysctlInt : undefined;
   if (sysctlInt) return sysctlInt(name) === 1;
   try {
-    const out = execFileSync('sysctl', ['-in', name], { env, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('sysctl', ['-in', name], {
+      env,
+      encoding: 'utf8',
+      timeout: 5000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return out.trim() === '1';
   } catch {
     return false;
@@ -70,7 +92,12 @@ const ELF_MACHINE: Record<number, (le: boolean, is64: boolean) => GoArch> = {
 };
 
 const MACHO_CPU: Record<number, GoArch> = {
-  7: '386', 0x01000007: 'amd64', 12: 'arm', 0x0100000c: 'arm64', 18: 'ppc', 0x01000012: 'ppc64',
+  7: '386',
+  0x01000007: 'amd64',
+  12: 'arm',
+  0x0100000c: 'arm64',
+  18: 'ppc',
+  0x01000012: 'ppc64',
 };
 const machoArch = (cpu: number): GoArch => MACHO_CPU[cpu] ?? `cputype-0x${cpu.toString(16)}`;
 
@@ -95,7 +122,8 @@ function parseHeader(b: Buffer): BinaryInfo | undefined {
   if (b.length < 8) return undefined;
   if (b.readUInt32BE(0) === 0x7f454c46) {
     if (b.length < 20) return undefined;
-    const is64 = b[4] === 2, le = b[5] === 1;
+    const is64 = b[4] === 2,
+      le = b[5] === 1;
     if (![1, 2].includes(b[4]) || ![1, 2].includes(b[5])) return undefined;
     const machine = le ? b.readUInt16LE(18) : b.readUInt16BE(18);
     const arch = ELF_MACHINE[machine]?.(le, is64) ?? `e_machine-0x${machine.toString(16)}`;

@@ -3,17 +3,32 @@ import { execFile } from 'node:child_process';
 import { access, constants, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 
-export interface RunOutput { code: number; stdout: string; stderr: string; missing: boolean }
+export interface RunOutput {
+  code: number;
+  stdout: string;
+  stderr: string;
+  missing: boolean;
+}
 
 /** Runs cmd without a shell. `missing` is true when cmd could not be started (ENOENT); code is then 127. */
-export function run(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<RunOutput> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
+): Promise<RunOutput> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { env: opts.env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 15_000, maxBuffer: 256 * 2 ** 20, encoding: 'utf8' }, (e, stdout, stderr) => {
-      const errno = (e as NodeJS.ErrnoException | null)?.code;
-      if (errno === 'ENOENT' || errno === 'EACCES') return resolve({ code: 127, stdout: '', stderr: String((e as Error).message), missing: true });
-      const code = e ? (typeof (e as { code?: unknown }).code === 'number' ? ((e as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr), missing: false });
-    });
+    execFile(
+      cmd,
+      args,
+      { env: opts.env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 15_000, maxBuffer: 256 * 2 ** 20, encoding: 'utf8' },
+      (e, stdout, stderr) => {
+        const errno = (e as NodeJS.ErrnoException | null)?.code;
+        if (errno === 'ENOENT' || errno === 'EACCES')
+          return resolve({ code: 127, stdout: '', stderr: String((e as Error).message), missing: true });
+        const code = e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr), missing: false });
+      },
+    );
   });
 }
 
@@ -37,5 +52,11 @@ export async function which(name: string, path: string | undefined): Promise<str
 /** A regular file (after symlinks) that we may execute. */
 export async function isExecutable(file: string): Promise<boolean> {
   const st = await stat(file).catch(() => undefined);
-  return Boolean(st?.isFile()) && (await access(file, constants.X_OK).then(() => true, () => false));
+  return (
+    Boolean(st?.isFile()) &&
+    (await access(file, constants.X_OK).then(
+      () => true,
+      () => false,
+    ))
+  );
 }

@@ -1,7 +1,10 @@
 // A one-line progress bar on stderr, only when stderr is a terminal (never in CI logs or pipes).
 const MB = 1024 * 1024;
 
-export interface Progress { update(done: number): void; done(): void }
+export interface Progress {
+  update(done: number): void;
+  done(): void;
+}
 
 export function progressBar(label: string, total: number, enabled = Boolean(process.stderr.isTTY)): Progress {
   if (!enabled || total <= 0) return { update() {}, done() {} };
@@ -14,7 +17,9 @@ export function progressBar(label: string, total: number, enabled = Boolean(proc
     const width = 24;
     const fill = Math.round((done / total) * width);
     const bar = '#'.repeat(fill) + '-'.repeat(width - fill);
-    process.stderr.write(`\r${label} [${bar}] ${(done / MB).toFixed(1)}/${(total / MB).toFixed(1)} MB ${(rate / MB).toFixed(1)} MB/s ETA ${eta}s\x1b[K`);
+    process.stderr.write(
+      `\r${label} [${bar}] ${(done / MB).toFixed(1)}/${(total / MB).toFixed(1)} MB ${(rate / MB).toFixed(1)} MB/s ETA ${eta}s\x1b[K`,
+    );
   };
   return {
     update(done) {
@@ -23,6 +28,8 @@ export function progressBar(label: string, total: number, enabled = Boolean(proc
       last = now;
       draw(done);
     },
-    done() { process.stderr.write('\r\x1b[K'); },
+    done() {
+      process.stderr.write('\r\x1b[K');
+    },
   };
 }

@@ -4,7 +4,13 @@ import type { Host } from '../core/platform.js';
 import type { GlobalConfig } from '../select/config.js';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
-export interface Finding { id: string; status: Status; message: string; fix?: string; detail?: Record<string, unknown> }
+export interface Finding {
+  id: string;
+  status: Status;
+  message: string;
+  fix?: string;
+  detail?: Record<string, unknown>;
+}
 
 export interface DoctorContext {
   home: Home;
@@ -17,8 +23,24 @@ export interface DoctorContext {
   configProblem?: Finding; // config.toml did not load
 }
 
-export const ok = (id: string, message: string, detail?: Record<string, unknown>): Finding => ({ id, status: 'ok', message, detail });
+export const ok = (id: string, message: string, detail?: Record<string, unknown>): Finding => ({
+  id,
+  status: 'ok',
+  message,
+  detail,
+});
 export const skip = (id: string, message: string): Finding => ({ id, status: 'skip', message });
-export const warn = (id: string, message: string, fix: string, detail?: Record<string, unknown>): Finding => ({ id, status: 'warn', message, fix, detail });
-export const fail = (id: string, message: string, fix: string, detail?: Record<string, unknown>): Finding => ({ id, status: 'fail', message, fix, detail });
-
+export const warn = (id: string, message: string, fix: string, detail?: Record<string, unknown>): Finding => ({
+  id,
+  status: 'warn',
+  message,
+  fix,
+  detail,
+});
+export const fail = (id: string, message: string, fix: string, detail?: Record<string, unknown>): Finding => ({
+  id,
+  status: 'fail',
+  message,
+  fix,
+  detail,
+});

@@ -2,17 +2,30 @@
 // doctor/ returns findings; this file runs them, keeps a fixed order and renders text or the JSON report whose
 // shape is documented (and kept stable) in docs/doctor.md.
 import { readFile } from 'node:fs/promises';
-import { packageFile } from '../core/package.js';
-import { DEFAULT_DOWNLOAD_BASE, DEFAULT_INDEX_URL, loadGlobalConfig, type GlobalConfig } from '../select/config.js';
 import { GoarmError } from '../core/errors.js';
-import { host, type Host } from '../core/platform.js';
 import type { Home } from '../core/home.js';
-import { fail, ok, skip, type DoctorContext, type Finding, type Status } from './findings.js';
+import { packageFile } from '../core/package.js';
+import { type Host, host } from '../core/platform.js';
+import { DEFAULT_DOWNLOAD_BASE, DEFAULT_INDEX_URL, type GlobalConfig, loadGlobalConfig } from '../select/config.js';
+import { type DoctorContext, type Finding, fail, ok, type Status, skip } from './findings.js';
 
 /** The stable JSON shape of one check: every key always present (fix null when ok/skip, detail {} when empty). */
-export interface CheckReport { id: string; group: string; status: Status; message: string; fix: string | null; detail: Record<string, unknown> }
-const shape = (f: Finding, group: string): CheckReport =>
-  ({ id: f.id, group, status: f.status, message: f.message, fix: f.status === 'ok' || f.status === 'skip' ? null : f.fix ?? null, detail: f.detail ?? {} });
+export interface CheckReport {
+  id: string;
+  group: string;
+  status: Status;
+  message: string;
+  fix: string | null;
+  detail: Record<string, unknown>;
+}
+const shape = (f: Finding, group: string): CheckReport => ({
+  id: f.id,
+  group,
+  status: f.status,
+  message: f.message,
+  fix: f.status === 'ok' || f.status === 'skip' ? null : (f.fix ?? null),
+  detail: f.detail ?? {},
+});
 
 export interface DoctorReport {
   schema: 1;
@@ -31,18 +44,36 @@ const GROUPS: Group[] = [
   ['host', ['host.platform', 'host.apple-silicon', 'host.rosetta'], async () => (await import('./host.js')).hostChecks],
   ['config', ['config.global'], async () => configCheck],
   ['path', ['path.shims', 'path.shadow'], async () => (await import('./path.js')).pathChecks],
-  ['env', ['env.goroot', 'env.gotoolchain', 'env.goarch', 'env.gopath'], async () => (await import('./env.js')).envChecks],
-  ['installs', ['installs.binary', 'installs.version-file', 'installs.links', 'installs.manifests', 'installs.debris'], async () => (await import('./installs.js')).installChecks],
-  ['shims', ['shims.present', 'shims.current', 'shims.integration'], async () => (await import('./shims.js')).shimChecks],
-  ['project', ['project.config', 'project.trust', 'project.version', 'project.arch'], async () => (await import('./project.js')).projectChecks],
+  [
+    'env',
+    ['env.goroot', 'env.gotoolchain', 'env.goarch', 'env.gopath'],
+    async () => (await import('./env.js')).envChecks,
+  ],
+  [
+    'installs',
+    ['installs.binary', 'installs.version-file', 'installs.links', 'installs.manifests', 'installs.debris'],
+    async () => (await import('./installs.js')).installChecks,
+  ],
+  [
+    'shims',
+    ['shims.present', 'shims.current', 'shims.integration'],
+    async () => (await import('./shims.js')).shimChecks,
+  ],
+  [
+    'project',
+    ['project.config', 'project.trust', 'project.version', 'project.arch'],
+    async () => (await import('./project.js')).projectChecks,
+  ],
   ['cgo', ['cgo.compiler', 'cgo.clt'], async () => (await import('./cgo.js')).cgoChecks],
   ['keys', ['keys.pinned', 'keys.trusted'], async () => (await import('./keys.js')).keyChecks],
 ];
 
 export const CHECK_IDS = GROUPS.flatMap(([, ids]) => ids);
 
-const configCheck = async (ctx: DoctorContext): Promise<Finding[]> =>
-  [ctx.configProblem ?? ok('config.global', `${ctx.global.path}: valid${ctx.global.default ? `, default go${ctx.global.default}` : ''}`)];
+const configCheck = async (ctx: DoctorContext): Promise<Finding[]> => [
+  ctx.configProblem ??
+    ok('config.global', `${ctx.global.path}: valid${ctx.global.default ? `, default go${ctx.global.default}` : ''}`),
+];
 
 /** GOARM_SIMULATE_NOW (an ISO date; a test knob like GOARM_SIMULATE_OS) moves "today" for the date-dependent checks. */
 function today(env: NodeJS.ProcessEnv): Date {
@@ -62,27 +93,55 @@ export async function runDoctor(home: Home, env: NodeJS.ProcessEnv, cwd: string)
   } catch (e) {
     if (!(e instanceof GoarmError)) throw e;
     configProblem = fail('config.global', e.message, e.hint ?? `fix ${home.config}`);
-    global = { indexUrl: DEFAULT_INDEX_URL, downloadBase: DEFAULT_DOWNLOAD_BASE, trustedKeys: [], autoInstall: false, path: home.config };
+    global = {
+      indexUrl: DEFAULT_INDEX_URL,
+      downloadBase: DEFAULT_DOWNLOAD_BASE,
+      trustedKeys: [],
+      autoInstall: false,
+      path: home.config,
+    };
   }
   const shellName = (env.SHELL ?? '').split('/').pop();
   const ctx: DoctorContext = {
-    home, env, cwd, global, configProblem, now: today(env), host: host(env),
+    home,
+    env,
+    cwd,
+    global,
+    configProblem,
+    now: today(env),
+    host: host(env),
     shell: shellName === 'bash' || shellName === 'zsh' || shellName === 'fish' ? shellName : undefined,
   };
-  const results = await Promise.all(GROUPS.map(async ([group, ids, load]) => {
-    try {
-      return (await (await load())(ctx)).map((f) => shape(f, group));
-    } catch (e) {
-      // A check that cannot run is itself a finding; it must not hide the others.
-      const why = e instanceof Error ? e.message : String(e);
-      return [shape(fail(ids[0], `the ${group} checks could not run: ${why}`, 'rerun with GOARM_DEBUG=1 and report it'), group),
-        ...ids.slice(1).map((id) => shape(skip(id, `not run: the ${group} checks failed`), group))];
-    }
-  }));
+  const results = await Promise.all(
+    GROUPS.map(async ([group, ids, load]) => {
+      try {
+        return (await (await load())(ctx)).map((f) => shape(f, group));
+      } catch (e) {
+        // A check that cannot run is itself a finding; it must not hide the others.
+        const why = e instanceof Error ? e.message : String(e);
+        return [
+          shape(
+            fail(ids[0], `the ${group} checks could not run: ${why}`, 'rerun with GOARM_DEBUG=1 and report it'),
+            group,
+          ),
+          ...ids.slice(1).map((id) => shape(skip(id, `not run: the ${group} checks failed`), group)),
+        ];
+      }
+    }),
+  );
   const checks = results.flat();
   const counts: Record<Status, number> = { ok: 0, warn: 0, fail: 0, skip: 0 };
   for (const c of checks) counts[c.status]++;
-  return { schema: 1, goarm: await goarmVersion(), home: home.root, cwd, host: ctx.host, ok: counts.fail === 0, counts, checks };
+  return {
+    schema: 1,
+    goarm: await goarmVersion(),
+    home: home.root,
+    cwd,
+    host: ctx.host,
+    ok: counts.fail === 0,
+    counts,
+    checks,
+  };
 }
 
 const LABEL: Record<Status, string> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' };
@@ -96,10 +155,15 @@ export function renderDoctor(r: DoctorReport, color: boolean): string {
   let group = '';
   for (const c of r.checks) {
     if (c.group !== group) lines.push('', (group = c.group));
-    lines.push(`  ${paint(c.status, LABEL[c.status])}  ${c.id.padEnd(width)} ${c.message.replace(/\n/g, '\n' + indent)}`);
+    lines.push(
+      `  ${paint(c.status, LABEL[c.status])}  ${c.id.padEnd(width)} ${c.message.replace(/\n/g, '\n' + indent)}`,
+    );
     if (c.fix && c.status !== 'ok') lines.push(`${indent}fix: ${c.fix}`);
   }
   const { ok: n, warn: w, fail: f, skip: s } = r.counts;
-  lines.push('', `${f} failed, ${w} warning${w === 1 ? '' : 's'}, ${n} ok, ${s} skipped${f ? ' — see the fix lines above' : ''}`);
+  lines.push(
+    '',
+    `${f} failed, ${w} warning${w === 1 ? '' : 's'}, ${n} ok, ${s} skipped${f ? ' — see the fix lines above' : ''}`,
+  );
   return lines.join('\n');
 }

@@ -2,11 +2,11 @@
 // installer, /opt/homebrew/bin from Homebrew, ~/go/bin, ...), or `go` silently is some other Go.
 import { realpath } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { fail, ok, skip, type DoctorContext, type Finding } from './findings.js';
 import { binaryInfo } from '../core/platform.js';
-import { TOOLS } from '../shell/shims.js';
-import { findInRc, initLine, mentions, where } from './rc.js';
 import { isExecutable } from '../core/process.js';
+import { TOOLS } from '../shell/shims.js';
+import { type DoctorContext, type Finding, fail, ok, skip } from './findings.js';
+import { findInRc, initLine, mentions, where } from './rc.js';
 
 const real = (p: string) => realpath(p).catch(() => p);
 
@@ -22,12 +22,22 @@ export async function pathChecks(ctx: DoctorContext): Promise<Finding[]> {
   if (at < 0) {
     const go = await first('go');
     return [
-      fail('path.shims', `${ctx.home.shims} is not on PATH, so goarm does not choose your Go; \`go\` here is ${go ?? 'not found'}`,
-        `add ${initLine(ctx)} and open a new terminal`, { shims: ctx.home.shims, onPath: false, go: go ?? null }),
+      fail(
+        'path.shims',
+        `${ctx.home.shims} is not on PATH, so goarm does not choose your Go; \`go\` here is ${go ?? 'not found'}`,
+        `add ${initLine(ctx)} and open a new terminal`,
+        { shims: ctx.home.shims, onPath: false, go: go ?? null },
+      ),
       skip('path.shadow', 'the shims are not on PATH'),
     ];
   }
-  const out = [ok('path.shims', `${ctx.home.shims} is on PATH (entry ${at + 1} of ${dirs.length})`, { shims: ctx.home.shims, onPath: true, index: at })];
+  const out = [
+    ok('path.shims', `${ctx.home.shims} is on PATH (entry ${at + 1} of ${dirs.length})`, {
+      shims: ctx.home.shims,
+      onPath: true,
+      index: at,
+    }),
+  ];
 
   // Every go/gofmt in a directory before the shims, except links to the shims themselves.
   const shadowing: { tool: string; file: string; dir: string; platform: string | null; setBy: string[] }[] = [];
@@ -41,12 +51,19 @@ export async function pathChecks(ctx: DoctorContext): Promise<Finding[]> {
       shadowing.push({ tool, file, dir, platform: info ? `${info.os}/${info.archs.join('+')}` : null, setBy });
     }
   }
-  if (!shadowing.length) return [...out, ok('path.shadow', `no other go or gofmt comes before the shims`, { shadowing })];
-  const names = shadowing.map((s) => `${s.file}${s.platform ? ` (${s.platform})` : ''}${s.setBy.length ? ` — PATH set in ${s.setBy.join(', ')}` : ''}`);
+  if (!shadowing.length)
+    return [...out, ok('path.shadow', `no other go or gofmt comes before the shims`, { shadowing })];
+  const names = shadowing.map(
+    (s) =>
+      `${s.file}${s.platform ? ` (${s.platform})` : ''}${s.setBy.length ? ` — PATH set in ${s.setBy.join(', ')}` : ''}`,
+  );
   const lines = [...new Set(shadowing.flatMap((s) => s.setBy))];
   const dirsToFix = [...new Set(shadowing.map((s) => s.dir))];
   const fix = lines.length
     ? `load goarm after ${lines.join(', ')}: move ${initLine(ctx)} below ${lines.length > 1 ? 'those lines' : 'that line'}, or remove ${dirsToFix.join(', ')} from PATH there`
     : `move ${initLine(ctx)} after whatever puts ${dirsToFix.join(', ')} on PATH, or remove ${dirsToFix.length > 1 ? 'them' : 'it'} from PATH`;
-  return [...out, fail('path.shadow', `shadowed by ${names.join('; ')}: \`go\` does not run goarm's shim`, fix, { shadowing })];
+  return [
+    ...out,
+    fail('path.shadow', `shadowed by ${names.join('; ')}: \`go\` does not run goarm's shim`, fix, { shadowing }),
+  ];
 }

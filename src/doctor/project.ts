@@ -2,13 +2,12 @@
 // version that applies in this directory is installed. Resolution only: doctor never installs (auto_install aside).
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { parseProjectConfig, PROJECT_FILE, type ProjectConfig } from '../select/config.js';
-import { fail, ok, skip, warn, type DoctorContext, type Finding } from './findings.js';
 import { GoarmError } from '../core/errors.js';
 import { nativeVersions } from '../install/versions.js';
-import { projectEnv, resolveDir, type Resolution } from '../select/resolve.js';
-import { describeSource } from '../select/resolve.js';
+import { PROJECT_FILE, type ProjectConfig, parseProjectConfig } from '../select/config.js';
+import { describeSource, projectEnv, type Resolution, resolveDir } from '../select/resolve.js';
 import { isTrusted, trustRecord } from '../select/trust.js';
+import { type DoctorContext, type Finding, fail, ok, skip, warn } from './findings.js';
 
 async function nearest(cwd: string): Promise<{ file: string; text: string } | undefined> {
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
@@ -41,31 +40,80 @@ export async function projectChecks(ctx: DoctorContext): Promise<Finding[]> {
   else {
     const risky = projectEnv(cfg, false).ignored;
     const dir = dirname(found.file);
-    if (!risky.length) out.push(ok('project.trust', 'nothing in it needs trust (go, arch and cgo.enabled/netdns/tags apply as they are)', { trusted: null, ignored: [] }));
-    else if (await isTrusted(ctx.home, found.file, found.text)) out.push(ok('project.trust', `trusted: ${risky.join(', ')} apply`, { trusted: true, ignored: [] }));
+    if (!risky.length)
+      out.push(
+        ok('project.trust', 'nothing in it needs trust (go, arch and cgo.enabled/netdns/tags apply as they are)', {
+          trusted: null,
+          ignored: [],
+        }),
+      );
+    else if (await isTrusted(ctx.home, found.file, found.text))
+      out.push(ok('project.trust', `trusted: ${risky.join(', ')} apply`, { trusted: true, ignored: [] }));
     else {
-      const changed = await readFile(await trustRecord(ctx.home, found.file)).then(() => true, () => false);
-      out.push(warn('project.trust', `${changed ? 'changed since you trusted it' : 'not trusted'}: goarm ignores ${risky.join(', ')} (they can make go run other programs)`,
-        `read ${found.file}, then run \`goarm trust\` in ${dir}`, { trusted: false, changedSinceTrust: changed, ignored: risky }));
+      const changed = await readFile(await trustRecord(ctx.home, found.file)).then(
+        () => true,
+        () => false,
+      );
+      out.push(
+        warn(
+          'project.trust',
+          `${changed ? 'changed since you trusted it' : 'not trusted'}: goarm ignores ${risky.join(', ')} (they can make go run other programs)`,
+          `read ${found.file}, then run \`goarm trust\` in ${dir}`,
+          { trusted: false, changedSinceTrust: changed, ignored: risky },
+        ),
+      );
     }
   }
 
   let r: Resolution | undefined;
   try {
-    r = await resolveDir(ctx.cwd, { home: ctx.home, env: ctx.env, installed: await nativeVersions(ctx.home), global: ctx.global, hostArch: ctx.host.arch });
+    r = await resolveDir(ctx.cwd, {
+      home: ctx.home,
+      env: ctx.env,
+      installed: await nativeVersions(ctx.home),
+      global: ctx.global,
+      hostArch: ctx.host.arch,
+    });
   } catch (e) {
     const p = problem(e);
     if (!p) throw e;
     out.push(fail('project.version', p.message, p.hint));
   }
-  if (r?.version) out.push(ok('project.version', `go${r.version} (${describeSource(r)})`, { version: r.version, spec: r.spec, source: r.source }));
-  else if (r) out.push(fail('project.version', `go${r.installSpec} (${describeSource(r)}) is not installed: go fails here`, `goarm install ${r.installSpec}`, { version: null, spec: r.spec, source: r.source }));
+  if (r?.version)
+    out.push(
+      ok('project.version', `go${r.version} (${describeSource(r)})`, {
+        version: r.version,
+        spec: r.spec,
+        source: r.source,
+      }),
+    );
+  else if (r)
+    out.push(
+      fail(
+        'project.version',
+        `go${r.installSpec} (${describeSource(r)}) is not installed: go fails here`,
+        `goarm install ${r.installSpec}`,
+        { version: null, spec: r.spec, source: r.source },
+      ),
+    );
 
   const arch = r?.settings?.arch;
   if (!r) out.push(skip('project.arch', 'no version resolves here'));
   else if (arch && arch !== ctx.host.arch)
-    out.push(warn('project.arch', `${r.settingsFile} sets arch = "${arch}" on a ${ctx.host.arch} host: every go build here cross-compiles${ctx.host.appleSilicon && arch === 'amd64' ? ', and go run/test execute amd64 code under Rosetta' : ''}`,
-      `remove arch from ${r.settingsFile} unless that is intended`, { arch, hostArch: ctx.host.arch }));
-  else out.push(ok('project.arch', `builds for ${ctx.host.os}/${arch ?? r.archPin ?? ctx.host.arch}`, { arch: arch ?? null, hostArch: ctx.host.arch }));
+    out.push(
+      warn(
+        'project.arch',
+        `${r.settingsFile} sets arch = "${arch}" on a ${ctx.host.arch} host: every go build here cross-compiles${ctx.host.appleSilicon && arch === 'amd64' ? ', and go run/test execute amd64 code under Rosetta' : ''}`,
+        `remove arch from ${r.settingsFile} unless that is intended`,
+        { arch, hostArch: ctx.host.arch },
+      ),
+    );
+  else
+    out.push(
+      ok('project.arch', `builds for ${ctx.host.os}/${arch ?? r.archPin ?? ctx.host.arch}`, {
+        arch: arch ?? null,
+        hostArch: ctx.host.arch,
+      }),
+    );
   return out;
 }

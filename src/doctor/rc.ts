@@ -4,7 +4,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DoctorContext } from './findings.js';
 
-export interface RcHit { file: string; line: number; text: string }
+export interface RcHit {
+  file: string;
+  line: number;
+  text: string;
+}
 
 const ZSH = ['.zshenv', '.zprofile', '.zshrc', '.zlogin'];
 const BASH = ['.bash_profile', '.bash_login', '.profile', '.bashrc'];
@@ -19,16 +23,22 @@ async function candidates(ctx: DoctorContext): Promise<string[]> {
   // /etc/paths.d/go behind with /usr/local/go/bin.
   const system = ctx.host.os === 'darwin' ? ['/etc/paths', ...(await list('/etc/paths.d', ''))] : [];
   const files =
-    ctx.shell === 'zsh' ? ZSH.map((f) => join(zdot, f)) :
-    ctx.shell === 'bash' ? BASH.map((f) => join(home, f)) :
-    ctx.shell === 'fish' ? await fish() :
-    [...ZSH.map((f) => join(zdot, f)), ...BASH.map((f) => join(home, f)), ...(await fish())];
+    ctx.shell === 'zsh'
+      ? ZSH.map((f) => join(zdot, f))
+      : ctx.shell === 'bash'
+        ? BASH.map((f) => join(home, f))
+        : ctx.shell === 'fish'
+          ? await fish()
+          : [...ZSH.map((f) => join(zdot, f)), ...BASH.map((f) => join(home, f)), ...(await fish())];
   return [...system, ...files];
 }
 
 async function list(dir: string, ext: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  return names.filter((n) => n.endsWith(ext) && !n.startsWith('.')).sort().map((n) => join(dir, n));
+  return names
+    .filter((n) => n.endsWith(ext) && !n.startsWith('.'))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /** Lines (not comments) of the start-up files that pass `test`. */
@@ -48,16 +58,19 @@ export async function findInRc(ctx: DoctorContext, test: (line: string) => boole
 export function mentions(ctx: DoctorContext, dir: string): (line: string) => boolean {
   const home = ctx.env.HOME;
   const spellings = [dir];
-  if (home && dir.startsWith(home + '/')) spellings.push('~' + dir.slice(home.length), '$HOME' + dir.slice(home.length), '${HOME}' + dir.slice(home.length));
-  return (line) => spellings.some((s) => {
-    let i = line.indexOf(s);
-    for (; i >= 0; i = line.indexOf(s, i + 1)) if (!/[A-Za-z0-9_.-]/.test(line[i + s.length] ?? '')) return true;
-    return false;
-  });
+  if (home && dir.startsWith(home + '/'))
+    spellings.push('~' + dir.slice(home.length), '$HOME' + dir.slice(home.length), '${HOME}' + dir.slice(home.length));
+  return (line) =>
+    spellings.some((s) => {
+      let i = line.indexOf(s);
+      for (; i >= 0; i = line.indexOf(s, i + 1)) if (!/[A-Za-z0-9_.-]/.test(line[i + s.length] ?? '')) return true;
+      return false;
+    });
 }
 
 /** `eval "$(goarm use)"`, `goarm use | source`, with or without a path to goarm or --shell. */
-export const isInitLine = (line: string) => /goarm['"]?(\s+--?\S+)*\s+use\b(?!\s+[0-9a-z])/.test(line) && /\beval\b|\|\s*source\b|\bsource\b/.test(line);
+export const isInitLine = (line: string) =>
+  /goarm['"]?(\s+--?\S+)*\s+use\b(?!\s+[0-9a-z])/.test(line) && /\beval\b|\|\s*source\b|\bsource\b/.test(line);
 
 /** The rc file and line that load goarm's shell integration for this shell. */
 export function initLine(ctx: DoctorContext): string {

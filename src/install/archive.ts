@@ -6,14 +6,30 @@
 // can go through a link. Every member is checked before anything of it is written; an archive that needs
 // sanitizing is not a Go release, so we refuse the whole thing instead.
 import { createHash } from 'node:crypto';
-import { closeSync, constants as FS, createReadStream, fchmodSync, futimesSync, linkSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  constants as FS,
+  fchmodSync,
+  futimesSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  symlinkSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
-import { ExitCode, GoarmError, err, fsError } from '../core/errors.js';
+import { ExitCode, err, fsError, GoarmError } from '../core/errors.js';
 
 /** What was written, per member path (relative, "/"-separated): hashed on the way to disk, for install manifests. */
-export interface ExtractedFile { sha256?: string; size?: number; mode: number; link?: string }
+export interface ExtractedFile {
+  sha256?: string;
+  size?: number;
+  mode: number;
+  link?: string;
+}
 
 export interface Extractor {
   /** Every non-directory member written, once end() has resolved. */
@@ -29,18 +45,30 @@ export interface Extractor {
 }
 
 const DEFAULT_MAX_BYTES = 8 * 1024 ** 3;
-interface Link { path: string; target: string }
+interface Link {
+  path: string;
+  target: string;
+}
 const MAX_LINK_HOPS = 40;
 const WRITABLE = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link']);
 const CREATE = FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL | FS.O_NOFOLLOW;
 const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS']);
 
 const unsafe = (msg: string) =>
-  err('E_UNSAFE_ARCHIVE', ExitCode.ARCHIVE, `refusing unsafe archive: ${msg}`,
-    'this is not a well-formed Go release; delete the download and check the mirror it came from');
+  err(
+    'E_UNSAFE_ARCHIVE',
+    ExitCode.ARCHIVE,
+    `refusing unsafe archive: ${msg}`,
+    'this is not a well-formed Go release; delete the download and check the mirror it came from',
+  );
 const bad = (msg: string, cause?: unknown) =>
-  err('E_BAD_ARCHIVE', ExitCode.ARCHIVE, `damaged archive: ${msg}`,
-    'the download is corrupt; delete it and install again', cause);
+  err(
+    'E_BAD_ARCHIVE',
+    ExitCode.ARCHIVE,
+    `damaged archive: ${msg}`,
+    'the download is corrupt; delete it and install again',
+    cause,
+  );
 
 // Keys compare the way a case-insensitive, normalizing file system (APFS, HFS+) would: stricter on Linux, right on macOS.
 const key = (parts: string[]) => parts.join('/').normalize('NFD').toLowerCase();
@@ -89,9 +117,15 @@ class StreamingExtractor implements Extractor {
   private declared = 0;
   private resolve!: () => void;
   private reject!: (e: GoarmError) => void;
-  private readonly done = new Promise<void>((res, rej) => { this.resolve = res; this.reject = rej; });
+  private readonly done = new Promise<void>((res, rej) => {
+    this.resolve = res;
+    this.reject = rej;
+  });
 
-  constructor(private readonly dest: string, private readonly maxBytes: number) {
+  constructor(
+    private readonly dest: string,
+    private readonly maxBytes: number,
+  ) {
     this.done.catch(() => {}); // observed through end(); never an unhandled rejection
     try {
       mkdirSync(dest, { recursive: true });
@@ -110,7 +144,9 @@ class StreamingExtractor implements Extractor {
     this.gunzip = createGunzip({ chunkSize: 256 * 1024 });
     this.gunzip.on('data', (chunk: Buffer) => this.feed(chunk));
     this.gunzip.on('error', (e) => this.fail(bad(`gzip: ${e.message}`, e)));
-    this.gunzip.on('end', () => { if (!this.failure) this.parser.end(); });
+    this.gunzip.on('end', () => {
+      if (!this.failure) this.parser.end();
+    });
   }
 
   write(chunk: Buffer): void {
@@ -128,8 +164,14 @@ class StreamingExtractor implements Extractor {
   }
 
   abort(): void {
-    this.fail(err('E_ABORTED', ExitCode.ARCHIVE, `extraction into ${this.dest} was aborted`,
-      'nothing was installed; run the command again'));
+    this.fail(
+      err(
+        'E_ABORTED',
+        ExitCode.ARCHIVE,
+        `extraction into ${this.dest} was aborted`,
+        'nothing was installed; run the command again',
+      ),
+    );
   }
 
   /** Lets extractFile stop reading once the archive is refused. */
@@ -140,7 +182,11 @@ class StreamingExtractor implements Extractor {
   drained(): Promise<void> {
     if (this.failure || !this.gunzip.writableNeedDrain) return Promise.resolve();
     return new Promise((res) => {
-      const go = () => { this.gunzip.off('drain', go); this.gunzip.off('close', go); res(); };
+      const go = () => {
+        this.gunzip.off('drain', go);
+        this.gunzip.off('close', go);
+        res();
+      };
       this.gunzip.on('drain', go).on('close', go);
     });
   }
@@ -162,7 +208,8 @@ class StreamingExtractor implements Extractor {
     const problem = this.problem(entry);
     if (problem) {
       entry.resume();
-      return this.fail(unsafe(problem));
+      this.fail(unsafe(problem));
+      return;
     }
     // Go tarballs need 0755/0644: drop setuid/setgid/sticky and group/other write.
     const mode = (entry.mode ?? 0o644) & 0o755;
@@ -173,7 +220,8 @@ class StreamingExtractor implements Extractor {
         return void entry.resume();
       }
       if (entry.type === 'SymbolicLink' || entry.type === 'Link') {
-        const target = entry.type === 'Link' ? path.join(this.dest, ...parts(entry.linkpath ?? '')) : entry.linkpath ?? '';
+        const target =
+          entry.type === 'Link' ? path.join(this.dest, ...parts(entry.linkpath ?? '')) : (entry.linkpath ?? '');
         this.pendingLinks.push({ type: entry.type, abs, target });
         if (entry.type === 'SymbolicLink') this.files.set(parts(entry.path).join('/'), { mode: 0o777, link: target });
         return void entry.resume();
@@ -184,12 +232,25 @@ class StreamingExtractor implements Extractor {
       const mtime = entry.mtime ?? new Date();
       const hash = createHash('sha256');
       let size = 0;
-      entry.on('data', (chunk: Buffer) => { if (!this.failure) this.guard(() => { writeSync(fd, chunk); hash.update(chunk); size += chunk.length; }); });
-      entry.on('end', () => this.guard(() => {
-        this.openFd = undefined;
-        try { futimesSync(fd, mtime, mtime); } finally { closeSync(fd); }
-        this.files.set(parts(entry.path).join('/'), { mode, size, sha256: hash.digest('hex') });
-      }));
+      entry.on('data', (chunk: Buffer) => {
+        if (!this.failure)
+          this.guard(() => {
+            writeSync(fd, chunk);
+            hash.update(chunk);
+            size += chunk.length;
+          });
+      });
+      entry.on('end', () =>
+        this.guard(() => {
+          this.openFd = undefined;
+          try {
+            futimesSync(fd, mtime, mtime);
+          } finally {
+            closeSync(fd);
+          }
+          this.files.set(parts(entry.path).join('/'), { mode, size, sha256: hash.digest('hex') });
+        }),
+      );
     } catch (e) {
       entry.resume();
       this.fail(this.mapWriteError(e, entry.path));
@@ -197,7 +258,11 @@ class StreamingExtractor implements Extractor {
   }
 
   private guard(fn: () => void) {
-    try { fn(); } catch (e) { this.fail(this.mapWriteError(e, '')); }
+    try {
+      fn();
+    } catch (e) {
+      this.fail(this.mapWriteError(e, ''));
+    }
   }
 
   private mapWriteError(e: unknown, member: string): GoarmError {
@@ -236,7 +301,8 @@ class StreamingExtractor implements Extractor {
       if (isAbs(link) || link.split(/[\\/]/).includes('..') || !staysInside(this.links, [], link))
         return `hard link ${name} -> ${JSON.stringify(link)} points outside the archive`;
       const via = this.throughLink(parts(link));
-      if (via) return `hard link ${name} -> ${JSON.stringify(link)} goes through the symbolic link ${JSON.stringify(via)}`;
+      if (via)
+        return `hard link ${name} -> ${JSON.stringify(link)} goes through the symbolic link ${JSON.stringify(via)}`;
     }
     return undefined;
   }
@@ -256,7 +322,9 @@ class StreamingExtractor implements Extractor {
     // A later link can change where an earlier one leads: check them all against the final set.
     for (const l of this.links.values()) {
       if (!staysInside(this.links, parts(l.path).slice(0, -1), l.target))
-        return this.fail(unsafe(`symbolic link ${JSON.stringify(l.path)} -> ${JSON.stringify(l.target)} points outside the archive`));
+        return this.fail(
+          unsafe(`symbolic link ${JSON.stringify(l.path)} -> ${JSON.stringify(l.target)} points outside the archive`),
+        );
     }
     try {
       // Hard links first (their targets are files, all written by now), then symbolic links.
@@ -267,9 +335,16 @@ class StreamingExtractor implements Extractor {
         const same = this.files.get(rel(l.target));
         if (same) this.files.set(rel(l.abs), same);
       }
-      for (const l of this.pendingLinks.filter((x) => x.type === 'SymbolicLink')) { this.mkdirp(path.dirname(l.abs)); symlinkSync(l.target, l.abs); }
+      for (const l of this.pendingLinks.filter((x) => x.type === 'SymbolicLink')) {
+        this.mkdirp(path.dirname(l.abs));
+        symlinkSync(l.target, l.abs);
+      }
     } catch (e) {
-      return this.fail((e as NodeJS.ErrnoException).code === 'ENOENT' ? bad(`a hard link points at a member that does not exist`, e) : this.mapWriteError(e, ''));
+      return this.fail(
+        (e as NodeJS.ErrnoException).code === 'ENOENT'
+          ? bad(`a hard link points at a member that does not exist`, e)
+          : this.mapWriteError(e, ''),
+      );
     }
     this.settled = true;
     this.resolve();
@@ -285,7 +360,14 @@ class StreamingExtractor implements Extractor {
   private fail(e: GoarmError) {
     if (this.failure || this.settled) return;
     this.failure = e;
-    if (this.openFd !== undefined) { try { closeSync(this.openFd); } catch { /* already closed */ } this.openFd = undefined; }
+    if (this.openFd !== undefined) {
+      try {
+        closeSync(this.openFd);
+      } catch {
+        /* already closed */
+      }
+      this.openFd = undefined;
+    }
     this.gunzip.destroy();
     // node-tar ignores further input; its TAR_ABORT error lands in fail() and is dropped. A copy,
     // because node-tar decorates the error it is given.

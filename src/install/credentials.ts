@@ -1,13 +1,15 @@
-
-import { readFile, } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, err, redact } from '../core/errors.js';
+import { atomicWrite } from '../core/fs.js';
 import { goarmHome, type Home } from '../core/home.js';
 import { isPublicHost } from './mirrors.js';
-import { atomicWrite } from '../core/fs.js';
 
-export interface Credential { header: string; source: string }
+export interface Credential {
+  header: string;
+  source: string;
+}
 
 const SERVICE = 'goarm';
 
@@ -22,11 +24,29 @@ export function originOf(input: string): string {
   try {
     u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? input : `https://${input}`);
   } catch {
-    throw err('E_USAGE', ExitCode.USAGE, `${JSON.stringify(redact(input))} is not a URL`, 'give the mirror\'s URL, e.g. https://artifactory.example.com');
+    throw err(
+      'E_USAGE',
+      ExitCode.USAGE,
+      `${JSON.stringify(redact(input))} is not a URL`,
+      "give the mirror's URL, e.g. https://artifactory.example.com",
+    );
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw err('E_USAGE', ExitCode.USAGE, `${u.protocol} URLs take no credentials`, 'give the mirror\'s http(s) URL');
-  if (u.username || u.password) throw err('E_USAGE', ExitCode.USAGE, 'the URL must not contain credentials', 'give the URL alone; goarm login asks for the secret');
-  if (isPublicHost(u.hostname)) throw err('E_USAGE', ExitCode.USAGE, `${u.hostname} is a public host; goarm never sends it credentials`, 'log in to your private mirror instead');
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw err('E_USAGE', ExitCode.USAGE, `${u.protocol} URLs take no credentials`, "give the mirror's http(s) URL");
+  if (u.username || u.password)
+    throw err(
+      'E_USAGE',
+      ExitCode.USAGE,
+      'the URL must not contain credentials',
+      'give the URL alone; goarm login asks for the secret',
+    );
+  if (isPublicHost(u.hostname))
+    throw err(
+      'E_USAGE',
+      ExitCode.USAGE,
+      `${u.hostname} is a public host; goarm never sends it credentials`,
+      'log in to your private mirror instead',
+    );
   return u.origin;
 }
 
@@ -77,17 +97,28 @@ const keychainHint = (origin: string) =>
 /** Fails with E_NO_KEYCHAIN unless keytar loads (checked before asking anyone to type a secret). */
 export async function requireKeychain(origin: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const kt = await keychain(env);
-  if (typeof kt === 'string') throw err('E_NO_KEYCHAIN', ExitCode.CONFIG, `no OS keychain is available: ${kt}`, keychainHint(origin));
+  if (typeof kt === 'string')
+    throw err('E_NO_KEYCHAIN', ExitCode.CONFIG, `no OS keychain is available: ${kt}`, keychainHint(origin));
 }
 
 /** Stores `secret` for `origin` in the OS keychain. */
-export async function login(home: Home, origin: string, secret: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function login(
+  home: Home,
+  origin: string,
+  secret: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   await requireKeychain(origin, env);
   const kt = (await keychain(env)) as Keytar;
   try {
     await kt.setPassword(SERVICE, origin, secret);
   } catch (e) {
-    throw err('E_KEYCHAIN', ExitCode.CONFIG, `cannot store the credentials in the OS keychain: ${(e as Error).message}`, keychainHint(origin));
+    throw err(
+      'E_KEYCHAIN',
+      ExitCode.CONFIG,
+      `cannot store the credentials in the OS keychain: ${(e as Error).message}`,
+      keychainHint(origin),
+    );
   }
   await record(home, origin, true);
 }
@@ -100,10 +131,20 @@ export async function logout(home: Home, origin: string, env: NodeJS.ProcessEnv 
     try {
       removed = await kt.deletePassword(SERVICE, origin);
     } catch (e) {
-      throw err('E_KEYCHAIN', ExitCode.CONFIG, `cannot remove the credentials from the OS keychain: ${(e as Error).message}`, 'unlock the keychain and try again');
+      throw err(
+        'E_KEYCHAIN',
+        ExitCode.CONFIG,
+        `cannot remove the credentials from the OS keychain: ${(e as Error).message}`,
+        'unlock the keychain and try again',
+      );
     }
   } else if ((await recorded(home)).includes(origin)) {
-    throw err('E_NO_KEYCHAIN', ExitCode.CONFIG, `cannot remove the keychain entry for ${origin}: ${kt}`, 'run goarm logout where the keychain is available');
+    throw err(
+      'E_NO_KEYCHAIN',
+      ExitCode.CONFIG,
+      `cannot remove the keychain entry for ${origin}: ${kt}`,
+      'run goarm logout where the keychain is available',
+    );
   }
   return (await record(home, origin, false)) || removed;
 }
@@ -112,7 +153,11 @@ export const loggedIn = recorded;
 
 // -------------------------------------------------------------------------------------------------- netrc
 
-export interface NetrcEntry { machine: string; login: string; password: string }
+export interface NetrcEntry {
+  machine: string;
+  login: string;
+  password: string;
+}
 
 /** The `machine` entries of a netrc file (`default` is ignored, as Go does: it would match every host). */
 export function parseNetrc(text: string): NetrcEntry[] {
@@ -122,8 +167,12 @@ export function parseNetrc(text: string): NetrcEntry[] {
   let inDefault = false;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const tok = m[2] ?? m[1].replace(/\\(.)/g, '$1');
-    const next = () => { const n = re.exec(text); return n ? (n[2] ?? n[1].replace(/\\(.)/g, '$1')) : ''; };
-    if (m[2] === 'macdef') { // a macro runs until the next blank line
+    const next = () => {
+      const n = re.exec(text);
+      return n ? (n[2] ?? n[1].replace(/\\(.)/g, '$1')) : '';
+    };
+    if (m[2] === 'macdef') {
+      // a macro runs until the next blank line
       const end = text.indexOf('\n\n', re.lastIndex);
       re.lastIndex = end < 0 ? text.length : end + 2;
     } else if (m[2] === 'machine') {
@@ -144,21 +193,35 @@ export function parseNetrc(text: string): NetrcEntry[] {
 async function fromNetrc(url: URL, env: NodeJS.ProcessEnv): Promise<Credential | undefined> {
   const file = env.NETRC || join(env.HOME || homedir(), '.netrc');
   let text: string;
-  try { text = await readFile(file, 'utf8'); } catch { return undefined; }
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
   // A machine names a host (any port, as curl reads it) or host:port.
-  const e = parseNetrc(text).find((x) => x.machine.toLowerCase() === url.hostname.toLowerCase() || x.machine.toLowerCase() === url.host.toLowerCase());
-  return e ? { header: 'Basic ' + Buffer.from(`${e.login}:${e.password}`, 'utf8').toString('base64'), source: file } : undefined;
+  const e = parseNetrc(text).find(
+    (x) => x.machine.toLowerCase() === url.hostname.toLowerCase() || x.machine.toLowerCase() === url.host.toLowerCase(),
+  );
+  return e
+    ? { header: 'Basic ' + Buffer.from(`${e.login}:${e.password}`, 'utf8').toString('base64'), source: file }
+    : undefined;
 }
 
 // ------------------------------------------------------------------------------------------------- lookup
 
 const memo = new Map<string, Promise<Credential | undefined>>();
 const warned = new Set<string>();
-const warnOnce = (msg: string) => { if (!warned.has(msg)) { warned.add(msg); process.stderr.write(redact(msg) + '\n'); } };
+const warnOnce = (msg: string) => {
+  if (!warned.has(msg)) {
+    warned.add(msg);
+    process.stderr.write(redact(msg) + '\n');
+  }
+};
 
 /** The credential for a request to `url`, if any; looked up once per origin per process. */
 export function credentialFor(url: URL, env: NodeJS.ProcessEnv = process.env): Promise<Credential | undefined> {
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || isPublicHost(url.hostname)) return Promise.resolve(undefined);
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || isPublicHost(url.hostname))
+    return Promise.resolve(undefined);
   let p = memo.get(url.origin);
   if (!p) memo.set(url.origin, (p = lookup(url, env)));
   return p;
@@ -168,7 +231,10 @@ async function lookup(url: URL, env: NodeJS.ProcessEnv): Promise<Credential | un
   if ((await recorded(goarmHome(env))).includes(url.origin)) {
     const kt = await keychain(env);
     const fallback = 'trying ~/.netrc and GOARM_MIRROR_TOKEN';
-    if (typeof kt === 'string') warnOnce(`warning: \`goarm login\` stored credentials for ${url.origin} in the OS keychain, but ${kt}; ${fallback}`);
+    if (typeof kt === 'string')
+      warnOnce(
+        `warning: \`goarm login\` stored credentials for ${url.origin} in the OS keychain, but ${kt}; ${fallback}`,
+      );
     else {
       try {
         const secret = await kt.getPassword(SERVICE, url.origin);

@@ -6,20 +6,23 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
-import { ExitCode, GoarmError, err, redact } from '../core/errors.js';
+import { type Dispatcher, EnvHttpProxyAgent, interceptors, request } from 'undici';
+import { ExitCode, err, GoarmError, redact } from '../core/errors.js';
 import { isPublicHost } from './mirrors.js';
 
 let dispatcher: Dispatcher | undefined;
 // proxyTunnel: false sends plain-http requests to an http proxy in absolute form, as curl and Go do (many proxies
 // allow CONNECT only to port 443); https always tunnels with CONNECT, so the proxy never sees its headers.
-const agent = () => (dispatcher ??= new EnvHttpProxyAgent({ proxyTunnel: false }).compose(interceptors.redirect({ maxRedirections: 5 })));
+const agent = () =>
+  (dispatcher ??= new EnvHttpProxyAgent({ proxyTunnel: false }).compose(interceptors.redirect({ maxRedirections: 5 })));
 
 const ATTEMPTS = 5;
 const baseDelay = () => Number(process.env.GOARM_RETRY_DELAY_MS ?? 250);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const retryable = (status: number) => status >= 500 || status === 408 || status === 429;
-const debug = (line: string) => { if (process.env.GOARM_DEBUG) process.stderr.write(redact(line) + '\n'); };
+const debug = (line: string) => {
+  if (process.env.GOARM_DEBUG) process.stderr.write(redact(line) + '\n');
+};
 
 export interface RequestOptions {
   /** tries before giving up on a transient failure (default 5); a caller with another mirror to try uses fewer */
@@ -41,17 +44,32 @@ export function displayUrl(url: string): string {
 
 export const isFileUrl = (url: string) => url.startsWith('file:');
 /** A missing file, over HTTP (404) or in a local mirror directory. */
-export const isNotFound = (e: unknown) => e instanceof GoarmError && (e.code === 'E_HTTP_404' || e.code === 'E_FILE_NOT_FOUND');
+export const isNotFound = (e: unknown) =>
+  e instanceof GoarmError && (e.code === 'E_HTTP_404' || e.code === 'E_FILE_NOT_FOUND');
 
-interface Auth { header: string; source: string }
-interface Target { url: string; shown: string; origin: string; headers: Record<string, string>; auth?: Auth }
+interface Auth {
+  header: string;
+  source: string;
+}
+interface Target {
+  url: string;
+  shown: string;
+  origin: string;
+  headers: Record<string, string>;
+  auth?: Auth;
+}
 
 /** userinfo in the URL wins; public hosts never get credentials; anything else asks credentials.ts (loaded lazily). */
 async function target(url: string): Promise<Target> {
   const u = new URL(url);
   let auth: Auth | undefined;
   if (u.username || u.password) {
-    auth = { header: 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64'), source: 'the URL' };
+    auth = {
+      header:
+        'Basic ' +
+        Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64'),
+      source: 'the URL',
+    };
     u.username = '';
     u.password = '';
   } else if (!isPublicHost(u.hostname)) {
@@ -64,36 +82,69 @@ async function target(url: string): Promise<Target> {
 
 function httpError(t: Target, status: number): GoarmError {
   const url = t.shown;
-  if (status === 404) return err('E_HTTP_404', ExitCode.NETWORK, `not found (HTTP 404): ${url}`, 'check index_url / download_base / mirror in config.toml, or whether the mirror has this file');
+  if (status === 404)
+    return err(
+      'E_HTTP_404',
+      ExitCode.NETWORK,
+      `not found (HTTP 404): ${url}`,
+      'check index_url / download_base / mirror in config.toml, or whether the mirror has this file',
+    );
   if (status === 401 || status === 403) {
     const login = `\`goarm login ${t.origin}\``;
     return t.auth
-      ? err('E_HTTP_AUTH', ExitCode.NETWORK, `${t.origin} refused the credentials from ${t.auth.source} (HTTP ${status}): ${url}`,
-        `store valid ones with ${login} (a token, or user:password), or fix ~/.netrc / GOARM_MIRROR_TOKEN`)
-      : err('E_HTTP_AUTH', ExitCode.NETWORK, `access denied (HTTP ${status}): ${url} needs credentials`,
-        `run ${login} (it asks for a token or user:password), or add machine ${new URL(url).hostname} to ~/.netrc, or set GOARM_MIRROR_TOKEN`);
+      ? err(
+          'E_HTTP_AUTH',
+          ExitCode.NETWORK,
+          `${t.origin} refused the credentials from ${t.auth.source} (HTTP ${status}): ${url}`,
+          `store valid ones with ${login} (a token, or user:password), or fix ~/.netrc / GOARM_MIRROR_TOKEN`,
+        )
+      : err(
+          'E_HTTP_AUTH',
+          ExitCode.NETWORK,
+          `access denied (HTTP ${status}): ${url} needs credentials`,
+          `run ${login} (it asks for a token or user:password), or add machine ${new URL(url).hostname} to ~/.netrc, or set GOARM_MIRROR_TOKEN`,
+        );
   }
-  return err('E_HTTP', ExitCode.NETWORK, `HTTP ${status} from ${url}`, retryable(status) ? 'the server failed repeatedly; try again later or use another mirror' : undefined);
+  return err(
+    'E_HTTP',
+    ExitCode.NETWORK,
+    `HTTP ${status} from ${url}`,
+    retryable(status) ? 'the server failed repeatedly; try again later or use another mirror' : undefined,
+  );
 }
 
 function networkError(url: string, e: unknown): GoarmError {
   if (e instanceof GoarmError) return e;
   const code = (e as { code?: string }).code ?? (e as Error).name;
-  return err('E_NETWORK', ExitCode.NETWORK, `cannot reach ${new URL(url).host}: ${code} ${(e as Error).message ?? ''}`.trim(),
-    'check your network connection and proxy settings (HTTPS_PROXY, NO_PROXY), then try again', e);
+  return err(
+    'E_NETWORK',
+    ExitCode.NETWORK,
+    `cannot reach ${new URL(url).host}: ${code} ${(e as Error).message ?? ''}`.trim(),
+    'check your network connection and proxy settings (HTTPS_PROXY, NO_PROXY), then try again',
+    e,
+  );
 }
 
 /** Runs `fn` with backoff retries on 5xx and connection errors. An attempt that moved the download forward
  * (`progress()` grew) resets the count, so a flaky link that keeps cutting still completes. */
-async function withRetries(t: Target, fn: () => Promise<void>, progress: () => number = () => 0, attempts = ATTEMPTS): Promise<void> {
+async function withRetries(
+  t: Target,
+  fn: () => Promise<void>,
+  progress: () => number = () => 0,
+  attempts = ATTEMPTS,
+): Promise<void> {
   for (let attempt = 1, seen = progress(); ; attempt++) {
     try {
       return await fn();
     } catch (e) {
-      if (progress() > seen) { seen = progress(); attempt = 1; }
+      if (progress() > seen) {
+        seen = progress();
+        attempt = 1;
+      }
       const status = (e as { retryStatus?: number }).retryStatus;
       const transient = status !== undefined || !(e instanceof GoarmError);
-      if (!transient || attempt >= attempts) throw status !== undefined ? httpError(t, status) : networkError(t.shown, e);
+      if (!transient || attempt >= attempts)
+        throw status !== undefined ? httpError(t, status) : networkError(t.shown, e);
       debug(`retrying ${t.shown} (${(e as Error).message ?? status})`);
       await sleep(baseDelay() * 2 ** (attempt - 1));
     }
@@ -104,34 +155,63 @@ const transientStatus = (status: number) => Object.assign(new Error(`HTTP ${stat
 
 function fileError(url: string, e: unknown): GoarmError {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return err('E_FILE_NOT_FOUND', ExitCode.NOT_FOUND, `not found: ${url}`, 'check the mirror directory (index_url / download_base / --from), or sync it again with `goarm mirror sync`');
-  if (code === 'EISDIR') return err('E_FILE', ExitCode.CONFIG, `${url} is a directory`, 'point index_url at the index.json inside it, or use `goarm install --from <dir>`');
+  if (code === 'ENOENT' || code === 'ENOTDIR')
+    return err(
+      'E_FILE_NOT_FOUND',
+      ExitCode.NOT_FOUND,
+      `not found: ${url}`,
+      'check the mirror directory (index_url / download_base / --from), or sync it again with `goarm mirror sync`',
+    );
+  if (code === 'EISDIR')
+    return err(
+      'E_FILE',
+      ExitCode.CONFIG,
+      `${url} is a directory`,
+      'point index_url at the index.json inside it, or use `goarm install --from <dir>`',
+    );
   return err('E_FILE', ExitCode.FILESYSTEM, `cannot read ${url}: ${(e as Error).message}`, undefined, e);
 }
 
-export interface TextResponse { status: 200 | 304; body: string; etag?: string }
+export interface TextResponse {
+  status: 200 | 304;
+  body: string;
+  etag?: string;
+}
 
 /** GET a small text resource, revalidating with an ETag when given one. */
 export async function getText(url: string, opts: { etag?: string } & RequestOptions = {}): Promise<TextResponse> {
   if (isFileUrl(url)) {
-    try { return { status: 200, body: await readFile(fileURLToPath(url), 'utf8') }; } catch (e) { throw fileError(url, e); }
+    try {
+      return { status: 200, body: await readFile(fileURLToPath(url), 'utf8') };
+    } catch (e) {
+      throw fileError(url, e);
+    }
   }
   const t = await target(url);
   let out: TextResponse | undefined;
-  await withRetries(t, async () => {
-    const headers = { ...t.headers };
-    if (opts.etag) headers['if-none-match'] = opts.etag;
-    debug(`GET ${t.shown}${t.auth ? ` (credentials from ${t.auth.source})` : ''}`);
-    const res = await request(t.url, { dispatcher: agent(), headers });
-    if (res.statusCode === 304) { await res.body.dump(); out = { status: 304, body: '' }; return; }
-    if (res.statusCode !== 200) {
-      await res.body.dump();
-      if (retryable(res.statusCode)) throw transientStatus(res.statusCode);
-      throw httpError(t, res.statusCode);
-    }
-    const etag = res.headers.etag;
-    out = { status: 200, body: await res.body.text(), etag: typeof etag === 'string' ? etag : undefined };
-  }, undefined, opts.attempts);
+  await withRetries(
+    t,
+    async () => {
+      const headers = { ...t.headers };
+      if (opts.etag) headers['if-none-match'] = opts.etag;
+      debug(`GET ${t.shown}${t.auth ? ` (credentials from ${t.auth.source})` : ''}`);
+      const res = await request(t.url, { dispatcher: agent(), headers });
+      if (res.statusCode === 304) {
+        await res.body.dump();
+        out = { status: 304, body: '' };
+        return;
+      }
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        if (retryable(res.statusCode)) throw transientStatus(res.statusCode);
+        throw httpError(t, res.statusCode);
+      }
+      const etag = res.headers.etag;
+      out = { status: 200, body: await res.body.text(), etag: typeof etag === 'string' ? etag : undefined };
+    },
+    undefined,
+    opts.attempts,
+  );
   return out!;
 }
 
@@ -150,32 +230,54 @@ type DownloadOptions = { size?: number; onProgress?: (done: number) => void } & 
 export async function download(url: string, sink: DownloadSink, opts: DownloadOptions = {}): Promise<void> {
   if (isFileUrl(url)) return copyFile(url, sink, opts);
   const t = await target(url);
-  await withRetries(t, async () => {
-    if (opts.size !== undefined && sink.offset === opts.size) return;
-    const headers = { ...t.headers };
-    if (sink.offset > 0) headers.range = `bytes=${sink.offset}-`;
-    debug(`GET ${t.shown}${headers.range ? ` (${headers.range})` : ''}${t.auth ? ` (credentials from ${t.auth.source})` : ''}`);
-    // The body buffers up to the whole remaining file instead of pausing undici's parser: a paused parser hit by
-    // the server closing the socket right after the body trips an uncatchable assertion (nodejs/undici#5360, seen
-    // with request() too once the consumer applies backpressure). The index's size bounds the buffer.
-    const highWaterMark = Math.max(64 * 1024, (opts.size ?? 64 * 2 ** 20) - sink.offset + 64 * 1024);
-    const res = await request(t.url, { dispatcher: agent(), headers, highWaterMark });
-    if (res.statusCode === 416 && sink.offset > 0 && sink.offset === opts.size) { await res.body.dump(); return; }
-    if (res.statusCode !== 200 && res.statusCode !== 206) {
-      await res.body.dump();
-      if (retryable(res.statusCode)) throw transientStatus(res.statusCode);
-      throw httpError(t, res.statusCode);
-    }
-    if (res.statusCode === 206 && !String(res.headers['content-range'] ?? '').startsWith(`bytes ${sink.offset}-`)) {
-      await res.body.dump();
-      throw err('E_HTTP_RANGE', ExitCode.NETWORK, `${t.shown} answered a resume request with the wrong range`, 'remove the partial file under downloads/ and try again');
-    }
-    await pump(res.body as AsyncIterable<Buffer>, res.statusCode === 200 ? sink.offset : 0, sink, opts, t.shown);
-    if (opts.size !== undefined && sink.offset < opts.size) throw new Error(`connection closed after ${sink.offset} of ${opts.size} bytes`);
-  }, () => sink.offset, opts.attempts);
+  await withRetries(
+    t,
+    async () => {
+      if (opts.size !== undefined && sink.offset === opts.size) return;
+      const headers = { ...t.headers };
+      if (sink.offset > 0) headers.range = `bytes=${sink.offset}-`;
+      debug(
+        `GET ${t.shown}${headers.range ? ` (${headers.range})` : ''}${t.auth ? ` (credentials from ${t.auth.source})` : ''}`,
+      );
+      // The body buffers up to the whole remaining file instead of pausing undici's parser: a paused parser hit by
+      // the server closing the socket right after the body trips an uncatchable assertion (nodejs/undici#5360, seen
+      // with request() too once the consumer applies backpressure). The index's size bounds the buffer.
+      const highWaterMark = Math.max(64 * 1024, (opts.size ?? 64 * 2 ** 20) - sink.offset + 64 * 1024);
+      const res = await request(t.url, { dispatcher: agent(), headers, highWaterMark });
+      if (res.statusCode === 416 && sink.offset > 0 && sink.offset === opts.size) {
+        await res.body.dump();
+        return;
+      }
+      if (res.statusCode !== 200 && res.statusCode !== 206) {
+        await res.body.dump();
+        if (retryable(res.statusCode)) throw transientStatus(res.statusCode);
+        throw httpError(t, res.statusCode);
+      }
+      if (res.statusCode === 206 && !String(res.headers['content-range'] ?? '').startsWith(`bytes ${sink.offset}-`)) {
+        await res.body.dump();
+        throw err(
+          'E_HTTP_RANGE',
+          ExitCode.NETWORK,
+          `${t.shown} answered a resume request with the wrong range`,
+          'remove the partial file under downloads/ and try again',
+        );
+      }
+      await pump(res.body as AsyncIterable<Buffer>, res.statusCode === 200 ? sink.offset : 0, sink, opts, t.shown);
+      if (opts.size !== undefined && sink.offset < opts.size)
+        throw new Error(`connection closed after ${sink.offset} of ${opts.size} bytes`);
+    },
+    () => sink.offset,
+    opts.attempts,
+  );
 }
 
-async function pump(body: AsyncIterable<Buffer>, skip: number, sink: DownloadSink, opts: DownloadOptions, shown: string): Promise<void> {
+async function pump(
+  body: AsyncIterable<Buffer>,
+  skip: number,
+  sink: DownloadSink,
+  opts: DownloadOptions,
+  shown: string,
+): Promise<void> {
   for await (let chunk of body) {
     if (skip > 0) {
       const n = Math.min(skip, chunk.length);
@@ -184,7 +286,12 @@ async function pump(body: AsyncIterable<Buffer>, skip: number, sink: DownloadSin
       if (chunk.length === 0) continue;
     }
     if (opts.size !== undefined && sink.offset + chunk.length > opts.size)
-      throw err('E_TOO_LARGE', ExitCode.VERIFY, `${shown} sent more bytes than the index says (${opts.size})`, 'the mirror serves a different file; use another mirror');
+      throw err(
+        'E_TOO_LARGE',
+        ExitCode.VERIFY,
+        `${shown} sent more bytes than the index says (${opts.size})`,
+        'the mirror serves a different file; use another mirror',
+      );
     await sink.write(chunk);
     sink.offset += chunk.length;
     opts.onProgress?.(sink.offset);
@@ -194,10 +301,17 @@ async function pump(body: AsyncIterable<Buffer>, skip: number, sink: DownloadSin
 /** A file in a local mirror directory: no retries, and a size that differs from the index is refused up front. */
 async function copyFile(url: string, sink: DownloadSink, opts: DownloadOptions): Promise<void> {
   const path = fileURLToPath(url);
-  const st = await stat(path).catch((e) => { throw fileError(url, e); });
+  const st = await stat(path).catch((e) => {
+    throw fileError(url, e);
+  });
   if (st.isDirectory()) throw fileError(url, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
   if (opts.size !== undefined && st.size !== opts.size)
-    throw err('E_SIZE', ExitCode.VERIFY, `${url} has ${st.size} bytes; the index says ${opts.size}`, 'it is not the file the index lists (truncated or replaced); sync the mirror directory again');
+    throw err(
+      'E_SIZE',
+      ExitCode.VERIFY,
+      `${url} has ${st.size} bytes; the index says ${opts.size}`,
+      'it is not the file the index lists (truncated or replaced); sync the mirror directory again',
+    );
   if (sink.offset >= st.size) return;
   try {
     await pump(createReadStream(path, { start: sink.offset }) as AsyncIterable<Buffer>, 0, sink, opts, url);

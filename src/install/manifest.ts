@@ -1,18 +1,36 @@
 // Install manifests: the SHA-256, size and mode of every file of a Go root, recorded at install time from the
 // verified staged tree, and kept OUTSIDE the root (manifests/<name>.json) so that whatever changes the root cannot
 // quietly change the record too. `goarm verify` re-walks the installed root and compares.
-import { createHash, } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
-import { readFile, rm, } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ExitCode, err, fsError } from '../core/errors.js';
-import { safeName, type Home } from '../core/home.js';
-import { binaryInfo } from '../core/platform.js';
 import { atomicWrite } from '../core/fs.js';
+import { type Home, safeName } from '../core/home.js';
+import { binaryInfo } from '../core/platform.js';
 
-export interface TreeEntry { rel: string; kind: 'file' | 'link' | 'other'; mode: number; size: number }
-export interface ManifestFile { sha256?: string; size?: number; mode: number; link?: string }
-export interface Manifest { schema: 1; name: string; version: string; os: string; arch: string; created: string; files: Record<string, ManifestFile> }
+export interface TreeEntry {
+  rel: string;
+  kind: 'file' | 'link' | 'other';
+  mode: number;
+  size: number;
+}
+export interface ManifestFile {
+  sha256?: string;
+  size?: number;
+  mode: number;
+  link?: string;
+}
+export interface Manifest {
+  schema: 1;
+  name: string;
+  version: string;
+  os: string;
+  arch: string;
+  created: string;
+  files: Record<string, ManifestFile>;
+}
 
 export const manifestPath = (home: Home, name: string) => join(home.manifests, `${safeName(name)}.json`);
 
@@ -26,9 +44,17 @@ export async function walkTree(root: string): Promise<TreeEntry[]> {
   const walk = (dir: string, prefix: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const rel = prefix + e.name;
-      if (e.isDirectory()) { walk(join(dir, e.name), rel + '/'); continue; }
+      if (e.isDirectory()) {
+        walk(join(dir, e.name), rel + '/');
+        continue;
+      }
       const st = lstatSync(join(dir, e.name));
-      out.push({ rel, kind: e.isSymbolicLink() ? 'link' : e.isFile() ? 'file' : 'other', mode: st.mode & 0o7777, size: st.size });
+      out.push({
+        rel,
+        kind: e.isSymbolicLink() ? 'link' : e.isFile() ? 'file' : 'other',
+        mode: st.mode & 0o7777,
+        size: st.size,
+      });
     }
   };
   walk(root, '');
@@ -61,7 +87,13 @@ export function describeEntry(root: string, e: TreeEntry): ManifestFile {
  * Records the manifest of a root that is about to become versions/<basename(dir)>. `files` comes from the
  * extractor, which hashed every member on its way to disk; without it the staged tree is walked and read.
  */
-export async function recordManifest(home: Home, stagedRoot: string, dir: string, release: { version: string; os: string; arch: string }, files?: Record<string, ManifestFile>): Promise<void> {
+export async function recordManifest(
+  home: Home,
+  stagedRoot: string,
+  dir: string,
+  release: { version: string; os: string; arch: string },
+  files?: Record<string, ManifestFile>,
+): Promise<void> {
   const name = basename(dir);
   try {
     if (!files) {
@@ -69,8 +101,18 @@ export async function recordManifest(home: Home, stagedRoot: string, dir: string
       for (const e of await walkTree(stagedRoot)) files[e.rel] = describeEntry(stagedRoot, e);
     }
     const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    const m: Manifest = { schema: 1, name, version: release.version, os: release.os, arch: release.arch, created: new Date().toISOString(), files: sorted };
-    await atomicWrite(manifestPath(home, name), JSON.stringify(m) + '\n', { what: `recording the manifest of ${name}` });
+    const m: Manifest = {
+      schema: 1,
+      name,
+      version: release.version,
+      os: release.os,
+      arch: release.arch,
+      created: new Date().toISOString(),
+      files: sorted,
+    };
+    await atomicWrite(manifestPath(home, name), JSON.stringify(m) + '\n', {
+      what: `recording the manifest of ${name}`,
+    });
   } catch (e) {
     throw fsError(e, `recording the manifest of ${name}`);
   }
@@ -91,7 +133,13 @@ export async function loadManifest(home: Home, name: string): Promise<Manifest |
     if (m.schema !== 1 || typeof m.files !== 'object' || !m.files) throw new Error('not a goarm manifest');
     return m;
   } catch (e) {
-    throw err('E_MANIFEST', ExitCode.VERIFY, `${file} is damaged: ${(e as Error).message}`, `reinstall to record it again: goarm uninstall ${name} && goarm install ${name}`, e);
+    throw err(
+      'E_MANIFEST',
+      ExitCode.VERIFY,
+      `${file} is damaged: ${(e as Error).message}`,
+      `reinstall to record it again: goarm uninstall ${name} && goarm install ${name}`,
+      e,
+    );
   }
 }
 
@@ -103,16 +151,25 @@ export async function removeManifest(home: Home, name: string): Promise<void> {
 export const isToolBinary = (rel: string) => /^bin\/[^/]+$/.test(rel) || /^pkg\/tool\/[^/]+\/[^/]+$/.test(rel);
 
 /** The tool binaries under root whose header names another platform than os/arch. */
-export async function wrongArchBinaries(root: string, entries: TreeEntry[], os: string, arch: string): Promise<{ path: string; found: string }[]> {
+export async function wrongArchBinaries(
+  root: string,
+  entries: TreeEntry[],
+  os: string,
+  arch: string,
+): Promise<{ path: string; found: string }[]> {
   const bad: { path: string; found: string }[] = [];
   for (const e of entries.filter((x) => x.kind === 'file' && isToolBinary(x.rel))) {
     const info = await binaryInfo(join(root, e.rel));
-    if (info && (info.os !== os || !info.archs.includes(arch))) bad.push({ path: e.rel, found: `${info.os}/${info.archs.join('+')}` });
+    if (info && (info.os !== os || !info.archs.includes(arch)))
+      bad.push({ path: e.rel, found: `${info.os}/${info.archs.join('+')}` });
   }
   return bad;
 }
 
-export interface Change { path: string; what: 'content' | 'mode' | 'type' | 'link' }
+export interface Change {
+  path: string;
+  what: 'content' | 'mode' | 'type' | 'link';
+}
 export interface TreeReport {
   name: string;
   path: string;
@@ -127,7 +184,12 @@ export interface TreeReport {
 }
 
 /** Re-checks an installed root against its manifest. `expected` is the platform the root must be for. */
-export async function verifyTree(home: Home, name: string, root: string, expected: { os: string; arch: string }): Promise<TreeReport> {
+export async function verifyTree(
+  home: Home,
+  name: string,
+  root: string,
+  expected: { os: string; arch: string },
+): Promise<TreeReport> {
   const m = await loadManifest(home, name);
   const os = m?.os ?? expected.os;
   const arch = m?.arch ?? expected.arch;
@@ -137,21 +199,39 @@ export async function verifyTree(home: Home, name: string, root: string, expecte
   } catch (e) {
     throw fsError(e, `reading ${root}`);
   }
-  const report: TreeReport = { name, path: root, os, arch, manifest: Boolean(m), ok: false, added: [], missing: [], changed: [], wrongArch: await wrongArchBinaries(root, entries, os, arch) };
+  const report: TreeReport = {
+    name,
+    path: root,
+    os,
+    arch,
+    manifest: Boolean(m),
+    ok: false,
+    added: [],
+    missing: [],
+    changed: [],
+    wrongArch: await wrongArchBinaries(root, entries, os, arch),
+  };
   if (!m) return report;
   const seen = new Set<string>();
   for (const e of entries) {
     const want = Object.hasOwn(m.files, e.rel) ? m.files[e.rel] : undefined;
-    if (!want) { report.added.push(e.rel); continue; }
+    if (!want) {
+      report.added.push(e.rel);
+      continue;
+    }
     seen.add(e.rel);
     const kind = want.link !== undefined ? 'link' : want.sha256 !== undefined ? 'file' : 'other';
     if (kind !== e.kind) report.changed.push({ path: e.rel, what: 'type' });
-    else if (kind === 'link') { if (readlinkSync(join(root, e.rel)) !== want.link) report.changed.push({ path: e.rel, what: 'link' }); }
-    else if (kind === 'file' && want.size !== e.size) report.changed.push({ path: e.rel, what: 'content' });
-    else if (kind === 'file' && hashFile(join(root, e.rel), e.size) !== want.sha256) report.changed.push({ path: e.rel, what: 'content' });
+    else if (kind === 'link') {
+      if (readlinkSync(join(root, e.rel)) !== want.link) report.changed.push({ path: e.rel, what: 'link' });
+    } else if (kind === 'file' && want.size !== e.size) report.changed.push({ path: e.rel, what: 'content' });
+    else if (kind === 'file' && hashFile(join(root, e.rel), e.size) !== want.sha256)
+      report.changed.push({ path: e.rel, what: 'content' });
     else if (want.mode !== e.mode) report.changed.push({ path: e.rel, what: 'mode' });
   }
-  report.missing = Object.keys(m.files).filter((f) => !seen.has(f)).sort();
+  report.missing = Object.keys(m.files)
+    .filter((f) => !seen.has(f))
+    .sort();
   report.ok = !report.added.length && !report.missing.length && !report.changed.length && !report.wrongArch.length;
   return report;
 }

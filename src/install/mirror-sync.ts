@@ -3,34 +3,68 @@
 // shape (the entries of the trusted index, verbatim) and each tarball with its .asc, all verified on the way in.
 // Re-running it is cheap: files already there are re-hashed and kept; an interrupted download resumes.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, err, fsError } from '../core/errors.js';
+import { atomicWrite } from '../core/fs.js';
 import type { Home } from '../core/home.js';
 import { download, isFileUrl } from './http.js';
-import { eachSource, fetchSignature, replayPartial, writeTo, type InstallSettings } from './pipeline.js';
-import { formatIndex, loadIndex, parseIndex, pickFile, resolveSpec, type Release, type ReleaseFile } from './release-index.js';
+import { eachSource, fetchSignature, type InstallSettings, replayPartial, writeTo } from './pipeline.js';
+import {
+  formatIndex,
+  loadIndex,
+  parseIndex,
+  pickFile,
+  type Release,
+  type ReleaseFile,
+  resolveSpec,
+} from './release-index.js';
 import { checkSha256, sha256, startSignatureCheck, trustedKeys } from './signature.js';
-import { atomicWrite } from '../core/fs.js';
 
-export interface Platform { os: string; arch: string }
-export interface SyncedFile { filename: string; status: 'fetched' | 'present' }
+export interface Platform {
+  os: string;
+  arch: string;
+}
+export interface SyncedFile {
+  filename: string;
+  status: 'fetched' | 'present';
+}
 
 export function parsePlatform(s: string): Platform {
   const m = /^([a-z0-9]+)\/([a-z0-9]+)$/.exec(s.trim());
-  if (!m) throw err('E_USAGE', ExitCode.USAGE, `"${s}" is not a platform`, 'write it as os/arch, e.g. linux/amd64 or darwin/arm64');
+  if (!m)
+    throw err(
+      'E_USAGE',
+      ExitCode.USAGE,
+      `"${s}" is not a platform`,
+      'write it as os/arch, e.g. linux/amd64 or darwin/arm64',
+    );
   return { os: m[1], arch: m[2] };
 }
 
 type Keys = Awaited<ReturnType<typeof trustedKeys>>;
 
-export async function syncMirror(home: Home, cfg: InstallSettings, dir: string, specs: string[], platforms: Platform[], opts: { warn: (msg: string) => void; onFile?: (f: SyncedFile) => void }): Promise<SyncedFile[]> {
+export async function syncMirror(
+  home: Home,
+  cfg: InstallSettings,
+  dir: string,
+  specs: string[],
+  platforms: Platform[],
+  opts: { warn: (msg: string) => void; onFile?: (f: SyncedFile) => void },
+): Promise<SyncedFile[]> {
   const root = resolve(dir);
   const indexFile = join(root, 'index.json');
   if (isFileUrl(cfg.indexUrl) && resolve(fileURLToPath(cfg.indexUrl)) === indexFile)
-    throw err('E_USAGE', ExitCode.USAGE, `${root} is the mirror being synced and also the index it would be synced from`, 'sync from the official index (unset GOARM_INDEX_URL / index_url)');
-  await mkdir(root, { recursive: true }).catch((e) => { throw fsError(e, `creating ${root}`); });
+    throw err(
+      'E_USAGE',
+      ExitCode.USAGE,
+      `${root} is the mirror being synced and also the index it would be synced from`,
+      'sync from the official index (unset GOARM_INDEX_URL / index_url)',
+    );
+  await mkdir(root, { recursive: true }).catch((e) => {
+    throw fsError(e, `creating ${root}`);
+  });
   const index = await loadIndex(home, cfg.indexUrl, opts.warn);
   const wanted: { release: Release; file: ReleaseFile }[] = [];
   for (const spec of specs) {
@@ -44,7 +78,9 @@ export async function syncMirror(home: Home, cfg: InstallSettings, dir: string, 
   let published = await readPublished(indexFile);
   const done: SyncedFile[] = [];
   for (const { release, file } of wanted) {
-    const status = (await intact(root, file, keys)) ? 'present' : (await fetchFile(cfg, root, file, keys, opts.warn), 'fetched');
+    const status = (await intact(root, file, keys))
+      ? 'present'
+      : (await fetchFile(cfg, root, file, keys, opts.warn), 'fetched');
     // index.json is rewritten after every file, so an interrupted sync never lists a file the directory lacks.
     published = merge(published, release, file);
     await atomicWrite(indexFile, formatIndex(published));
@@ -56,7 +92,9 @@ export async function syncMirror(home: Home, cfg: InstallSettings, dir: string, 
 
 async function readPublished(indexFile: string): Promise<Release[]> {
   let text: string;
-  try { text = await readFile(indexFile, 'utf8'); } catch (e) {
+  try {
+    text = await readFile(indexFile, 'utf8');
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw fsError(e, `reading ${indexFile}`);
   }
@@ -65,7 +103,9 @@ async function readPublished(indexFile: string): Promise<Release[]> {
 
 function merge(published: Release[], release: Release, file: ReleaseFile): Release[] {
   const old = published.find((r) => r.version === release.version);
-  const files = [...(old?.files ?? []).filter((f) => f.filename !== file.filename), file].sort((a, b) => a.filename.localeCompare(b.filename));
+  const files = [...(old?.files ?? []).filter((f) => f.filename !== file.filename), file].sort((a, b) =>
+    a.filename.localeCompare(b.filename),
+  );
   return [...published.filter((r) => r !== old), { version: release.version, stable: release.stable, files }];
 }
 
@@ -77,7 +117,10 @@ async function intact(root: string, file: ReleaseFile, keys: Keys): Promise<bool
   try {
     const check = await startSignatureCheck(await readFile(path + '.asc', 'utf8'), keys, file.filename);
     const hash = sha256();
-    for await (const chunk of createReadStream(path)) { hash.update(chunk as Buffer); check.push(chunk as Buffer); }
+    for await (const chunk of createReadStream(path)) {
+      hash.update(chunk as Buffer);
+      check.push(chunk as Buffer);
+    }
     checkSha256(hash.digest('hex'), file.sha256, file.filename);
     await check.finish();
     return true;
@@ -86,18 +129,37 @@ async function intact(root: string, file: ReleaseFile, keys: Keys): Promise<bool
   }
 }
 
-async function fetchFile(cfg: InstallSettings, root: string, file: ReleaseFile, keys: Keys, warn: (msg: string) => void): Promise<void> {
+async function fetchFile(
+  cfg: InstallSettings,
+  root: string,
+  file: ReleaseFile,
+  keys: Keys,
+  warn: (msg: string) => void,
+): Promise<void> {
   const target = join(root, file.filename);
   const partial = join(root, `.${file.filename}.partial`);
   await eachSource(cfg, warn, async (base, attempts) => {
     const asc = await fetchSignature(cfg, base, file.filename, warn, attempts);
     const check = await startSignatureCheck(asc, keys, file.filename);
     const hash = sha256();
-    const feed = (chunk: Buffer) => { hash.update(chunk); check.push(chunk); };
+    const feed = (chunk: Buffer) => {
+      hash.update(chunk);
+      check.push(chunk);
+    };
     const offset = await replayPartial(partial, file.size, async (chunk) => feed(chunk));
     const out = createWriteStream(partial, { flags: 'a' });
     try {
-      await download(base + file.filename, { offset, write: (chunk) => { feed(chunk); return writeTo(out, chunk); } }, { size: file.size, attempts });
+      await download(
+        base + file.filename,
+        {
+          offset,
+          write: (chunk) => {
+            feed(chunk);
+            return writeTo(out, chunk);
+          },
+        },
+        { size: file.size, attempts },
+      );
     } finally {
       await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
     }
@@ -109,8 +171,8 @@ async function fetchFile(cfg: InstallSettings, root: string, file: ReleaseFile, 
       throw e;
     }
     await atomicWrite(target + '.asc', asc);
-    await rename(partial, target).catch((e) => { throw fsError(e, `writing ${target}`); });
+    await rename(partial, target).catch((e) => {
+      throw fsError(e, `writing ${target}`);
+    });
   });
 }
-
-

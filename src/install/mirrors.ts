@@ -23,16 +23,31 @@ export interface Preset {
 
 const china = { index: CHINA_INDEX, official: CHINA_FILES };
 export const PRESETS: Record<string, Preset> = {
-  official: { index: OFFICIAL_INDEX, official: OFFICIAL_FILES, files: [], describe: 'go.dev index, dl.google.com files' },
+  official: {
+    index: OFFICIAL_INDEX,
+    official: OFFICIAL_FILES,
+    files: [],
+    describe: 'go.dev index, dl.google.com files',
+  },
   china: { ...china, files: [], describe: 'golang.google.cn index and files (Google, reachable from mainland China)' },
   ustc: { ...china, files: ['https://mirrors.ustc.edu.cn/golang/'], describe: 'USTC files; golang.google.cn index' },
   aliyun: { ...china, files: ['https://mirrors.aliyun.com/golang/'], describe: 'Aliyun files; golang.google.cn index' },
-  nju: { ...china, files: ['https://mirrors.nju.edu.cn/golang/'], describe: 'Nanjing University files; golang.google.cn index' },
+  nju: {
+    ...china,
+    files: ['https://mirrors.nju.edu.cn/golang/'],
+    describe: 'Nanjing University files; golang.google.cn index',
+  },
 };
 
 /** Public hosts never receive credentials from goarm, whatever ~/.netrc or GOARM_MIRROR_TOKEN say. */
-const PUBLIC_HOSTS = new Set(['go.dev', 'golang.org', 'dl.google.com', 'golang.google.cn', 'dl.google.cn',
-  ...Object.values(PRESETS).flatMap((p) => p.files.map((f) => new URL(f).hostname))]);
+const PUBLIC_HOSTS = new Set([
+  'go.dev',
+  'golang.org',
+  'dl.google.com',
+  'golang.google.cn',
+  'dl.google.cn',
+  ...Object.values(PRESETS).flatMap((p) => p.files.map((f) => new URL(f).hostname)),
+]);
 export const isPublicHost = (hostname: string) => PUBLIC_HOSTS.has(hostname.toLowerCase());
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
@@ -44,13 +59,17 @@ export function locationProblem(s: string): string | undefined {
   try {
     const u = new URL(s);
     if (u.protocol === 'https:' || u.protocol === 'http:' || u.protocol === 'file:') return undefined;
-  } catch { /* below */ }
+  } catch {
+    /* below */
+  }
   return `${JSON.stringify(s)} is not an http(s) or file: URL, nor a path`;
 }
 
 /** A URL for a setting that may be a path (relative to `base`, `~/` for the home directory). */
 export function toLocation(s: string, base: string, dir = false): string {
-  let url = SCHEME.test(s) ? s : pathToFileURL(s.startsWith('~/') ? resolve(homedir(), s.slice(2)) : resolve(base, s)).href;
+  let url = SCHEME.test(s)
+    ? s
+    : pathToFileURL(s.startsWith('~/') ? resolve(homedir(), s.slice(2)) : resolve(base, s)).href;
   if (dir && !url.endsWith('/')) url += '/';
   return url;
 }
@@ -86,15 +105,28 @@ export function resolveMirrors(entries: string[], base: string): MirrorSettings 
 }
 
 /** "a, b c" or ["a", "b"] → entries; GOARM_MIRROR and `goarm config set mirror` take lists. */
-export const splitEntries = (v: string | string[]) => (Array.isArray(v) ? v : v.split(/[\s,]+/)).map((s) => s.trim()).filter(Boolean);
+export const splitEntries = (v: string | string[]) =>
+  (Array.isArray(v) ? v : v.split(/[\s,]+/)).map((s) => s.trim()).filter(Boolean);
 
 /** Every place a file may come from, mirrors first and the official host last. */
-export const fileSources = (s: { mirrors?: string[]; downloadBase: string }) => [...new Set([...(s.mirrors ?? []), s.downloadBase])];
+export const fileSources = (s: { mirrors?: string[]; downloadBase: string }) => [
+  ...new Set([...(s.mirrors ?? []), s.downloadBase]),
+];
 
 /** `--from <dir|url>`: a mirror directory (made by `goarm mirror sync`) supplies the index and the files. */
-export function fromMirror<T extends { indexUrl: string; mirrors?: string[] }>(cfg: T, from: string, cwd = process.cwd()): T {
+export function fromMirror<T extends { indexUrl: string; mirrors?: string[] }>(
+  cfg: T,
+  from: string,
+  cwd = process.cwd(),
+): T {
   const problem = locationProblem(from);
-  if (problem) throw err('E_USAGE', ExitCode.USAGE, `--from: ${problem}`, 'give a directory made by `goarm mirror sync`, or the http(s) URL it is served at');
+  if (problem)
+    throw err(
+      'E_USAGE',
+      ExitCode.USAGE,
+      `--from: ${problem}`,
+      'give a directory made by `goarm mirror sync`, or the http(s) URL it is served at',
+    );
   const base = toLocation(from, cwd, true);
   return { ...cfg, indexUrl: base + 'index.json', mirrors: [base] };
 }

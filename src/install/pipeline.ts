@@ -3,22 +3,30 @@
 // pass (GNU-tar speed), but nothing reaches versions/ until the SHA-256 and the signature both check out.
 // Files come from the mirrors in order, then the official host; the SHA-256 always comes from the index.
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, truncate } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as openpgp from 'openpgp';
-import { createExtractor } from './archive.js';
-import { ExitCode, GoarmError, err, fsError } from '../core/errors.js';
+import { ExitCode, err, fsError, GoarmError } from '../core/errors.js';
+import { exists } from '../core/fs.js';
 import type { Home } from '../core/home.js';
-import { displayUrl, download, getText, isNotFound } from './http.js';
 import { alive, withLock } from '../core/lock.js';
-import { recordManifest } from './manifest.js';
-import { fileSources, toLocation } from './mirrors.js';
 import { binaryInfo, host } from '../core/platform.js';
 import { progressBar } from '../core/progress.js';
-import { cachedIndex, fetchIndex, findFile, loadIndex, pickFile, resolveSpec, type ReleaseFile } from './release-index.js';
+import { createExtractor } from './archive.js';
+import { displayUrl, download, getText, isNotFound } from './http.js';
+import { recordManifest } from './manifest.js';
+import { fileSources, toLocation } from './mirrors.js';
+import {
+  cachedIndex,
+  fetchIndex,
+  findFile,
+  loadIndex,
+  pickFile,
+  type ReleaseFile,
+  resolveSpec,
+} from './release-index.js';
 import { checkSha256, sha256, startSignatureCheck, trustedKeys } from './signature.js';
-import { exists } from '../core/fs.js';
 
 export interface InstallSettings {
   indexUrl: string; // the index every SHA-256 comes from
@@ -26,15 +34,26 @@ export interface InstallSettings {
   mirrors?: string[]; // file sources tried first, in order
   trustedKeys: string[];
 }
-export interface InstallOptions { os?: string; arch?: string; quiet?: boolean; skipSignature?: boolean; warn: (msg: string) => void }
-export interface InstallResult { version: string; dir: string; os: string; arch: string; already: boolean }
+export interface InstallOptions {
+  os?: string;
+  arch?: string;
+  quiet?: boolean;
+  skipSignature?: boolean;
+  warn: (msg: string) => void;
+}
+export interface InstallResult {
+  version: string;
+  dir: string;
+  os: string;
+  arch: string;
+  already: boolean;
+}
 
 /** Installs for the host go to versions/<v>; a cross-platform install gets its own root, versions/<v>-<os>-<arch>. */
 export function versionDirName(version: string, os: string, arch: string): string {
   const h = host();
   return os === h.os && arch === h.arch ? version : `${version}-${os}-${arch}`;
 }
-
 
 /** Removes staging directories left by processes that no longer run (a kill -9 mid-extraction). */
 export async function cleanDebris(home: Home): Promise<string[]> {
@@ -44,17 +63,24 @@ export async function cleanDebris(home: Home): Promise<string[]> {
   return dead;
 }
 
-export async function install(home: Home, cfg: InstallSettings, spec: string, opts: InstallOptions): Promise<InstallResult> {
+export async function install(
+  home: Home,
+  cfg: InstallSettings,
+  spec: string,
+  opts: InstallOptions,
+): Promise<InstallResult> {
   await cleanDebris(home);
   const index = await loadIndex(home, cfg.indexUrl, opts.warn);
   const release = resolveSpec(spec, index.releases);
   const h = host();
   const file = pickFile(release, opts.os ?? h.os, opts.arch ?? h.arch);
   const keys = opts.skipSignature ? [] : await trustedKeys(cfg.trustedKeys);
-  return installFile(home, file, opts, (dir) => eachSource(cfg, opts.warn, async (base, attempts) => {
-    const asc = opts.skipSignature ? undefined : await fetchSignature(cfg, base, file.filename, opts.warn, attempts);
-    await fetchAndUnpack(home, file, dir, { url: base + file.filename, asc, keys, attempts }, opts);
-  }));
+  return installFile(home, file, opts, (dir) =>
+    eachSource(cfg, opts.warn, async (base, attempts) => {
+      const asc = opts.skipSignature ? undefined : await fetchSignature(cfg, base, file.filename, opts.warn, attempts);
+      await fetchAndUnpack(home, file, dir, { url: base + file.filename, asc, keys, attempts }, opts);
+    }),
+  );
 }
 
 /**
@@ -62,48 +88,91 @@ export async function install(home: Home, cfg: InstallSettings, spec: string, op
  * required (`asc`, default <file>.asc), and its SHA-256 must match an index: `index` (a path or URL), else the
  * index cached by the last online run.
  */
-export async function installArchive(home: Home, cfg: InstallSettings, path: string, opts: InstallOptions & { asc?: string; index?: string }): Promise<InstallResult> {
+export async function installArchive(
+  home: Home,
+  cfg: InstallSettings,
+  path: string,
+  opts: InstallOptions & { asc?: string; index?: string },
+): Promise<InstallResult> {
   await cleanDebris(home);
   const name = basename(path);
-  const index = opts.index ? { ...(await fetchIndex(toLocation(opts.index, process.cwd()))), url: displayUrl(opts.index) } : await cachedIndex(home);
-  if (!index) throw err('E_NO_INDEX', ExitCode.NOT_FOUND, `no release index to check the SHA-256 of ${name} against`,
-    'run `goarm ls-remote` once while online (it caches the index), or pass --index <index.json> (a `goarm mirror sync` directory has one)');
+  const index = opts.index
+    ? { ...(await fetchIndex(toLocation(opts.index, process.cwd()))), url: displayUrl(opts.index) }
+    : await cachedIndex(home);
+  if (!index)
+    throw err(
+      'E_NO_INDEX',
+      ExitCode.NOT_FOUND,
+      `no release index to check the SHA-256 of ${name} against`,
+      'run `goarm ls-remote` once while online (it caches the index), or pass --index <index.json> (a `goarm mirror sync` directory has one)',
+    );
   const file = findFile(index.releases, name);
-  if (!file || file.kind !== 'archive' || !name.endsWith('.tar.gz'))
-    throw err('E_NOT_IN_INDEX', ExitCode.NOT_FOUND, `${name} is not a release archive listed in the index (${index.url})`,
-      'import an official .tar.gz under its original file name, or pass --index with an index that lists it');
-  if (!(await exists(path))) throw err('E_FILE_NOT_FOUND', ExitCode.NOT_FOUND, `${path} does not exist`, 'give the path of a downloaded Go release archive');
+  if (file?.kind !== 'archive' || !name.endsWith('.tar.gz'))
+    throw err(
+      'E_NOT_IN_INDEX',
+      ExitCode.NOT_FOUND,
+      `${name} is not a release archive listed in the index (${index.url})`,
+      'import an official .tar.gz under its original file name, or pass --index with an index that lists it',
+    );
+  if (!(await exists(path)))
+    throw err(
+      'E_FILE_NOT_FOUND',
+      ExitCode.NOT_FOUND,
+      `${path} does not exist`,
+      'give the path of a downloaded Go release archive',
+    );
   const ascPath = opts.asc ?? `${path}.asc`;
   const asc = await readFile(ascPath, 'utf8').catch((e) => {
     throw (e as NodeJS.ErrnoException).code === 'ENOENT'
-      ? err('E_NO_SIGNATURE', ExitCode.VERIFY, `${ascPath} does not exist, so ${name} cannot be proven genuine`, 'pass the release\'s signature with --asc <file>; --file always needs one')
+      ? err(
+          'E_NO_SIGNATURE',
+          ExitCode.VERIFY,
+          `${ascPath} does not exist, so ${name} cannot be proven genuine`,
+          "pass the release's signature with --asc <file>; --file always needs one",
+        )
       : fsError(e, `reading ${ascPath}`);
   });
   const keys = await trustedKeys(cfg.trustedKeys);
-  return installFile(home, file, opts, (dir) => fetchAndUnpack(home, file, dir, { url: pathToFileURL(path).href, asc, keys }, opts));
+  return installFile(home, file, opts, (dir) =>
+    fetchAndUnpack(home, file, dir, { url: pathToFileURL(path).href, asc, keys }, opts),
+  );
 }
 
-async function installFile(home: Home, file: ReleaseFile, opts: InstallOptions, fetch: (dir: string) => Promise<void>): Promise<InstallResult> {
+async function installFile(
+  home: Home,
+  file: ReleaseFile,
+  opts: InstallOptions,
+  fetch: (dir: string) => Promise<void>,
+): Promise<InstallResult> {
   const dir = home.version(versionDirName(file.version, file.os, file.arch));
   const result = { version: file.version, dir, os: file.os, arch: file.arch, already: true };
   if (await exists(dir)) return result;
-  return withLock(home.lock(file.filename), async () => {
-    if (await exists(dir)) return result; // another process installed it while we waited
-    await fetch(dir);
-    return { ...result, already: false };
-  }, { onWait: () => opts.warn(`waiting for another goarm to finish installing ${file.filename}`) });
+  return withLock(
+    home.lock(file.filename),
+    async () => {
+      if (await exists(dir)) return result; // another process installed it while we waited
+      await fetch(dir);
+      return { ...result, already: false };
+    },
+    { onWait: () => opts.warn(`waiting for another goarm to finish installing ${file.filename}`) },
+  );
 }
 
 /** Errors that another source may not have: unreachable, HTTP errors, missing files, bytes that fail verification. */
 const sourceFailure = (e: unknown): e is GoarmError =>
-  e instanceof GoarmError && (e.exitCode === ExitCode.NETWORK || e.exitCode === ExitCode.VERIFY || e.code === 'E_FILE_NOT_FOUND');
+  e instanceof GoarmError &&
+  (e.exitCode === ExitCode.NETWORK || e.exitCode === ExitCode.VERIFY || e.code === 'E_FILE_NOT_FOUND');
 
 /**
  * Runs `fn` against each file source (mirrors in order, then the official host) until one succeeds. Every source
  * but the last gets fewer retries. When all fail, a verification failure (tampering) is reported before anything
  * else, then the first source's error: the mirror the user chose matters more than the fallback.
  */
-export async function eachSource(cfg: InstallSettings, warn: (msg: string) => void, fn: (base: string, attempts?: number) => Promise<void>): Promise<void> {
+export async function eachSource(
+  cfg: InstallSettings,
+  warn: (msg: string) => void,
+  fn: (base: string, attempts?: number) => Promise<void>,
+): Promise<void> {
   const bases = fileSources(cfg);
   const failed: GoarmError[] = [];
   for (const [i, base] of bases.entries()) {
@@ -120,9 +189,21 @@ export async function eachSource(cfg: InstallSettings, warn: (msg: string) => vo
 }
 
 /** The .asc from the file's source; when the source has none, from the official host (a signature is a signature). */
-export async function fetchSignature(cfg: InstallSettings, base: string, filename: string, warn: (msg: string) => void, attempts?: number): Promise<string> {
-  const missing = (where: string, cause?: unknown) => err('E_NO_SIGNATURE', ExitCode.VERIFY, `${where} does not exist, so ${filename} cannot be proven genuine`,
-    'use a mirror that serves the .asc files, or let goarm reach the official host for them; only if you accept the risk: --skip-signature', cause);
+export async function fetchSignature(
+  cfg: InstallSettings,
+  base: string,
+  filename: string,
+  warn: (msg: string) => void,
+  attempts?: number,
+): Promise<string> {
+  const missing = (where: string, cause?: unknown) =>
+    err(
+      'E_NO_SIGNATURE',
+      ExitCode.VERIFY,
+      `${where} does not exist, so ${filename} cannot be proven genuine`,
+      'use a mirror that serves the .asc files, or let goarm reach the official host for them; only if you accept the risk: --skip-signature',
+      cause,
+    );
   try {
     return (await getText(base + filename + '.asc', { attempts })).body;
   } catch (e) {
@@ -135,16 +216,34 @@ export async function fetchSignature(cfg: InstallSettings, base: string, filenam
     return (await getText(official, { attempts })).body;
   } catch (e) {
     if (isNotFound(e)) throw missing(`neither ${displayUrl(base + filename)}.asc nor ${displayUrl(official)}`, e);
-    throw err('E_NO_SIGNATURE', ExitCode.VERIFY, `${displayUrl(base)} has no ${filename}.asc and the official host cannot be reached: ${(e as Error).message}`,
-      'make the mirror serve the .asc files, or allow access to the official host (download_base)', e);
+    throw err(
+      'E_NO_SIGNATURE',
+      ExitCode.VERIFY,
+      `${displayUrl(base)} has no ${filename}.asc and the official host cannot be reached: ${(e as Error).message}`,
+      'make the mirror serve the .asc files, or allow access to the official host (download_base)',
+      e,
+    );
   }
 }
 
-interface Source { url: string; asc?: string; keys: openpgp.PublicKey[]; attempts?: number }
+interface Source {
+  url: string;
+  asc?: string;
+  keys: openpgp.PublicKey[];
+  attempts?: number;
+}
 
-async function fetchAndUnpack(home: Home, file: ReleaseFile, dir: string, src: Source, opts: InstallOptions): Promise<void> {
+async function fetchAndUnpack(
+  home: Home,
+  file: ReleaseFile,
+  dir: string,
+  src: Source,
+  opts: InstallOptions,
+): Promise<void> {
   const { url, asc, keys } = src;
-  await mkdir(home.staging, { recursive: true }).catch((e) => { throw fsError(e, 'creating staging/'); });
+  await mkdir(home.staging, { recursive: true }).catch((e) => {
+    throw fsError(e, 'creating staging/');
+  });
   await mkdir(home.downloads, { recursive: true });
   const staging = await mkdtemp(join(home.staging, `${process.pid}-`));
   const partial = home.download(file.filename) + '.partial';
@@ -157,13 +256,32 @@ async function fetchAndUnpack(home: Home, file: ReleaseFile, dir: string, src: S
     const feed = (chunk: Buffer) => {
       hash.update(chunk);
       signature?.push(chunk);
-      if (extractError === undefined) try { extractor.write(chunk); } catch (e) { extractError = e; }
+      if (extractError === undefined)
+        try {
+          extractor.write(chunk);
+        } catch (e) {
+          extractError = e;
+        }
     };
-    const offset = await replayPartial(partial, file.size, async (chunk) => { feed(chunk); await extractor.drained(); });
+    const offset = await replayPartial(partial, file.size, async (chunk) => {
+      feed(chunk);
+      await extractor.drained();
+    });
     const out = createWriteStream(partial, { flags: 'a' });
     const bar = progressBar(file.filename, file.size, !opts.quiet && Boolean(process.stderr.isTTY));
     try {
-      await download(url, { offset, write: async (chunk) => { feed(chunk); await writeTo(out, chunk); await extractor.drained(); } }, { size: file.size, onProgress: (d) => bar.update(d), attempts: src.attempts });
+      await download(
+        url,
+        {
+          offset,
+          write: async (chunk) => {
+            feed(chunk);
+            await writeTo(out, chunk);
+            await extractor.drained();
+          },
+        },
+        { size: file.size, onProgress: (d) => bar.update(d), attempts: src.attempts },
+      );
     } finally {
       bar.done();
       await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
@@ -171,7 +289,10 @@ async function fetchAndUnpack(home: Home, file: ReleaseFile, dir: string, src: S
     try {
       checkSha256(hash.digest('hex'), file.sha256, file.filename);
       if (signature) await signature.finish();
-      else opts.warn(`WARNING: the signature of ${file.filename} was NOT checked (--skip-signature); only its SHA-256 from the index was`);
+      else
+        opts.warn(
+          `WARNING: the signature of ${file.filename} was NOT checked (--skip-signature); only its SHA-256 from the index was`,
+        );
     } catch (e) {
       await rm(partial, { force: true }); // a bad download must not be resumed from
       throw e;
@@ -182,7 +303,9 @@ async function fetchAndUnpack(home: Home, file: ReleaseFile, dir: string, src: S
     await checkTree(join(staging, 'go'), file);
     await mkdir(home.versions, { recursive: true });
     // Every file's SHA-256 for `goarm verify`, as hashed by the extractor on the way to disk.
-    const files = Object.fromEntries([...extractor.files].filter(([p]) => p.startsWith('go/')).map(([p, f]) => [p.slice(3), f]));
+    const files = Object.fromEntries(
+      [...extractor.files].filter(([p]) => p.startsWith('go/')).map(([p, f]) => [p.slice(3), f]),
+    );
     await recordManifest(home, join(staging, 'go'), dir, file, files);
     await rename(join(staging, 'go'), dir);
     await rm(partial, { force: true });
@@ -198,29 +321,51 @@ async function fetchAndUnpack(home: Home, file: ReleaseFile, dir: string, src: S
 export function writeTo(out: WriteStream, chunk: Buffer): Promise<void> | void {
   if (out.write(chunk)) return;
   return new Promise((res, rej) => {
-    const done = (e?: Error) => { out.off('drain', done); out.off('error', done); if (e) rej(e); else res(); };
+    const done = (e?: Error) => {
+      out.off('drain', done);
+      out.off('error', done);
+      if (e) rej(e);
+      else res();
+    };
     out.on('drain', done).on('error', done);
   });
 }
 
 /** Feeds the bytes of an interrupted earlier download back through the pipeline; returns how many there were. */
-export async function replayPartial(partial: string, size: number, feed: (chunk: Buffer) => Promise<void>): Promise<number> {
+export async function replayPartial(
+  partial: string,
+  size: number,
+  feed: (chunk: Buffer) => Promise<void>,
+): Promise<number> {
   const st = await stat(partial).catch(() => undefined);
   if (!st) return 0;
-  if (st.size > size) { await truncate(partial, 0); return 0; }
+  if (st.size > size) {
+    await truncate(partial, 0);
+    return 0;
+  }
   for await (const chunk of createReadStream(partial)) await feed(chunk as Buffer);
   return st.size;
 }
 
 /** The unpacked tree must be the release we asked for, for the platform we asked for. */
 async function checkTree(root: string, file: ReleaseFile): Promise<void> {
-  const bad = (why: string) => err('E_BAD_CONTENTS', ExitCode.ARCHIVE, `${file.filename} is not a usable Go release: ${why}`, 'the archive is signed but not what its name says; report it to the mirror operator');
+  const bad = (why: string) =>
+    err(
+      'E_BAD_CONTENTS',
+      ExitCode.ARCHIVE,
+      `${file.filename} is not a usable Go release: ${why}`,
+      'the archive is signed but not what its name says; report it to the mirror operator',
+    );
   const goBin = join(root, 'bin', 'go');
   if (!(await exists(goBin))) throw bad('it has no go/bin/go');
   const first = (await readFile(join(root, 'VERSION'), 'utf8').catch(() => '')).split('\n')[0].trim();
   if (first !== `go${file.version}`) throw bad(`its VERSION file says "${first}", expected "go${file.version}"`);
   const info = await binaryInfo(goBin);
   if (!info || info.os !== file.os || !info.archs.includes(file.arch))
-    throw err('E_WRONG_ARCH', ExitCode.ARCHIVE, `${file.filename}: bin/go is built for ${info ? `${info.os}/${info.archs.join('+')}` : 'an unknown platform'}, not ${file.os}/${file.arch}`,
-      'the archive does not match its name; nothing was installed');
+    throw err(
+      'E_WRONG_ARCH',
+      ExitCode.ARCHIVE,
+      `${file.filename}: bin/go is built for ${info ? `${info.os}/${info.archs.join('+')}` : 'an unknown platform'}, not ${file.os}/${file.arch}`,
+      'the archive does not match its name; nothing was installed',
+    );
 }

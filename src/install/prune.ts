@@ -7,18 +7,28 @@
 // Everything else is removed (with its install manifest), and only after a dry run and a question (see command).
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { loadGlobalConfig } from '../select/config.js';
 import { compare, parse } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
-import { listInstalled, type Installed } from './versions.js';
-import { walkTree } from './manifest.js';
 import { host } from '../core/platform.js';
+import { loadGlobalConfig } from '../select/config.js';
 import { pickInstalled, resolveDir } from '../select/resolve.js';
 import { listTrusted } from '../select/trust.js';
+import { walkTree } from './manifest.js';
+import { type Installed, listInstalled } from './versions.js';
 
-export interface Reason { kind: 'newest-patch' | 'default' | 'shell' | 'project'; detail: string }
-export interface PruneEntry { name: string; bytes: number; reasons: Reason[] }
-export interface PrunePlan { keep: PruneEntry[]; remove: PruneEntry[] }
+export interface Reason {
+  kind: 'newest-patch' | 'default' | 'shell' | 'project';
+  detail: string;
+}
+export interface PruneEntry {
+  name: string;
+  bytes: number;
+  reasons: Reason[];
+}
+export interface PrunePlan {
+  keep: PruneEntry[];
+  remove: PruneEntry[];
+}
 
 const CACHE_NAME = '.goarm-shim-cache';
 
@@ -61,10 +71,19 @@ export async function planPrune(home: Home, env: NodeJS.ProcessEnv): Promise<Pru
     const best = newest.get(line);
     if (!best || compare(i.version, best.version) > 0) newest.set(line, i);
   }
-  for (const [line, i] of newest) because(i.name, { kind: 'newest-patch', detail: `newest go${line.split('|')[1]}${i.platform ? ` for ${i.platform}` : ''}` });
+  for (const [line, i] of newest)
+    because(i.name, {
+      kind: 'newest-patch',
+      detail: `newest go${line.split('|')[1]}${i.platform ? ` for ${i.platform}` : ''}`,
+    });
 
-  if (global.default) because(pickInstalled(global.default, native), { kind: 'default', detail: `the global default (${global.default})` });
-  if (env.GOARM_VERSION) because(env.GOARM_VERSION, { kind: 'shell', detail: 'GOARM_VERSION in this shell (goarm use)' });
+  if (global.default)
+    because(pickInstalled(global.default, native), {
+      kind: 'default',
+      detail: `the global default (${global.default})`,
+    });
+  if (env.GOARM_VERSION)
+    because(env.GOARM_VERSION, { kind: 'shell', detail: 'GOARM_VERSION in this shell (goarm use)' });
 
   const { GOARM_VERSION: _, ...dirEnv } = env;
   const dirs = new Map<string, string | undefined>();
@@ -72,11 +91,19 @@ export async function planPrune(home: Home, env: NodeJS.ProcessEnv): Promise<Pru
   for (const t of await listTrusted(home)) if (!dirs.has(dirname(t.path))) dirs.set(dirname(t.path), undefined);
   for (const [dir, root] of dirs) {
     if (root && dirname(root) === home.versions) because(basename(root), { kind: 'project', detail: dir });
-    if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) continue;
+    if (
+      !(await stat(dir).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ))
+    )
+      continue;
     try {
       const r = await resolveDir(dir, { home, env: dirEnv, installed: native, global, hostArch: host(env).arch });
       because(r.version, { kind: 'project', detail: dir });
-    } catch { /* a broken project file: its cached version above still counts */ }
+    } catch {
+      /* a broken project file: its cached version above still counts */
+    }
   }
 
   const plan: PrunePlan = { keep: [], remove: [] };
@@ -89,4 +116,5 @@ export async function planPrune(home: Home, env: NodeJS.ProcessEnv): Promise<Pru
 
 const REASON: Record<Reason['kind'], string> = { 'newest-patch': '', default: '', shell: '', project: 'used in ' };
 export const describeReasons = (e: PruneEntry) => e.reasons.map((r) => REASON[r.kind] + r.detail).join('; ');
-export const humanSize = (bytes: number) => (bytes < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KB` : `${Math.round(bytes / 2 ** 20)} MB`);
+export const humanSize = (bytes: number) =>
+  bytes < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KB` : `${Math.round(bytes / 2 ** 20)} MB`;

@@ -1,32 +1,71 @@
 // The release index (go.dev/dl/?mode=json&include=all shape), cached under GOARM_HOME with ETag revalidation,
 // and the rules that turn a user's spec into one release and one file.
-import { readFile, } from 'node:fs/promises';
-import { ExitCode, GoarmError, err } from '../core/errors.js';
+import { readFile } from 'node:fs/promises';
+import { ExitCode, err, GoarmError } from '../core/errors.js';
+import { atomicWrite } from '../core/fs.js';
 import { compare, isPrerelease, normalize } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
 import { displayUrl, getText, isFileUrl, isNotFound } from './http.js';
-import { atomicWrite } from '../core/fs.js';
 
-export interface ReleaseFile { filename: string; os: string; arch: string; version: string; sha256: string; size: number; kind: string }
-export interface Release { version: string; stable: boolean; files: ReleaseFile[] }
-export interface Index { releases: Release[]; fromCache: boolean; fetchedAt: string }
+export interface ReleaseFile {
+  filename: string;
+  os: string;
+  arch: string;
+  version: string;
+  sha256: string;
+  size: number;
+  kind: string;
+}
+export interface Release {
+  version: string;
+  stable: boolean;
+  files: ReleaseFile[];
+}
+export interface Index {
+  releases: Release[];
+  fromCache: boolean;
+  fetchedAt: string;
+}
 
 const invalid = (url: string, why: string) =>
-  err('E_INDEX_INVALID', ExitCode.NETWORK, `the release index at ${url} is malformed: ${why}`, 'check index_url in config.toml; it must serve the go.dev/dl JSON shape');
+  err(
+    'E_INDEX_INVALID',
+    ExitCode.NETWORK,
+    `the release index at ${url} is malformed: ${why}`,
+    'check index_url in config.toml; it must serve the go.dev/dl JSON shape',
+  );
 
 /** Validates the index strictly: its filenames become paths and its hashes are our root of trust. */
 export function parseIndex(text: string, url: string): Release[] {
   let raw: unknown;
-  try { raw = JSON.parse(text); } catch (e) { throw invalid(url, (e as Error).message); }
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw invalid(url, (e as Error).message);
+  }
   if (!Array.isArray(raw)) throw invalid(url, 'expected a JSON array of releases');
   const releases = raw.map((r: any, i): Release => {
     const version = typeof r?.version === 'string' ? normalize(r.version) : undefined;
     if (!version || !Array.isArray(r.files)) throw invalid(url, `entry ${i} has no valid "version" and "files"`);
     const files = r.files.map((f: any): ReleaseFile => {
-      const ok = typeof f?.filename === 'string' && /^go[0-9A-Za-z._-]+$/.test(f.filename) && !f.filename.includes('..')
-        && typeof f.sha256 === 'string' && /^[0-9a-f]{64}$/i.test(f.sha256) && Number.isSafeInteger(f.size) && f.size >= 0;
+      const ok =
+        typeof f?.filename === 'string' &&
+        /^go[0-9A-Za-z._-]+$/.test(f.filename) &&
+        !f.filename.includes('..') &&
+        typeof f.sha256 === 'string' &&
+        /^[0-9a-f]{64}$/i.test(f.sha256) &&
+        Number.isSafeInteger(f.size) &&
+        f.size >= 0;
       if (!ok) throw invalid(url, `a file of ${r.version} has a bad filename, sha256 or size`);
-      return { filename: f.filename, os: String(f.os ?? ''), arch: String(f.arch ?? ''), version, sha256: f.sha256.toLowerCase(), size: f.size, kind: String(f.kind ?? '') };
+      return {
+        filename: f.filename,
+        os: String(f.os ?? ''),
+        arch: String(f.arch ?? ''),
+        version,
+        sha256: f.sha256.toLowerCase(),
+        size: f.size,
+        kind: String(f.kind ?? ''),
+      };
     });
     return { version, stable: r.stable === true, files };
   });
@@ -34,7 +73,12 @@ export function parseIndex(text: string, url: string): Release[] {
 }
 
 // The cache key is the URL without userinfo: no credential is ever written to the cache.
-interface CacheFile { url: string; etag?: string; fetchedAt: string; body: string }
+interface CacheFile {
+  url: string;
+  etag?: string;
+  fetchedAt: string;
+  body: string;
+}
 
 async function readCache(home: Home): Promise<CacheFile | undefined> {
   try {
@@ -53,7 +97,11 @@ export async function cachedIndex(home: Home): Promise<(Index & { url: string })
 
 /** Fetches and parses an index without touching the cache (an index named on the command line). */
 export async function fetchIndex(url: string): Promise<Index> {
-  return { releases: parseIndex((await getText(url)).body, displayUrl(url)), fromCache: false, fetchedAt: new Date().toISOString() };
+  return {
+    releases: parseIndex((await getText(url)).body, displayUrl(url)),
+    fromCache: false,
+    fetchedAt: new Date().toISOString(),
+  };
 }
 
 /**
@@ -73,7 +121,8 @@ export async function loadIndex(home: Home, indexUrl: string, warn: (msg: string
     warn(`cannot reach the release index (${e.message}); using the copy cached at ${cached.fetchedAt}`);
     return { releases: parseIndex(cached.body, shown), fromCache: true, fetchedAt: cached.fetchedAt };
   }
-  if (res.status === 304 && cached) return { releases: parseIndex(cached.body, shown), fromCache: true, fetchedAt: cached.fetchedAt };
+  if (res.status === 304 && cached)
+    return { releases: parseIndex(cached.body, shown), fromCache: true, fetchedAt: cached.fetchedAt };
   const releases = parseIndex(res.body, shown);
   const entry: CacheFile = { url: shown, etag: res.etag, fetchedAt: new Date().toISOString(), body: res.body };
   await atomicWrite(home.indexCache, JSON.stringify(entry), { what: 'caching the release index' });
@@ -85,7 +134,13 @@ export function parseSpec(input: string): { kind: 'latest' } | { kind: 'exact' |
   const s = input.trim();
   if (s === 'latest' || s === 'stable') return { kind: 'latest' };
   const v = normalize(s);
-  if (!v) throw err('E_BAD_SPEC', ExitCode.USAGE, `"${input}" is not a Go version`, 'use e.g. 1.23, 1.23.4, go1.23.4, 1.24rc1 or latest');
+  if (!v)
+    throw err(
+      'E_BAD_SPEC',
+      ExitCode.USAGE,
+      `"${input}" is not a Go version`,
+      'use e.g. 1.23, 1.23.4, go1.23.4, 1.24rc1 or latest',
+    );
   // "1.23" is a language version: it means the newest release of that line. "1.20" before 1.21 means the same.
   return /^\d+\.\d+$/.test(v) ? { kind: 'line', version: v } : { kind: 'exact', version: v };
 }
@@ -94,27 +149,49 @@ export function parseSpec(input: string): { kind: 'latest' } | { kind: 'exact' |
 export function resolveSpec(input: string, releases: Release[]): Release {
   const spec = parseSpec(input);
   const sorted = [...releases].sort((a, b) => compare(b.version, a.version));
-  const found = spec.kind === 'latest' ? sorted.find((r) => r.stable && !isPrerelease(r.version))
-    : spec.kind === 'exact' ? sorted.find((r) => r.version === spec.version)
-    : sorted.find((r) => !isPrerelease(r.version) && (r.version === spec.version || r.version.startsWith(spec.version + '.')));
+  const found =
+    spec.kind === 'latest'
+      ? sorted.find((r) => r.stable && !isPrerelease(r.version))
+      : spec.kind === 'exact'
+        ? sorted.find((r) => r.version === spec.version)
+        : sorted.find(
+            (r) => !isPrerelease(r.version) && (r.version === spec.version || r.version.startsWith(spec.version + '.')),
+          );
   if (found) return found;
-  const near = nearest(spec.kind === 'latest' ? '' : spec.version, sorted.map((r) => r.version));
-  throw err('E_UNKNOWN_VERSION', ExitCode.NOT_FOUND, `no Go release matches "${input}"`,
-    near.length ? `nearest releases: ${near.join(', ')} (see \`goarm ls-remote --all\`)` : 'see `goarm ls-remote --all`');
+  const near = nearest(
+    spec.kind === 'latest' ? '' : spec.version,
+    sorted.map((r) => r.version),
+  );
+  throw err(
+    'E_UNKNOWN_VERSION',
+    ExitCode.NOT_FOUND,
+    `no Go release matches "${input}"`,
+    near.length
+      ? `nearest releases: ${near.join(', ')} (see \`goarm ls-remote --all\`)`
+      : 'see `goarm ls-remote --all`',
+  );
 }
 
 function nearest(v: string, all: string[]): string[] {
   const line = v.split('.').slice(0, 2).join('.');
-  const same = all.filter((x) => x === line || x.startsWith(line + '.') || x.startsWith(line + 'rc') || x.startsWith(line + 'beta'));
+  const same = all.filter(
+    (x) => x === line || x.startsWith(line + '.') || x.startsWith(line + 'rc') || x.startsWith(line + 'beta'),
+  );
   return (same.length ? same : all.filter((x) => x.startsWith(v.split('.')[0] + '.'))).slice(0, 5);
 }
 
 export function pickFile(release: Release, os: string, arch: string): ReleaseFile {
-  const file = release.files.find((f) => f.kind === 'archive' && f.os === os && f.arch === arch && f.filename.endsWith('.tar.gz'));
+  const file = release.files.find(
+    (f) => f.kind === 'archive' && f.os === os && f.arch === arch && f.filename.endsWith('.tar.gz'),
+  );
   if (file) return file;
   const have = release.files.filter((f) => f.kind === 'archive').map((f) => `${f.os}/${f.arch}`);
-  throw err('E_NO_FILE', ExitCode.NOT_FOUND, `go${release.version} has no archive for ${os}/${arch}`,
-    have.length ? `available: ${[...new Set(have)].join(', ')}` : 'this release has no binary archives');
+  throw err(
+    'E_NO_FILE',
+    ExitCode.NOT_FOUND,
+    `go${release.version} has no archive for ${os}/${arch}`,
+    have.length ? `available: ${[...new Set(have)].join(', ')}` : 'this release has no binary archives',
+  );
 }
 
 /** The index entry for an archive file name, e.g. go1.23.4.darwin-arm64.tar.gz. */
@@ -126,9 +203,23 @@ export function findFile(releases: Release[], filename: string): ReleaseFile | u
 /** Releases back in the official JSON shape (newest first, "go" prefixes), as `goarm mirror sync` publishes them. */
 export function formatIndex(releases: Release[]): string {
   const sorted = [...releases].sort((a, b) => compare(b.version, a.version));
-  return JSON.stringify(sorted.map((r) => ({
-    version: `go${r.version}`,
-    stable: r.stable,
-    files: r.files.map((f) => ({ filename: f.filename, os: f.os, arch: f.arch, version: `go${f.version}`, sha256: f.sha256, size: f.size, kind: f.kind })),
-  })), null, 1) + '\n';
+  return (
+    JSON.stringify(
+      sorted.map((r) => ({
+        version: `go${r.version}`,
+        stable: r.stable,
+        files: r.files.map((f) => ({
+          filename: f.filename,
+          os: f.os,
+          arch: f.arch,
+          version: `go${f.version}`,
+          sha256: f.sha256,
+          size: f.size,
+          kind: f.kind,
+        })),
+      })),
+      null,
+      1,
+    ) + '\n'
+  );
 }

@@ -5,7 +5,12 @@ import { ExitCode, err } from '../core/errors.js';
 import { compare, normalize } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
 
-export interface Installed { name: string; version: string; platform?: string; path: string }
+export interface Installed {
+  name: string;
+  version: string;
+  platform?: string;
+  path: string;
+}
 
 export async function listInstalled(home: Home): Promise<Installed[]> {
   const names = await readdir(home.versions).catch(() => [] as string[]);
@@ -20,7 +25,8 @@ export async function listInstalled(home: Home): Promise<Installed[]> {
 }
 
 /** Host-native installed versions only: what a shim may run. */
-export const nativeVersions = async (home: Home) => (await listInstalled(home)).filter((i) => !i.platform).map((i) => i.version);
+export const nativeVersions = async (home: Home) =>
+  (await listInstalled(home)).filter((i) => !i.platform).map((i) => i.version);
 
 /** Removes versions/<name> atomically (rename out of sight, then delete). Exact names only, never a fuzzy match. */
 export async function uninstall(home: Home, name: string): Promise<string> {
@@ -28,8 +34,12 @@ export async function uninstall(home: Home, name: string): Promise<string> {
   const hit = all.find((i) => i.name === name || i.name === normalize(name));
   if (!hit) {
     const close = all.filter((i) => i.name.startsWith(name.replace(/^go/, ''))).map((i) => i.name);
-    throw err('E_NOT_INSTALLED', ExitCode.NOT_FOUND, `go${name.replace(/^go/, '')} is not installed`,
-      close.length ? `uninstall takes an exact version; installed: ${close.join(', ')}` : 'see `goarm list`');
+    throw err(
+      'E_NOT_INSTALLED',
+      ExitCode.NOT_FOUND,
+      `go${name.replace(/^go/, '')} is not installed`,
+      close.length ? `uninstall takes an exact version; installed: ${close.join(', ')}` : 'see `goarm list`',
+    );
   }
   await mkdir(home.staging, { recursive: true });
   const aside = join(home.staging, `${process.pid}-rm-${hit.name}`);

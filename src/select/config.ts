@@ -1,12 +1,35 @@
-
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { err, ExitCode, } from '../core/errors.js';
+import { ExitCode, err } from '../core/errors.js';
+import { atomicWrite, readOptional } from '../core/fs.js';
 import { normalize } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
-import { bool, check, isTable, K, parseSyntax, report, scan, str, strList, suggest, type Check, type Ctx, type KeyInfo, type Rule, typeName } from './toml.js';
-import { locationProblem, mirrorProblem, OFFICIAL_FILES, OFFICIAL_INDEX, resolveMirrors, splitEntries, toLocation } from '../install/mirrors.js';
-import { atomicWrite, readOptional } from '../core/fs.js';
+import {
+  locationProblem,
+  mirrorProblem,
+  OFFICIAL_FILES,
+  OFFICIAL_INDEX,
+  resolveMirrors,
+  splitEntries,
+  toLocation,
+} from '../install/mirrors.js';
+import {
+  bool,
+  type Check,
+  type Ctx,
+  check,
+  isTable,
+  K,
+  type KeyInfo,
+  parseSyntax,
+  type Rule,
+  report,
+  scan,
+  str,
+  strList,
+  suggest,
+  typeName,
+} from './toml.js';
 
 export const DEFAULT_INDEX_URL = OFFICIAL_INDEX;
 export const DEFAULT_DOWNLOAD_BASE = OFFICIAL_FILES;
@@ -42,7 +65,8 @@ export interface ProjectConfig {
  */
 export function specProblem(spec: string): string | undefined {
   if (spec === 'latest' || spec === 'stable') return undefined;
-  if (/^(go)?[0-9]+\.[0-9]+(\.[0-9]+)?((alpha|beta|rc)[0-9]+)?$/.test(spec) && normalize(spec) !== undefined) return undefined;
+  if (/^(go)?[0-9]+\.[0-9]+(\.[0-9]+)?((alpha|beta|rc)[0-9]+)?$/.test(spec) && normalize(spec) !== undefined)
+    return undefined;
   return `invalid Go version ${JSON.stringify(spec)}`;
 }
 export const SPEC_HINT = 'a version looks like 1.23 (newest 1.23.x), 1.23.4, go1.23.4, 1.24rc1, latest or stable';
@@ -68,17 +92,38 @@ export const GLOBAL_KEYS = Object.keys(GLOBAL_RULES);
 
 export async function loadGlobalConfig(home: Home, env: NodeJS.ProcessEnv = process.env): Promise<GlobalConfig> {
   const src = await readOptional(home.config);
-  const { table: t, pos } = src === undefined ? { table: {} as Record<string, unknown>, pos: new Map<string, KeyInfo>() } : check(home.config, src, GLOBAL_RULES);
+  const { table: t, pos } =
+    src === undefined
+      ? { table: {} as Record<string, unknown>, pos: new Map<string, KeyInfo>() }
+      : check(home.config, src, GLOBAL_RULES);
   for (const name of ['GOARM_INDEX_URL', 'GOARM_DOWNLOAD_BASE', 'GOARM_MIRROR'] as const) {
-    const m = !env[name] ? undefined : name === 'GOARM_MIRROR' ? splitEntries(env[name]!).map(mirrorProblem).find(Boolean) : url(env[name]!);
-    if (m) throw err('E_CONFIG', ExitCode.CONFIG, `${name}: ${m}`, `set ${name} to an http(s) or file: URL or a path, or unset it`);
+    const m = !env[name]
+      ? undefined
+      : name === 'GOARM_MIRROR'
+        ? splitEntries(env[name]!).map(mirrorProblem).find(Boolean)
+        : url(env[name]!);
+    if (m)
+      throw err(
+        'E_CONFIG',
+        ExitCode.CONFIG,
+        `${name}: ${m}`,
+        `set ${name} to an http(s) or file: URL or a path, or unset it`,
+      );
   }
   // Paths from the environment are relative to the working directory; those in config.toml to GOARM_HOME.
   const cwd = process.cwd();
-  const mirror = env.GOARM_MIRROR ? splitEntries(env.GOARM_MIRROR) : t.mirror === undefined ? [] : splitEntries(t.mirror as string | string[]);
+  const mirror = env.GOARM_MIRROR
+    ? splitEntries(env.GOARM_MIRROR)
+    : t.mirror === undefined
+      ? []
+      : splitEntries(t.mirror as string | string[]);
   const m = resolveMirrors(mirror, env.GOARM_MIRROR ? cwd : home.root);
   const place = (envName: 'GOARM_INDEX_URL' | 'GOARM_DOWNLOAD_BASE', key: string, dir: boolean) =>
-    env[envName] ? toLocation(env[envName]!, cwd, dir) : t[key] !== undefined ? toLocation(t[key] as string, home.root, dir) : undefined;
+    env[envName]
+      ? toLocation(env[envName]!, cwd, dir)
+      : t[key] !== undefined
+        ? toLocation(t[key] as string, home.root, dir)
+        : undefined;
   const keyPath = (p: string) => (p.startsWith('~/') ? join(homedir(), p.slice(2)) : resolve(home.root, p));
   return {
     indexUrl: place('GOARM_INDEX_URL', 'index_url', false) ?? m.pair?.index ?? DEFAULT_INDEX_URL,
@@ -97,12 +142,30 @@ export async function loadGlobalConfig(home: Home, env: NodeJS.ProcessEnv = proc
  * `goarm config set/unset`: validates `value` with the same rules as config.toml, then edits that one key in place
  * (comments and other keys survive). `undefined` removes the key.
  */
-export async function setGlobalValue(home: Home, key: string, value: string | string[] | boolean | undefined): Promise<void> {
+export async function setGlobalValue(
+  home: Home,
+  key: string,
+  value: string | string[] | boolean | undefined,
+): Promise<void> {
   const rule = Object.hasOwn(GLOBAL_RULES, key) ? GLOBAL_RULES[key] : undefined;
-  if (typeof rule !== 'function') throw err('E_USAGE', ExitCode.USAGE, `unknown setting ${JSON.stringify(key)}${suggest(key, GLOBAL_KEYS)}`, `settings: ${GLOBAL_KEYS.join(', ')}`);
+  if (typeof rule !== 'function')
+    throw err(
+      'E_USAGE',
+      ExitCode.USAGE,
+      `unknown setting ${JSON.stringify(key)}${suggest(key, GLOBAL_KEYS)}`,
+      `settings: ${GLOBAL_KEYS.join(', ')}`,
+    );
   if (key === 'default' && typeof value === 'string') return setGlobalDefault(home, value);
   const bad = value === undefined ? undefined : rule(value, key);
-  if (bad) throw err('E_USAGE', ExitCode.USAGE, bad, key === 'mirror' ? 'a mirror is a preset name (see `goarm mirror presets`), an http(s) or file: URL, or a directory path' : undefined);
+  if (bad)
+    throw err(
+      'E_USAGE',
+      ExitCode.USAGE,
+      bad,
+      key === 'mirror'
+        ? 'a mirror is a preset name (see `goarm mirror presets`), an http(s) or file: URL, or a directory path'
+        : undefined,
+    );
   await setTopLevel(home.config, key, value);
 }
 
@@ -114,9 +177,29 @@ export async function setGlobalDefault(home: Home, version: string): Promise<voi
 // ---------------------------------------------------------------------------------- project config
 
 // GOARCH values Go knows (go tool dist list), for the `arch` check and its suggestion.
-const GOARCHES = ['386', 'amd64', 'arm', 'arm64', 'loong64', 'mips', 'mipsle', 'mips64', 'mips64le', 'ppc64', 'ppc64le', 'riscv64', 's390x', 'wasm'];
+const GOARCHES = [
+  '386',
+  'amd64',
+  'arm',
+  'arm64',
+  'loong64',
+  'mips',
+  'mipsle',
+  'mips64',
+  'mips64le',
+  'ppc64',
+  'ppc64le',
+  'riscv64',
+  's390x',
+  'wasm',
+];
 // [env] names that have a dedicated key: setting both would be ambiguous.
-const DEDICATED: Record<string, string> = { CGO_ENABLED: 'cgo.enabled', CC: 'cgo.cc', CGO_CFLAGS: 'cgo.cflags', CGO_LDFLAGS: 'cgo.ldflags' };
+const DEDICATED: Record<string, string> = {
+  CGO_ENABLED: 'cgo.enabled',
+  CC: 'cgo.cc',
+  CGO_CFLAGS: 'cgo.cflags',
+  CGO_LDFLAGS: 'cgo.ldflags',
+};
 
 const PROJECT_RULES: Record<string, Rule> = {
   go: versionSpec,
@@ -124,9 +207,17 @@ const PROJECT_RULES: Record<string, Rule> = {
   cgo: {
     enabled: bool,
     // GODEBUG netdns: go, cgo, either with +N for debug output, or a bare debug level.
-    netdns: str((s) => (/^((go|cgo)(\+[12])?|[12])$/.test(s) ? undefined : `cgo.netdns must be "go" or "cgo" (optionally +1 or +2), not ${JSON.stringify(s)}`)),
+    netdns: str((s) =>
+      /^((go|cgo)(\+[12])?|[12])$/.test(s)
+        ? undefined
+        : `cgo.netdns must be "go" or "cgo" (optionally +1 or +2), not ${JSON.stringify(s)}`,
+    ),
     // Build tags are joined into GOFLAGS, so they must be plain words: no spaces, commas or leading "-".
-    tags: strList((s) => (/^[A-Za-z0-9_.]+$/.test(s) ? undefined : `invalid build tag ${JSON.stringify(s)} (letters, digits, "_" and "." only)`)),
+    tags: strList((s) =>
+      /^[A-Za-z0-9_.]+$/.test(s)
+        ? undefined
+        : `invalid build tag ${JSON.stringify(s)} (letters, digits, "_" and "." only)`,
+    ),
     cc: str(),
     cflags: str(),
     ldflags: str(),
@@ -140,10 +231,18 @@ function checkEnv(ctx: Ctx, t: Record<string, unknown>) {
   const cgo = isTable(t.cgo) ? t.cgo : {};
   for (const [name, v] of Object.entries(env)) {
     const p = ['env', name];
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) report(ctx, p, 'key', `invalid environment variable name ${JSON.stringify(name)}`);
-    else if (name === 'GOROOT') report(ctx, p, 'key', 'GOROOT cannot be set: goarm chooses the Go root, and a GOROOT pointing elsewhere would mix one release\'s go command with another\'s standard library');
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      report(ctx, p, 'key', `invalid environment variable name ${JSON.stringify(name)}`);
+    else if (name === 'GOROOT')
+      report(
+        ctx,
+        p,
+        'key',
+        "GOROOT cannot be set: goarm chooses the Go root, and a GOROOT pointing elsewhere would mix one release's go command with another's standard library",
+      );
     else if (name === 'GOARCH') report(ctx, p, 'key', 'set GOARCH with the top-level `arch` key, not in [env]');
-    else if (DEDICATED[name] && cgo[DEDICATED[name].slice(4)] !== undefined) report(ctx, p, 'key', `${name} is also set by ${DEDICATED[name]}; keep only one`);
+    else if (DEDICATED[name] && cgo[DEDICATED[name].slice(4)] !== undefined)
+      report(ctx, p, 'key', `${name} is also set by ${DEDICATED[name]}; keep only one`);
     if (typeof v !== 'string') report(ctx, p, 'value', `env.${name} must be a string, not ${typeName(v)}`);
   }
 }
@@ -185,15 +284,26 @@ async function setTopLevelString(file: string, key: string, value: string): Prom
   await setTopLevel(file, key, value, 'a string');
 }
 
-const tomlValue = (v: string | string[] | boolean): string => (Array.isArray(v) ? `[${v.map((x) => JSON.stringify(x)).join(', ')}]` : JSON.stringify(v));
+const tomlValue = (v: string | string[] | boolean): string =>
+  Array.isArray(v) ? `[${v.map((x) => JSON.stringify(x)).join(', ')}]` : JSON.stringify(v);
 
 /** Sets (or with `undefined` removes) one top-level key. `expect` names the only type the old value may have. */
-async function setTopLevel(file: string, key: string, value: string | string[] | boolean | undefined, expect?: string): Promise<void> {
+async function setTopLevel(
+  file: string,
+  key: string,
+  value: string | string[] | boolean | undefined,
+  expect?: string,
+): Promise<void> {
   const src = (await readOptional(file)) ?? '';
   const current = parseSyntax(file, src);
   const have = current[key];
   if (have !== undefined && (expect ? typeof have !== 'string' : isTable(have)))
-    throw err('E_CONFIG', ExitCode.CONFIG, `${file}: ${key} is ${typeName(have)}, expected ${expect ?? 'a value'}`, `fix ${key} in ${basename(file)} by hand`);
+    throw err(
+      'E_CONFIG',
+      ExitCode.CONFIG,
+      `${file}: ${key} is ${typeName(have)}, expected ${expect ?? 'a value'}`,
+      `fix ${key} in ${basename(file)} by hand`,
+    );
   if (value === undefined && have === undefined) return;
   const { keys, headers } = scan(src);
   const lines = src === '' ? [] : src.split(/\r?\n/);
@@ -204,7 +314,8 @@ async function setTopLevel(file: string, key: string, value: string | string[] |
     const { line, col } = info.key;
     const last = lines[info.endLine - 1];
     // Keep a trailing comment when the old value sat on one line.
-    const rest = info.endLine === line ? last.slice(info.value.col - 1).replace(/^("(?:[^"\\]|\\.)*"|'[^']*'|[^\s#]+)/, '') : '';
+    const rest =
+      info.endLine === line ? last.slice(info.value.col - 1).replace(/^("(?:[^"\\]|\\.)*"|'[^']*'|[^\s#]+)/, '') : '';
     const comment = /^\s*#.*$/.test(rest) ? rest : '';
     lines.splice(line - 1, info.endLine - line + 1, lines[line - 1].slice(0, col - 1) + assignment + comment);
   } else if (headers.length) {
@@ -218,6 +329,12 @@ async function setTopLevel(file: string, key: string, value: string | string[] |
   }
   const out = lines.join(src.includes('\r\n') ? '\r\n' : '\n');
   const after = parseSyntax(file, out)[key];
-  if (JSON.stringify(after) !== JSON.stringify(value)) throw err('E_CONFIG', ExitCode.CONFIG, `${file}: could not ${value === undefined ? 'remove' : 'set'} ${key} automatically`, `${value === undefined ? `remove ${key}` : `set ${assignment}`} in ${basename(file)} by hand`);
+  if (JSON.stringify(after) !== JSON.stringify(value))
+    throw err(
+      'E_CONFIG',
+      ExitCode.CONFIG,
+      `${file}: could not ${value === undefined ? 'remove' : 'set'} ${key} automatically`,
+      `${value === undefined ? `remove ${key}` : `set ${assignment}`} in ${basename(file)} by hand`,
+    );
   await atomicWrite(file, out);
 }

@@ -1,12 +1,12 @@
 // Which installed Go applies in a directory, installing it first when config.toml says auto_install = true.
 // Shared by the light entry (shims) and the commands (current, which, exec).
 import { delimiter, join } from 'node:path';
-import { loadGlobalConfig } from './config.js';
 import { ExitCode, err } from '../core/errors.js';
 import type { Home } from '../core/home.js';
-import { nativeVersions } from '../install/versions.js';
 import { host } from '../core/platform.js';
-import { describeSource, resolveDir, type Resolution } from './resolve.js';
+import { nativeVersions } from '../install/versions.js';
+import { loadGlobalConfig } from './config.js';
+import { describeSource, type Resolution, resolveDir } from './resolve.js';
 
 export async function resolveHere(home: Home, dir: string, env: NodeJS.ProcessEnv): Promise<Resolution> {
   const global = await loadGlobalConfig(home, env);
@@ -18,7 +18,6 @@ export async function resolveHere(home: Home, dir: string, env: NodeJS.ProcessEn
   await install(home, global, r.installSpec, { quiet: false, warn: (m) => process.stderr.write(m + '\n') });
   return resolveDir(dir, { home, env, installed: await nativeVersions(home), global, hostArch: host().arch });
 }
-
 
 /** The environment the shims give a Go command (same rules as shims/shim.sh), for `goarm exec`. */
 export function toolEnv(home: Home, r: Resolution & { version: string }, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -33,5 +32,10 @@ export function toolEnv(home: Home, r: Resolution & { version: string }, base: N
 /** A resolution that names an installed version, or the error a shim would print. */
 export function requireInstalled(r: Resolution): Resolution & { version: string } {
   if (r.version) return r as Resolution & { version: string };
-  throw err('E_NOT_INSTALLED', ExitCode.NOT_FOUND, `go${r.installSpec} (${describeSource(r)}) is not installed`, `run: goarm install ${r.installSpec}`);
+  throw err(
+    'E_NOT_INSTALLED',
+    ExitCode.NOT_FOUND,
+    `go${r.installSpec} (${describeSource(r)}) is not installed`,
+    `run: goarm install ${r.installSpec}`,
+  );
 }

@@ -1,11 +1,17 @@
-
 import { dirname, join, resolve } from 'node:path';
-import { parseProjectConfig, PROJECT_FILE, SPEC_HINT, specProblem, type GlobalConfig, type ProjectConfig } from './config.js';
-import { err, ExitCode, } from '../core/errors.js';
+import { ExitCode, err } from '../core/errors.js';
+import { readOptional } from '../core/fs.js';
 import { compare, fromToolchain, isPrerelease, isValid, lang, normalize, parse } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
+import {
+  type GlobalConfig,
+  PROJECT_FILE,
+  type ProjectConfig,
+  parseProjectConfig,
+  SPEC_HINT,
+  specProblem,
+} from './config.js';
 import { isTrusted } from './trust.js';
-import { readOptional } from '../core/fs.js';
 
 export type Source = {
   kind: 'env' | 'goarm.toml' | 'go-version' | 'tool-versions' | 'go.mod toolchain' | 'go.mod go' | 'default';
@@ -28,9 +34,18 @@ export interface Resolution {
   readFiles: string[];
 }
 
-export interface ResolveOptions { home: Home; env: NodeJS.ProcessEnv; installed: string[]; global: GlobalConfig; hostArch: string }
+export interface ResolveOptions {
+  home: Home;
+  env: NodeJS.ProcessEnv;
+  installed: string[];
+  global: GlobalConfig;
+  hostArch: string;
+}
 
-interface Found { spec: string; source: Source }
+interface Found {
+  spec: string;
+  source: Source;
+}
 
 export async function resolveDir(cwd: string, opts: ResolveOptions): Promise<Resolution> {
   const searchedDirs: string[] = [];
@@ -45,7 +60,9 @@ export async function resolveDir(cwd: string, opts: ResolveOptions): Promise<Res
     searchedDirs.push(dir);
     const needVersion = !fromEnv && !pin;
     // Once the version is known only the settings file is still wanted; a farther go.mod is another module.
-    const names = needVersion ? [PROJECT_FILE, '.go-version', '.tool-versions', ...(seenGoMod ? [] : ['go.mod'])] : [PROJECT_FILE];
+    const names = needVersion
+      ? [PROJECT_FILE, '.go-version', '.tool-versions', ...(seenGoMod ? [] : ['go.mod'])]
+      : [PROJECT_FILE];
     const texts = await Promise.all(names.map((name) => readOptional(join(dir, name))));
     const text = (name: string) => texts[names.indexOf(name)];
     names.forEach((name, i) => texts[i] !== undefined && readFiles.push(join(dir, name)));
@@ -57,7 +74,9 @@ export async function resolveDir(cwd: string, opts: ResolveOptions): Promise<Res
       const goVersion = text('.go-version');
       const toolVersions = text('.tool-versions');
       pin =
-        (project?.go !== undefined ? checked(project.go, { kind: 'goarm.toml', file: project.file, line: project.goLine }) : undefined) ??
+        (project?.go !== undefined
+          ? checked(project.go, { kind: 'goarm.toml', file: project.file, line: project.goLine })
+          : undefined) ??
         (goVersion !== undefined ? fromGoVersion(join(dir, '.go-version'), goVersion) : undefined) ??
         (toolVersions !== undefined ? fromToolVersions(join(dir, '.tool-versions'), toolVersions) : undefined);
       const goMod = text('go.mod');
@@ -78,13 +97,24 @@ export async function resolveDir(cwd: string, opts: ResolveOptions): Promise<Res
     // GOARM_VERSION is what `goarm use` sets: an exact installed version, exactly as the shims read it
     // (versions/$GOARM_VERSION). It beats everything, go.mod minimums included.
     const exact = normalize(fromEnv.spec) ?? fromEnv.spec;
-    r = { spec: fromEnv.spec, version: opts.installed.includes(exact) ? exact : undefined, installSpec: exact, source: fromEnv.source };
+    r = {
+      spec: fromEnv.spec,
+      version: opts.installed.includes(exact) ? exact : undefined,
+      installSpec: exact,
+      source: fromEnv.source,
+    };
   } else if (found && !(minimum && !satisfies(found.spec, minimum.spec.slice(2), opts.installed))) {
-    r = { spec: found.spec, version: pickInstalled(found.spec, opts.installed), installSpec: found.spec, source: found.source };
+    r = {
+      spec: found.spec,
+      version: pickInstalled(found.spec, opts.installed),
+      installSpec: found.spec,
+      source: found.source,
+    };
   } else if (minimum) {
     const min = minimum.spec.slice(2);
     const viaDefault = opts.global.default ? pickInstalled(opts.global.default, opts.installed) : undefined;
-    const newest = (stableOnly: boolean) => newestOf(opts.installed.filter((v) => compare(v, min) >= 0 && !(stableOnly && isPrerelease(v))));
+    const newest = (stableOnly: boolean) =>
+      newestOf(opts.installed.filter((v) => compare(v, min) >= 0 && !(stableOnly && isPrerelease(v))));
     const version = viaDefault && compare(viaDefault, min) >= 0 ? viaDefault : (newest(true) ?? newest(false));
     r = { spec: minimum.spec, version, installSpec: lang(min), source: minimum.source };
   } else if (opts.global.default) {
@@ -92,14 +122,29 @@ export async function resolveDir(cwd: string, opts: ResolveOptions): Promise<Res
     const spec = checked(opts.global.default, source).spec;
     r = { spec, version: pickInstalled(spec, opts.installed), installSpec: spec, source };
   } else {
-    throw err('E_NO_VERSION', ExitCode.NOT_FOUND, `no Go version is configured for ${resolve(cwd)}`, 'run `goarm use <version> --global` to set a default, or `goarm pin <version>` in the project');
+    throw err(
+      'E_NO_VERSION',
+      ExitCode.NOT_FOUND,
+      `no Go version is configured for ${resolve(cwd)}`,
+      'run `goarm use <version> --global` to set a default, or `goarm pin <version>` in the project',
+    );
   }
 
   const trusted = settings ? await isTrusted(opts.home, settings.config.file, settings.text) : false;
   if (settings) searchedDirs.push(opts.home.trust); // `goarm trust` writes here, which must invalidate the cache
   const { env, ignored } = projectEnv(settings?.config, trusted);
   const archPin = settings?.config.arch ?? (opts.hostArch === 'arm64' ? 'arm64' : undefined);
-  return { ...r, settings: settings?.config, settingsFile: settings?.config.file, trusted, ignored, env, archPin, searchedDirs, readFiles };
+  return {
+    ...r,
+    settings: settings?.config,
+    settingsFile: settings?.config.file,
+    trusted,
+    ignored,
+    env,
+    archPin,
+    searchedDirs,
+    readFiles,
+  };
 }
 
 /**
@@ -140,14 +185,21 @@ function satisfies(spec: string, min: string, installed: readonly string[]): boo
 
 function checked(spec: string, source: Source): Found {
   const bad = specProblem(spec);
-  const at = source.file ? `${source.file}${source.line ? `:${source.line}` : ''}: ` : source.kind === 'env' ? 'GOARM_VERSION: ' : '';
+  const at = source.file
+    ? `${source.file}${source.line ? `:${source.line}` : ''}: `
+    : source.kind === 'env'
+      ? 'GOARM_VERSION: '
+      : '';
   if (bad) throw err('E_BAD_SPEC', ExitCode.CONFIG, `${at}${bad}`, SPEC_HINT);
   return { spec: normalize(spec) ?? spec, source };
 }
 
 // Meaningful lines of a small text file, with their 1-based numbers, comments (# …) stripped.
 const linesOf = (text: string, comment: RegExp) =>
-  text.split(/\r?\n/).map((l, i) => ({ text: l.replace(comment, '').trim(), line: i + 1 })).filter((l) => l.text !== '');
+  text
+    .split(/\r?\n/)
+    .map((l, i) => ({ text: l.replace(comment, '').trim(), line: i + 1 }))
+    .filter((l) => l.text !== '');
 
 function fromGoVersion(file: string, text: string): Found | undefined {
   const first = linesOf(text, /#.*$/)[0];
@@ -157,7 +209,8 @@ function fromGoVersion(file: string, text: string): Found | undefined {
 function fromToolVersions(file: string, text: string): Found | undefined {
   for (const l of linesOf(text, /#.*$/)) {
     const [tool, version] = l.text.split(/\s+/); // asdf allows fallbacks after the first version: use the first
-    if (tool === 'golang' || tool === 'go') return checked(version ?? '', { kind: 'tool-versions', file, line: l.line });
+    if (tool === 'golang' || tool === 'go')
+      return checked(version ?? '', { kind: 'tool-versions', file, line: l.line });
   }
   return undefined;
 }
@@ -183,13 +236,23 @@ function fromGoMod(file: string, text: string): { toolchain?: Found; go?: Found 
  * GOFLAGS -tags (validated plain words). Needs trust: everything that can make the go command run another
  * program or pass it flags: cgo.cc, cgo.cflags, cgo.ldflags and all of [env] (GOFLAGS=-toolexec=…, CC, …).
  */
-export function projectEnv(s: ProjectConfig | undefined, trusted: boolean): { env: Record<string, string>; ignored: string[] } {
+export function projectEnv(
+  s: ProjectConfig | undefined,
+  trusted: boolean,
+): { env: Record<string, string>; ignored: string[] } {
   const env: Record<string, string> = {};
   const ignored: string[] = [];
   const extra: Record<string, string> = {};
   if (s) {
-    const risky: [string, string | undefined, string][] = [['cgo.cc', s.cgo.cc, 'CC'], ['cgo.cflags', s.cgo.cflags, 'CGO_CFLAGS'], ['cgo.ldflags', s.cgo.ldflags, 'CGO_LDFLAGS']];
-    for (const [key, value, name] of [...risky, ...Object.entries(s.env).map(([k, v]): [string, string, string] => [`env.${k}`, v, k])]) {
+    const risky: [string, string | undefined, string][] = [
+      ['cgo.cc', s.cgo.cc, 'CC'],
+      ['cgo.cflags', s.cgo.cflags, 'CGO_CFLAGS'],
+      ['cgo.ldflags', s.cgo.ldflags, 'CGO_LDFLAGS'],
+    ];
+    for (const [key, value, name] of [
+      ...risky,
+      ...Object.entries(s.env).map(([k, v]): [string, string, string] => [`env.${k}`, v, k]),
+    ]) {
       if (value === undefined) continue;
       if (trusted) extra[name] = value;
       else ignored.push(key);
@@ -215,7 +278,10 @@ function mergeTags(goflags: string, tags: string[]): string {
   if (!tags.length) return words.join(' ');
   const i = words.findIndex((w) => /^--?tags=/.test(w));
   if (i < 0) return [...words, `-tags=${tags.join(',')}`].join(' ');
-  const have = words[i].slice(words[i].indexOf('=') + 1).split(',').filter(Boolean);
+  const have = words[i]
+    .slice(words[i].indexOf('=') + 1)
+    .split(',')
+    .filter(Boolean);
   words[i] = `-tags=${[...have, ...tags.filter((t) => !have.includes(t))].join(',')}`;
   return words.join(' ');
 }

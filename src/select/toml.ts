@@ -1,12 +1,18 @@
-
 import { basename } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { err, ExitCode, } from '../core/errors.js';
+import { ExitCode, err } from '../core/errors.js';
 
 // ------------------------------------------------------------------------------- positions in source
 
-export interface Pos { line: number; col: number }
-export interface KeyInfo { key: Pos; value: Pos; endLine: number }
+export interface Pos {
+  line: number;
+  col: number;
+}
+export interface KeyInfo {
+  key: Pos;
+  value: Pos;
+  endLine: number;
+}
 export const K = (path: readonly string[]) => path.join('\0');
 
 /**
@@ -31,7 +37,8 @@ export function scan(src: string): { keys: Map<string, KeyInfo>; headers: number
           table = k.parts;
           headers.push(n + 1);
           const p = { line: n + 1, col: i + 1 };
-          for (let j = 1; j <= table.length; j++) if (!out.has(K(table.slice(0, j)))) out.set(K(table.slice(0, j)), { key: p, value: p, endLine: n + 1 });
+          for (let j = 1; j <= table.length; j++)
+            if (!out.has(K(table.slice(0, j)))) out.set(K(table.slice(0, j)), { key: p, value: p, endLine: n + 1 });
         }
         return;
       }
@@ -42,7 +49,8 @@ export function scan(src: string): { keys: Map<string, KeyInfo>; headers: number
           const v = skipWs(text, eq + 1);
           const path = [...table, ...k.parts];
           open = { key: { line: n + 1, col: k.start + 1 }, value: { line: n + 1, col: v + 1 }, endLine: n + 1 };
-          for (let j = table.length + 1; j <= path.length; j++) if (!out.has(K(path.slice(0, j)))) out.set(K(path.slice(0, j)), open);
+          for (let j = table.length + 1; j <= path.length; j++)
+            if (!out.has(K(path.slice(0, j)))) out.set(K(path.slice(0, j)), open);
           i = v;
         }
       }
@@ -53,7 +61,10 @@ export function scan(src: string): { keys: Map<string, KeyInfo>; headers: number
   return { keys: out, headers };
 }
 
-const skipWs = (s: string, i: number) => { while (s[i] === ' ' || s[i] === '\t') i++; return i; };
+const skipWs = (s: string, i: number) => {
+  while (s[i] === ' ' || s[i] === '\t') i++;
+  return i;
+};
 
 function readKey(s: string, i: number): { parts: string[]; start: number; end: number } | undefined {
   const start = i;
@@ -68,19 +79,35 @@ function readKey(s: string, i: number): { parts: string[]; start: number; end: n
     i = skipWs(s, i + 1);
   }
 }
-const safeJson = (q: string) => { try { return JSON.parse(q) as string; } catch { return q.slice(1, -1); } };
+const safeJson = (q: string) => {
+  try {
+    return JSON.parse(q) as string;
+  } catch {
+    return q.slice(1, -1);
+  }
+};
 
 // Advances over one line of a value, tracking multi-line strings and bracket depth across lines.
 function scanValue(s: string, i: number, st: { ml: '' | '"""' | "'''"; depth: number }) {
   while (i < s.length) {
     if (st.ml) {
-      if (st.ml === '"""' && s[i] === '\\') { i += 2; continue; }
-      if (s.startsWith(st.ml, i)) { i += 3; st.ml = ''; } else i++;
+      if (st.ml === '"""' && s[i] === '\\') {
+        i += 2;
+        continue;
+      }
+      if (s.startsWith(st.ml, i)) {
+        i += 3;
+        st.ml = '';
+      } else i++;
       continue;
     }
     const c = s[i];
     if (c === '#') return;
-    if (s.startsWith('"""', i) || s.startsWith("'''", i)) { st.ml = s.slice(i, i + 3) as '"""' | "'''"; i += 3; continue; }
+    if (s.startsWith('"""', i) || s.startsWith("'''", i)) {
+      st.ml = s.slice(i, i + 3) as '"""' | "'''";
+      i += 3;
+      continue;
+    }
     if (c === '"' || c === "'") {
       i++;
       while (i < s.length && s[i] !== c) i += c === '"' && s[i] === '\\' ? 2 : 1;
@@ -97,7 +124,11 @@ function scanValue(s: string, i: number, st: { ml: '' | '"""' | "'''"; depth: nu
 
 export type Check = (v: unknown, path: string) => string | undefined;
 export type Rule = Check | { [key: string]: Rule };
-export interface Ctx { file: string; pos: Map<string, KeyInfo>; problems: { pos: Pos; msg: string }[] }
+export interface Ctx {
+  file: string;
+  pos: Map<string, KeyInfo>;
+  problems: { pos: Pos; msg: string }[];
+}
 
 function where(ctx: Ctx, path: string[], part: 'key' | 'value'): Pos {
   for (let j = path.length; j > 0; j--) {
@@ -106,7 +137,8 @@ function where(ctx: Ctx, path: string[], part: 'key' | 'value'): Pos {
   }
   return { line: 1, col: 1 };
 }
-export const report = (ctx: Ctx, path: string[], part: 'key' | 'value', msg: string) => ctx.problems.push({ pos: where(ctx, path, part), msg });
+export const report = (ctx: Ctx, path: string[], part: 'key' | 'value', msg: string) =>
+  ctx.problems.push({ pos: where(ctx, path, part), msg });
 
 export function typeName(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
@@ -115,18 +147,27 @@ export function typeName(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'bigint') return 'a number';
   return `a ${typeof v}`;
 }
-export const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+export const isTable = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
-export const str = (extra?: (s: string) => string | undefined): Check => (v, p) =>
-  typeof v !== 'string' ? `${p} must be a string, not ${typeName(v)}` : extra?.(v);
-export const bool: Check = (v, p) => (typeof v === 'boolean' ? undefined : `${p} must be true or false, not ${typeName(v)}`);
-export const strList = (item?: (s: string) => string | undefined): Check => (v, p) => {
-  if (!Array.isArray(v)) return `${p} must be an array of strings, not ${typeName(v)}`;
-  const bad = v.findIndex((x) => typeof x !== 'string');
-  if (bad >= 0) return `${p}[${bad}] must be a string, not ${typeName(v[bad])}`;
-  for (const x of v) { const m = item?.(x as string); if (m) return `${p}: ${m}`; }
-  return undefined;
-};
+export const str =
+  (extra?: (s: string) => string | undefined): Check =>
+  (v, p) =>
+    typeof v !== 'string' ? `${p} must be a string, not ${typeName(v)}` : extra?.(v);
+export const bool: Check = (v, p) =>
+  typeof v === 'boolean' ? undefined : `${p} must be true or false, not ${typeName(v)}`;
+export const strList =
+  (item?: (s: string) => string | undefined): Check =>
+  (v, p) => {
+    if (!Array.isArray(v)) return `${p} must be an array of strings, not ${typeName(v)}`;
+    const bad = v.findIndex((x) => typeof x !== 'string');
+    if (bad >= 0) return `${p}[${bad}] must be a string, not ${typeName(v[bad])}`;
+    for (const x of v) {
+      const m = item?.(x as string);
+      if (m) return `${p}: ${m}`;
+    }
+    return undefined;
+  };
 function validate(ctx: Ctx, value: Record<string, unknown>, rules: Record<string, Rule>, path: string[]) {
   for (const [key, v] of Object.entries(value)) {
     const p = [...path, key];
@@ -160,7 +201,8 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++)
     for (let j = 1; j <= b.length; j++) {
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   return d[a.length][b.length];
 }
@@ -172,12 +214,23 @@ export function parseSyntax(file: string, src: string): Record<string, unknown> 
   } catch (e) {
     if (!(e instanceof TomlError)) throw e;
     const msg = e.message.split('\n')[0].replace(/^Invalid TOML document: /, '');
-    throw err('E_CONFIG', ExitCode.CONFIG, `${file}:${e.line}:${e.column}: ${msg}`, `fix the TOML syntax in ${basename(file)}`, e);
+    throw err(
+      'E_CONFIG',
+      ExitCode.CONFIG,
+      `${file}:${e.line}:${e.column}: ${msg}`,
+      `fix the TOML syntax in ${basename(file)}`,
+      e,
+    );
   }
 }
 
 /** Parses and validates; throws one E_CONFIG listing every problem, or returns the table and key positions. */
-export function check(file: string, src: string, rules: Record<string, Rule>, extra?: (ctx: Ctx, t: Record<string, unknown>) => void) {
+export function check(
+  file: string,
+  src: string,
+  rules: Record<string, Rule>,
+  extra?: (ctx: Ctx, t: Record<string, unknown>) => void,
+) {
   const table = parseSyntax(file, src);
   const ctx: Ctx = { file, pos: scan(src).keys, problems: [] };
   validate(ctx, table, rules, []);
@@ -185,8 +238,12 @@ export function check(file: string, src: string, rules: Record<string, Rule>, ex
   if (ctx.problems.length) {
     ctx.problems.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
     const lines = ctx.problems.map((p) => `${file}:${p.pos.line}:${p.pos.col}: ${p.msg}`);
-    throw err('E_CONFIG', ExitCode.CONFIG, lines.join('\n'), `fix ${lines.length === 1 ? 'this problem' : `these ${lines.length} problems`} in ${basename(file)}; the keys are described in README.md (Configuration)`);
+    throw err(
+      'E_CONFIG',
+      ExitCode.CONFIG,
+      lines.join('\n'),
+      `fix ${lines.length === 1 ? 'this problem' : `these ${lines.length} problems`} in ${basename(file)}; the keys are described in README.md (Configuration)`,
+    );
   }
   return { table, pos: ctx.pos };
 }
-

@@ -7,12 +7,12 @@
 // What needs no trust (see TRUSTED_KEYS in resolve.ts): go, arch, cgo.enabled, cgo.netdns and cgo.tags.
 // Tags are validated to plain words, so they cannot smuggle flags into GOFLAGS; they only pick which of the
 // project's own files get compiled, which is no more than the project's code can do anyway.
-import { createHash, } from 'node:crypto';
-import { readdir, readFile, realpath, rm, } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { err, ExitCode, fsError } from '../core/errors.js';
-import type { Home } from '../core/home.js';
+import { ExitCode, err, fsError } from '../core/errors.js';
 import { atomicWrite } from '../core/fs.js';
+import type { Home } from '../core/home.js';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
@@ -49,7 +49,13 @@ export async function trust(home: Home, file: string): Promise<string> {
   try {
     content = await readFile(abs);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw err('E_NOT_FOUND', ExitCode.NOT_FOUND, `${abs}: no such file`, 'run goarm trust in the directory that holds .goarm.toml');
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw err(
+        'E_NOT_FOUND',
+        ExitCode.NOT_FOUND,
+        `${abs}: no such file`,
+        'run goarm trust in the directory that holds .goarm.toml',
+      );
     throw fsError(e, `reading ${abs}`);
   }
   const rec = join(home.trust, sha256(abs));

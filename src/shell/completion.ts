@@ -3,7 +3,7 @@
 // from cache/index.json only (written by `install` / `ls-remote`). Installed versions are globbed by the
 // shell itself (versions/*), so only remote completion starts a process.
 import { readFile } from 'node:fs/promises';
-import { COMMANDS, type ArgKind } from '../core/commands.js';
+import { type ArgKind, COMMANDS } from '../core/commands.js';
 import type { Home } from '../core/home.js';
 
 export type { ArgKind } from '../core/commands.js';
@@ -25,15 +25,26 @@ export async function cachedRemoteVersions(home: Home): Promise<string[]> {
 /** Fills the command-table placeholders of a completion template (paths are filled by the caller). */
 export function fillCompletion(template: string, shell: 'bash' | 'zsh' | 'fish', quote: (s: string) => string): string {
   // bash and zsh want `a|b` case patterns, fish wants `__fish_seen_subcommand_from a b`.
-  const names = (kind: ArgKind) => COMPLETION_COMMANDS.filter((c) => c.args === kind).map((c) => c.name).join(shell === 'fish' ? ' ' : '|');
-  const words = COMPLETION_COMMANDS.filter((c) => Array.isArray(c.args)).map((c) => shell === 'fish'
-    ? `complete -c goarm -n '__fish_seen_subcommand_from ${c.name}' -a '${(c.args as string[]).join(' ')}'`
-    : `${c.name}) ${shell === 'bash' ? '__goarm_w' : 'w'}=(${(c.args as string[]).join(' ')}) ;;`);
-  const described = shell === 'fish'
-    ? COMPLETION_COMMANDS.map((c) => `complete -c goarm -n __fish_use_subcommand -a ${c.name} -d ${quote(c.describe)}`).join('\n')
-    : COMPLETION_COMMANDS.map((c) => quote(`${c.name}:${c.describe.replaceAll(':', '\\:')}`)).join(' ');
+  const names = (kind: ArgKind) =>
+    COMPLETION_COMMANDS.filter((c) => c.args === kind)
+      .map((c) => c.name)
+      .join(shell === 'fish' ? ' ' : '|');
+  const words = COMPLETION_COMMANDS.filter((c) => Array.isArray(c.args)).map((c) =>
+    shell === 'fish'
+      ? `complete -c goarm -n '__fish_seen_subcommand_from ${c.name}' -a '${(c.args as string[]).join(' ')}'`
+      : `${c.name}) ${shell === 'bash' ? '__goarm_w' : 'w'}=(${(c.args as string[]).join(' ')}) ;;`,
+  );
+  const described =
+    shell === 'fish'
+      ? COMPLETION_COMMANDS.map(
+          (c) => `complete -c goarm -n __fish_use_subcommand -a ${c.name} -d ${quote(c.describe)}`,
+        ).join('\n')
+      : COMPLETION_COMMANDS.map((c) => quote(`${c.name}:${c.describe.replaceAll(':', '\\:')}`)).join(' ');
   // A placeholder alone on its line becomes several lines, each indented as the placeholder was.
-  const block = (text: string, name: string, lines: string[]) => text.replace(new RegExp(`^([ \\t]*)@${name}@$`, 'gm'), (_, indent: string) => lines.map((l) => indent + l).join('\n'));
+  const block = (text: string, name: string, lines: string[]) =>
+    text.replace(new RegExp(`^([ \\t]*)@${name}@$`, 'gm'), (_, indent: string) =>
+      lines.map((l) => indent + l).join('\n'),
+    );
   return block(template, 'WORDS', words)
     .replaceAll('@COMMANDS@', COMPLETION_COMMANDS.map((c) => c.name).join(' '))
     .replaceAll('@DESCRIBED@', described)

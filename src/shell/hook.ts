@@ -4,12 +4,12 @@
 // Light path: no yargs; install code loads only when auto_install must install.
 import { dirname, join } from 'node:path';
 import { GoarmError, render } from '../core/errors.js';
-import { resolveHere } from '../select/environment.js';
 import { goarmHome, type Home } from '../core/home.js';
+import { resolveHere } from '../select/environment.js';
 import type { Resolution } from '../select/resolve.js';
-import { cacheDeps, cacheFile, renderCache, writeCache, type CacheDeps } from './shims.js';
-import { fishQuote } from './quote.js';
 import { describeSource } from '../select/resolve.js';
+import { fishQuote } from './quote.js';
+import { type CacheDeps, cacheDeps, cacheFile, renderCache, writeCache } from './shims.js';
 
 const fishCacheFile = (home: Home, dir: string) => join(dirname(cacheFile(home, dir)), '.goarm-fish-cache');
 
@@ -17,7 +17,12 @@ const fishCacheFile = (home: Home, dir: string) => join(dirname(cacheFile(home, 
  * The fish twin of the shims' cache, for the hook only (no environment: fish runs go through the sh shims).
  * `test a -nt b` compares nanosecond mtimes in fish (3.6+) as in sh, so both files go stale together.
  */
-function renderFishCache(home: Home, r: Resolution, d: CacheDeps, opts: { onlyWithEnvVersion?: boolean } = {}): string {
+function renderFishCache(
+  _home: Home,
+  r: Resolution,
+  d: CacheDeps,
+  opts: { onlyWithEnvVersion?: boolean } = {},
+): string {
   // One `test` for all dependencies (-o): sourcing this runs before every prompt, and each command costs.
   const deps = [
     ...d.changed.map((f) => `${fishQuote(f)} -nt $_goarm_c -o ! -e ${fishQuote(f)}`),
@@ -25,10 +30,18 @@ function renderFishCache(home: Home, r: Resolution, d: CacheDeps, opts: { onlyWi
   ].join(' -o ');
   // As in the sh cache: the hook sets _goarm_new when it sources a cache just written for this very prompt.
   const fresh = deps ? `test -n "$_goarm_new"; or not test ${deps}` : 'true';
-  const lines = ['# goarm hook cache for fish (generated; safe to delete)', opts.onlyWithEnvVersion ? `if set -q GOARM_VERSION; and begin; ${fresh}; end` : `if ${fresh}`];
-  if (!r.version) lines.push(`    set _goarm_err ${fishQuote(`goarm: go${r.installSpec} (${describeSource(r)}) is not installed; run: goarm install ${r.installSpec}`)}`);
+  const lines = [
+    '# goarm hook cache for fish (generated; safe to delete)',
+    opts.onlyWithEnvVersion ? `if set -q GOARM_VERSION; and begin; ${fresh}; end` : `if ${fresh}`,
+  ];
+  if (!r.version)
+    lines.push(
+      `    set _goarm_err ${fishQuote(`goarm: go${r.installSpec} (${describeSource(r)}) is not installed; run: goarm install ${r.installSpec}`)}`,
+    );
   if (r.ignored.length && r.settingsFile)
-    lines.push(`    set _goarm_note ${fishQuote(`goarm: ignoring ${r.ignored.join(', ')} from ${r.settingsFile} until you run \`goarm trust\` there`)}`);
+    lines.push(
+      `    set _goarm_note ${fishQuote(`goarm: ignoring ${r.ignored.join(', ')} from ${r.settingsFile} until you run \`goarm trust\` there`)}`,
+    );
   lines.push('    set _goarm_fresh 1', 'end', '');
   return lines.join('\n');
 }
@@ -53,7 +66,8 @@ export async function resolveAndCache(dir: string, opts: { fish: boolean }): Pro
   }
   const deps = await cacheDeps(home, r);
   await writeCache(cacheFile(home, dir), renderCache(home, r, deps, { onlyWithEnvVersion }), started);
-  if (opts.fish) await writeCache(fishCacheFile(home, dir), renderFishCache(home, r, deps, { onlyWithEnvVersion }), started);
+  if (opts.fish)
+    await writeCache(fishCacheFile(home, dir), renderFishCache(home, r, deps, { onlyWithEnvVersion }), started);
 }
 
 /**

@@ -5,16 +5,20 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { packageFile } from '../core/package.js';
-import { fillCompletion } from './completion.js';
 import { ExitCode, err } from '../core/errors.js';
 import type { Home } from '../core/home.js';
+import { packageFile } from '../core/package.js';
+import { fillCompletion } from './completion.js';
 import { fishQuote, q, quoteFor, SHELLS, type Shell } from './quote.js';
 
 const isShell = (s: string | undefined): s is Shell => SHELLS.includes(s as Shell);
 
 /** What the init code runs: this node, and the built CLI and light entry next to this module. */
-export interface InitPaths { node: string; cli: string; light: string }
+export interface InitPaths {
+  node: string;
+  cli: string;
+  light: string;
+}
 export const defaultPaths = (): InitPaths => ({
   node: process.execPath,
   cli: packageFile.cli,
@@ -30,11 +34,21 @@ export function detectShell(env: NodeJS.ProcessEnv = process.env): Shell {
     parent = readFileSync(`/proc/${process.ppid}/comm`, 'utf8'); // Linux: no process to start
   } catch {
     try {
-      parent = execFileSync('ps', ['-o', 'comm=', '-p', String(process.ppid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    } catch { /* no ps: fall back to $SHELL */ }
+      parent = execFileSync('ps', ['-o', 'comm=', '-p', String(process.ppid)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+    } catch {
+      /* no ps: fall back to $SHELL */
+    }
   }
   for (const s of [name(parent), name(env.SHELL)]) if (isShell(s)) return s;
-  throw err('E_USAGE', ExitCode.USAGE, 'cannot tell which shell this is', 'pass --shell bash, --shell zsh or --shell fish');
+  throw err(
+    'E_USAGE',
+    ExitCode.USAGE,
+    'cannot tell which shell this is',
+    'pass --shell bash, --shell zsh or --shell fish',
+  );
 }
 
 /** Fills a template's @…@ placeholders; every value is quoted for the target shell. */
@@ -64,7 +78,11 @@ export async function renderCompletion(shell: Shell, home: Home, paths = default
  * The init code: PATH, the `goarm` function, the prompt hook, completion. GOARM_HOME is exported only when
  * it was set when rendering, so the shims' node calls and the function agree with the hook on the home.
  */
-export async function renderInit(shell: Shell, home: Home, opts: { paths?: InitPaths; exportHome?: boolean } = {}): Promise<string> {
+export async function renderInit(
+  shell: Shell,
+  home: Home,
+  opts: { paths?: InitPaths; exportHome?: boolean } = {},
+): Promise<string> {
   const paths = opts.paths ?? defaultPaths();
   const init = fill(await template(`init.${shell}`), shell, home, paths, opts.exportHome ?? false);
   return `${init}\n${await renderCompletion(shell, home, paths)}`;
@@ -73,11 +91,23 @@ export async function renderInit(shell: Shell, home: Home, opts: { paths?: InitP
 /** The exact installed directory name for a spec (host-native only), or E_NOT_INSTALLED saying how to get it. */
 export async function installedFor(home: Home, spec: string): Promise<string> {
   // Loaded here, not above: printing the init code (every new shell) needs neither.
-  const [{ listInstalled }, { pickInstalled }] = await Promise.all([import('../install/versions.js'), import('../select/resolve.js')]);
+  const [{ listInstalled }, { pickInstalled }] = await Promise.all([
+    import('../install/versions.js'),
+    import('../select/resolve.js'),
+  ]);
   const native = (await listInstalled(home)).filter((i) => !i.platform);
-  const v = pickInstalled(spec, native.map((i) => i.version));
+  const v = pickInstalled(
+    spec,
+    native.map((i) => i.version),
+  );
   const hit = v && native.find((i) => i.version === v);
-  if (!hit) throw err('E_NOT_INSTALLED', ExitCode.NOT_FOUND, `no installed Go matches ${spec}; nothing was changed`, `run: goarm install ${spec}`);
+  if (!hit)
+    throw err(
+      'E_NOT_INSTALLED',
+      ExitCode.NOT_FOUND,
+      `no installed Go matches ${spec}; nothing was changed`,
+      `run: goarm install ${spec}`,
+    );
   return hit.name;
 }
 
@@ -86,7 +116,6 @@ export function versionCode(shell: Shell, name: string | undefined): string {
   if (shell === 'fish') return name === undefined ? 'set -e GOARM_VERSION' : `set -gx GOARM_VERSION ${fishQuote(name)}`;
   return name === undefined ? 'unset GOARM_VERSION' : `export GOARM_VERSION=${q(name)}`;
 }
-
 
 /** Shell code that prints `text`: under --emit, everything the command says goes through the shell function. */
 export const printCode = (shell: Shell, text: string) => `printf '%s\\n' ${quoteFor(shell)(text)}`;

@@ -1,14 +1,14 @@
 // Renders shims/ templates into GOARM_HOME/shims, and writes the per-directory resolve cache the shims source.
 // Everything written into shell code goes through q(): no project file can inject shell code.
-import { mkdir, readFile, } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { packageFile } from '../core/package.js';
+import { atomicWrite, exists } from '../core/fs.js';
 import type { Home } from '../core/home.js';
 import { withLock } from '../core/lock.js';
+import { packageFile } from '../core/package.js';
 import { host } from '../core/platform.js';
 import { describeSource, type Resolution } from '../select/resolve.js';
 import { q } from './quote.js';
-import { atomicWrite } from '../core/fs.js';
 
 export const TOOLS = ['go', 'gofmt'] as const;
 const TEMPLATE = packageFile.template('shim.sh');
@@ -38,18 +38,22 @@ export async function renderShims(home: Home): Promise<string[]> {
   const version = JSON.parse(await readFile(PKG, 'utf8')).version as string;
   const h = host();
   await mkdir(home.shims, { recursive: true });
-  return withLock(home.lock('shims'), async () => Promise.all(TOOLS.map(async (tool) => {
-    const text = template
-      .replaceAll('@TOOL@', tool)
-      .replaceAll('@GOARM_VERSION@', version)
-      .replace('@HOME@', q(home.root))
-      .replace('@ROSETTA@', h.os === 'darwin' && h.appleSilicon ? ROSETTA : '')
-      .replace('@NODE@', q(process.execPath))
-      .replace('@LIGHT@', q(LIGHT));
-    const file = join(home.shims, tool);
-    await atomicWrite(file, text, { mode: 0o755 });
-    return file;
-  })));
+  return withLock(home.lock('shims'), async () =>
+    Promise.all(
+      TOOLS.map(async (tool) => {
+        const text = template
+          .replaceAll('@TOOL@', tool)
+          .replaceAll('@GOARM_VERSION@', version)
+          .replace('@HOME@', q(home.root))
+          .replace('@ROSETTA@', h.os === 'darwin' && h.appleSilicon ? ROSETTA : '')
+          .replace('@NODE@', q(process.execPath))
+          .replace('@LIGHT@', q(LIGHT));
+        const file = join(home.shims, tool);
+        await atomicWrite(file, text, { mode: 0o755 });
+        return file;
+      }),
+    ),
+  );
 }
 
 export const cacheFile = (home: Home, dir: string) => join(home.resolveCache + dir, '.goarm-shim-cache');
@@ -62,7 +66,10 @@ const PROJECT_FILES = ['.goarm.toml', '.go-version', '.tool-versions', 'go.mod']
  * project file appearing where there was none (`appear`). Deliberately not the mtimes of the directories
  * searched: $HOME and /tmp change all the time, and every change there would start Node again.
  */
-export interface CacheDeps { changed: string[]; appear: string[] }
+export interface CacheDeps {
+  changed: string[];
+  appear: string[];
+}
 
 export async function cacheDeps(home: Home, r: Resolution): Promise<CacheDeps> {
   const read = new Set(r.readFiles);
@@ -81,7 +88,12 @@ export async function cacheDeps(home: Home, r: Resolution): Promise<CacheDeps> {
  * The cache is shell code: staleness tests first (`return 1` before setting anything), then the verdict,
  * then the exports.
  */
-export function renderCache(home: Home, r: Resolution, deps: CacheDeps, opts: { onlyWithEnvVersion?: boolean } = {}): string {
+export function renderCache(
+  home: Home,
+  r: Resolution,
+  deps: CacheDeps,
+  opts: { onlyWithEnvVersion?: boolean } = {},
+): string {
   const lines = ['# goarm resolve cache (generated; safe to delete)'];
   if (opts.onlyWithEnvVersion) lines.push('[ -n "${GOARM_VERSION-}" ] || return 1');
   // The shim sets _goarm_new when it sources a cache just written for this very call: then a dependency touched
@@ -92,18 +104,26 @@ export function renderCache(home: Home, r: Resolution, deps: CacheDeps, opts: { 
   lines.push('fi');
   if (r.version) lines.push(`_goarm_root=${q(home.version(r.version))}`);
   else {
-    lines.push(`_goarm_err=${q(`goarm: go${r.installSpec} (${describeSource(r)}) is not installed; run: goarm install ${r.installSpec}`)}`);
+    lines.push(
+      `_goarm_err=${q(`goarm: go${r.installSpec} (${describeSource(r)}) is not installed; run: goarm install ${r.installSpec}`)}`,
+    );
     lines.push('_goarm_errcode=4');
   }
   if (r.archPin) lines.push(`_goarm_arch=${q(r.archPin)}`);
   if (r.ignored.length && r.settingsFile)
-    lines.push(`_goarm_note=${q(`goarm: ignoring ${r.ignored.join(', ')} from ${r.settingsFile} until you run \`goarm trust\` there`)}`);
+    lines.push(
+      `_goarm_note=${q(`goarm: ignoring ${r.ignored.join(', ')} from ${r.settingsFile} until you run \`goarm trust\` there`)}`,
+    );
   // The shell hook (goarm use) sources this too, with _goarm_hook set: it needs the verdict, not the exports.
   lines.push('_goarm_fresh=1', '[ -z "${_goarm_hook-}" ] || return 0');
   for (const [name, value] of Object.entries(r.env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name === 'GOROOT') continue;
     // The caller's own setting wins (like GOARCH), except GOTOOLCHAIN: go must never fetch a toolchain behind goarm's back.
-    lines.push(name === 'GOTOOLCHAIN' ? `export GOTOOLCHAIN=${q(value)}` : `[ -n "\${${name}+x}" ] || export ${name}=${q(value)}`);
+    lines.push(
+      name === 'GOTOOLCHAIN'
+        ? `export GOTOOLCHAIN=${q(value)}`
+        : `[ -n "\${${name}+x}" ] || export ${name}=${q(value)}`,
+    );
   }
   lines.push('');
   return lines.join('\n');

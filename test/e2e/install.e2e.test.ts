@@ -9,9 +9,9 @@ import { list } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes, runGoarm, tempHome } from '../helpers/cli.js';
 import { goArchiveName } from '../helpers/gotree.js';
-import { writeKeyFile, writeTrustConfig, type TestKey } from '../helpers/keys.js';
+import { type TestKey, writeKeyFile, writeTrustConfig } from '../helpers/keys.js';
 import type { Mirror } from '../helpers/mirror.js';
-import { realGoMirror, type RealGo } from '../helpers/realgo.js';
+import { type RealGo, realGoMirror } from '../helpers/realgo.js';
 
 const run = promisify(execFile);
 
@@ -52,7 +52,13 @@ describe('goarm install with a real Go release', () => {
     expect(createHash('sha256').update(body).digest('hex')).toBe(go.sha256);
     const types = new Map<string, string>();
     await list({ file: go.path, onReadEntry: (e) => void types.set(e.path.replace(/\/$/, ''), e.type) });
-    for (const member of ['go/VERSION', 'go/bin/go', 'go/bin/gofmt', 'go/src/runtime/runtime.go', 'go/pkg/include/funcdata.h'])
+    for (const member of [
+      'go/VERSION',
+      'go/bin/go',
+      'go/bin/gofmt',
+      'go/src/runtime/runtime.go',
+      'go/pkg/include/funcdata.h',
+    ])
       expect(types.get(member), member).toBe('File');
     expect([...types.keys()].filter((n) => n !== 'go' && !n.startsWith('go/'))).toEqual([]);
     // Official tarballs have no links: Debian's (src -> ../../share/go-1.19/src, ...) must be dereferenced.

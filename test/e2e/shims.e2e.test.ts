@@ -6,13 +6,17 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempHomes, runGoarm, tempHome } from '../helpers/cli.js';
-import { writeKeyFile, writeTrustConfig, type TestKey } from '../helpers/keys.js';
-import type { Mirror } from '../helpers/mirror.js';
 import { debianGoRoot } from '../../bench/realgo.mjs';
-import { realGoMirror, type RealGo } from '../helpers/realgo.js';
+import { cleanupTempHomes, runGoarm, tempHome } from '../helpers/cli.js';
+import { type TestKey, writeKeyFile, writeTrustConfig } from '../helpers/keys.js';
+import type { Mirror } from '../helpers/mirror.js';
+import { type RealGo, realGoMirror } from '../helpers/realgo.js';
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Result> {
   return new Promise((ok, fail) => {
@@ -41,7 +45,8 @@ const PT_INTERP = 3;
 const SCRUB = /^(GO|CGO_)|^(CC|CXX|CFLAGS|LDFLAGS|XDG_CONFIG_HOME|https?_proxy|all_proxy|no_proxy)$/i;
 
 // Imports net, whose resolver links libc when cgo is on: only CGO_ENABLED=0 makes this binary static.
-const HELLO = 'package main\n\nimport (\n\t"fmt"\n\t"net"\n)\n\nfunc main() { fmt.Println("hello from goarm", net.IPv4(127, 0, 0, 1)) }\n';
+const HELLO =
+  'package main\n\nimport (\n\t"fmt"\n\t"net"\n)\n\nfunc main() { fmt.Println("hello from goarm", net.IPv4(127, 0, 0, 1)) }\n';
 // Prints the environment the go command itself received (`go run` hands its own environment to the program).
 const PROBE = `package main
 
@@ -103,8 +108,15 @@ describe('the go and gofmt shims with a real Go 1.19', () => {
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!SCRUB.test(k) && !k.startsWith('GOARM_')) env[k] = v;
     return {
-      ...env, PATH: `${shims}:${process.env.PATH}`, HOME: user, GOCACHE: join(user, 'gocache'), GOPATH: join(user, 'gopath'),
-      GOPROXY: 'off', GOSUMDB: 'off', NO_COLOR: '1', ...extra,
+      ...env,
+      PATH: `${shims}:${process.env.PATH}`,
+      HOME: user,
+      GOCACHE: join(user, 'gocache'),
+      GOPATH: join(user, 'gopath'),
+      GOPROXY: 'off',
+      GOSUMDB: 'off',
+      NO_COLOR: '1',
+      ...extra,
     };
   }
   /** Runs `tool` found on PATH (so the shim) in `cwd`, with $PWD as a shell would set it. */
@@ -166,9 +178,13 @@ describe('the go and gofmt shims with a real Go 1.19', () => {
   });
 
   it('go.mod `toolchain go1.99.0`: refuses with "not installed", exit 4, downloads nothing', async () => {
-    const dir = await project('toolchain', { 'go.mod': 'module example.com/tc\n\ngo 1.19\n\ntoolchain go1.99.0\n', 'main.go': HELLO });
+    const dir = await project('toolchain', {
+      'go.mod': 'module example.com/tc\n\ngo 1.19\n\ntoolchain go1.99.0\n',
+      'main.go': HELLO,
+    });
     const requests = mirror.requests.length;
-    for (let i = 0; i < 2; i++) { // the first call resolves, the second uses the cached verdict
+    for (let i = 0; i < 2; i++) {
+      // the first call resolves, the second uses the cached verdict
       const r = await shim('go', ['build', '.'], dir, { GOTOOLCHAIN: 'auto' });
       expect(r.code, r.stderr).toBe(4);
       expect(r.stdout).toBe('');
@@ -180,10 +196,17 @@ describe('the go and gofmt shims with a real Go 1.19', () => {
   });
 
   it('GOROOT: the versioned root, even when the caller exported another one; GOTOOLCHAIN=local', async () => {
-    const dir = await project('goroot', { '.goarm.toml': 'go = "1.19"\n', 'go.mod': 'module example.com/probe\n\ngo 1.19\n', 'main.go': PROBE });
+    const dir = await project('goroot', {
+      '.goarm.toml': 'go = "1.19"\n',
+      'go.mod': 'module example.com/probe\n\ngo 1.19\n',
+      'main.go': PROBE,
+    });
     const other = debianGoRoot();
     // Control: the real go obeys an inherited GOROOT, so removing it is what the shim must do.
-    const direct = await run(join(root, 'bin', 'go'), ['env', 'GOROOT'], { cwd: dir, env: userEnv({ PWD: dir, GOROOT: other }) });
+    const direct = await run(join(root, 'bin', 'go'), ['env', 'GOROOT'], {
+      cwd: dir,
+      env: userEnv({ PWD: dir, GOROOT: other }),
+    });
     expect(direct.stdout).toBe(`${other}\n`);
     const callers: Record<string, string>[] = [{}, { GOROOT: other, GOTOOLCHAIN: 'auto' }];
     for (const extra of callers) {

@@ -18,8 +18,18 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const GOARM_BIN = join(REPO_ROOT, 'bin', 'goarm');
 
-export interface RunOptions { home: string; env?: Record<string, string>; cwd?: string; input?: string; timeoutMs?: number }
-export interface RunResult { code: number; stdout: string; stderr: string }
+export interface RunOptions {
+  home: string;
+  env?: Record<string, string>;
+  cwd?: string;
+  input?: string;
+  timeoutMs?: number;
+}
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 const SCRUB = /^(GO|GOARM_)|^(https?_proxy|all_proxy|no_proxy|FORCE_COLOR)$/i;
 
@@ -29,7 +39,11 @@ export function runNode(script: string, args: string[], opts: RunOptions): Promi
   Object.assign(env, { GOARM_HOME: opts.home, NO_COLOR: '1' }, opts.env);
   const timeoutMs = opts.timeoutMs ?? 120_000;
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: opts.cwd ?? opts.home, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], {
+      cwd: opts.cwd ?? opts.home,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const errOut: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -49,14 +63,20 @@ export function runNode(script: string, args: string[], opts: RunOptions): Promi
       clearTimeout(timer);
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(errOut).toString('utf8');
-      if (timedOut) return fail(new Error(`${script} ${args.join(' ')} timed out after ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      if (timedOut)
+        return fail(
+          new Error(
+            `${script} ${args.join(' ')} timed out after ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+          ),
+        );
       ok({ code: code ?? 128 + (signal ? constants.signals[signal] : 0), stdout, stderr });
     });
   });
 }
 
 export function runGoarm(args: string[], opts: RunOptions): Promise<RunResult> {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'cli.js'))) return Promise.reject(new Error('dist/cli.js is missing: run `npm run build` before the integration tests'));
+  if (!existsSync(join(REPO_ROOT, 'dist', 'cli.js')))
+    return Promise.reject(new Error('dist/cli.js is missing: run `npm run build` before the integration tests'));
   return runNode(GOARM_BIN, args, opts);
 }
 
@@ -71,7 +91,8 @@ export async function tempHome(prefix = 'goarm-test-'): Promise<string> {
 /** Go makes its module cache read-only; as a non-root user rm needs write bits back first. */
 async function makeWritable(dir: string): Promise<void> {
   await chmod(dir, 0o755).catch(() => {});
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) if (e.isDirectory()) await makeWritable(join(dir, e.name));
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => []))
+    if (e.isDirectory()) await makeWritable(join(dir, e.name));
 }
 
 export async function cleanupTempHomes(): Promise<void> {

@@ -25,19 +25,22 @@
 //       now is fresh at once: without it every file made in the last second keeps the cache stale (by design).
 import { spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, realpath, rename, utimes, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { constants } from 'node:os';
-import { runGoarm, tempHome, type RunResult } from './cli.js';
+import { dirname, join } from 'node:path';
+import { type RunResult, runGoarm, tempHome } from './cli.js';
 
 // `env0 NAME…` prints each named variable that is set as NAME=value\0: values with newlines survive, and unset
 // stays distinguishable from empty. Portable sh (printf \000), no `env -0`.
-const ENV0 = 'if [ "${1-}" = env0 ]; then shift; for n in "$@"; do eval "[ -z \\"\\${$n+x}\\" ] || printf \'%s=%s\\\\000\' \\"\\$n\\" \\"\\$$n\\""; done; exit 0; fi';
-const TOOL = (tool: string, version: string) => [
-  '#!/bin/sh',
-  ENV0,
-  `echo "${tool}=${version} args=$* ` + 'GOARCH=${GOARCH-unset} GOROOT=${GOROOT-unset} GOTOOLCHAIN=${GOTOOLCHAIN-unset} CGO_ENABLED=${CGO_ENABLED-unset} GOFLAGS=${GOFLAGS-unset} CC=${CC-unset} X=${X-unset}"',
-  '',
-].join('\n');
+const ENV0 =
+  'if [ "${1-}" = env0 ]; then shift; for n in "$@"; do eval "[ -z \\"\\${$n+x}\\" ] || printf \'%s=%s\\\\000\' \\"\\$n\\" \\"\\$$n\\""; done; exit 0; fi';
+const TOOL = (tool: string, version: string) =>
+  [
+    '#!/bin/sh',
+    ENV0,
+    `echo "${tool}=${version} args=$* ` +
+      'GOARCH=${GOARCH-unset} GOROOT=${GOROOT-unset} GOTOOLCHAIN=${GOTOOLCHAIN-unset} CGO_ENABLED=${CGO_ENABLED-unset} GOFLAGS=${GOFLAGS-unset} CC=${CC-unset} X=${X-unset}"',
+    '',
+  ].join('\n');
 
 export async function fakeGoRoot(home: string, version: string): Promise<string> {
   const versions = join(home, 'versions');
@@ -60,18 +63,27 @@ export async function fakeBin(dir: string, name: string, script: string): Promis
 }
 
 export const fakeSysctl = (dir: string) =>
-  fakeBin(dir, 'sysctl', `case "$2" in
+  fakeBin(
+    dir,
+    'sysctl',
+    `case "$2" in
   hw.optional.arm64) echo 1 ;;
   sysctl.proc_translated) echo "\${FAKE_TRANSLATED:-0}" ;;
   *) echo "sysctl: unknown oid '$2'" >&2; exit 1 ;;
-esac`);
+esac`,
+  );
 
 const SCRUB = /^(GO|GOARM_|_goarm)|^(HOSTTYPE|https?_proxy|all_proxy|no_proxy)$/i;
 
-export function runShell(argv: string[], opts: { cwd: string; env?: Record<string, string | undefined> }): Promise<RunResult> {
+export function runShell(
+  argv: string[],
+  opts: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<RunResult> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !SCRUB.test(k)) env[k] = v;
-  for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k]; else env[k] = v;
+  for (const [k, v] of Object.entries(opts.env ?? {}))
+    if (v === undefined) delete env[k];
+    else env[k] = v;
   return new Promise((ok, fail) => {
     const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -79,10 +91,17 @@ export function runShell(argv: string[], opts: { cwd: string; env?: Record<strin
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => errOut.push(b));
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', (e) => { clearTimeout(timer); fail(e); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      fail(e);
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      ok({ code: code ?? 128 + (signal ? constants.signals[signal] : 0), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') });
+      ok({
+        code: code ?? 128 + (signal ? constants.signals[signal] : 0),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(errOut).toString('utf8'),
+      });
     });
   });
 }
@@ -105,7 +124,9 @@ export async function backdate(paths: string[], seconds: number): Promise<void> 
   for (const p of paths) await utimes(p, t, t);
 }
 
-export const shellsAvailable = ['dash', 'bash', 'zsh'].filter((sh) => spawnSync('sh', ['-c', `command -v ${sh}`]).status === 0);
+export const shellsAvailable = ['dash', 'bash', 'zsh'].filter(
+  (sh) => spawnSync('sh', ['-c', `command -v ${sh}`]).status === 0,
+);
 
 export type How = 'dash' | 'bash' | 'zsh' | 'direct';
 export const HOWS: How[] = [...(shellsAvailable as How[]), 'direct'];
@@ -116,12 +137,20 @@ export interface World {
   dir(rel: string): string;
   files(dir: string, files: Record<string, string>): Promise<string>;
   shimPath(tool?: string): string;
-  shim(how: How, args: string[], opts: { cwd: string; env?: Record<string, string | undefined>; tool?: string; shimPath?: string }): Promise<RunResult>;
+  shim(
+    how: How,
+    args: string[],
+    opts: { cwd: string; env?: Record<string, string | undefined>; tool?: string; shimPath?: string },
+  ): Promise<RunResult>;
   goarm(args: string[], opts?: { cwd?: string; env?: Record<string, string> }): Promise<RunResult>;
   settle(): Promise<void>;
 }
 
-export async function makeWorld(opts: { versions: string[]; default?: string; shimsEnv?: Record<string, string> }): Promise<World> {
+export async function makeWorld(opts: {
+  versions: string[];
+  default?: string;
+  shimsEnv?: Record<string, string>;
+}): Promise<World> {
   const base = await realpath(await tempHome('goarm-shell-'));
   const home = join(base, 'home');
   for (const v of opts.versions) await fakeGoRoot(home, v);
@@ -143,7 +172,10 @@ export async function makeWorld(opts: { versions: string[]; default?: string; sh
     shim: (how, args, o) => {
       const shim = o.shimPath ?? world.shimPath(o.tool);
       // HOME points into base: whatever a broken shim would write under ~ stays in the throw-away tree.
-      return runShell(how === 'direct' ? [shim, ...args] : [how, shim, ...args], { cwd: o.cwd, env: { HOME: join(base, 'user'), ...o.env } });
+      return runShell(how === 'direct' ? [shim, ...args] : [how, shim, ...args], {
+        cwd: o.cwd,
+        env: { HOME: join(base, 'user'), ...o.env },
+      });
     },
     goarm: (args, o = {}) => runGoarm(args, { home, cwd: o.cwd ?? base, env: o.env }),
     async settle() {

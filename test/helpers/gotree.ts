@@ -12,14 +12,36 @@
 //   fakeBinary(os, arch, name) -> the bytes used for bin/go (for header-sniffing unit tests).
 //   packTarGz(entries) -> a .tar.gz of arbitrary entries ({ path, body?, mode?, type?, linkpath? }), for odd cases.
 import { gzipSync } from 'node:zlib';
-import { Header, Pax, type HeaderData } from 'tar';
+import { Header, type HeaderData, Pax } from 'tar';
 
-const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm', ppc64: 'ppc64le', riscv64: 'riscv64', s390x: 's390x', loong64: 'loong64' };
-export const HOST = { os: process.platform === 'win32' ? 'windows' : process.platform, arch: GOARCH[process.arch] ?? process.arch };
+const GOARCH: Record<string, string> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  ia32: '386',
+  arm: 'arm',
+  ppc64: 'ppc64le',
+  riscv64: 'riscv64',
+  s390x: 's390x',
+  loong64: 'loong64',
+};
+export const HOST = {
+  os: process.platform === 'win32' ? 'windows' : process.platform,
+  arch: GOARCH[process.arch] ?? process.arch,
+};
 
-export const goArchiveName = (version: string, os: string, arch: string) => `go${version.replace(/^go/, '')}.${os}-${arch}.tar.gz`;
+export const goArchiveName = (version: string, os: string, arch: string) =>
+  `go${version.replace(/^go/, '')}.${os}-${arch}.tar.gz`;
 
-const ELF_MACHINE: Record<string, number> = { amd64: 0x3e, arm64: 0xb7, '386': 0x03, arm: 0x28, ppc64le: 0x15, riscv64: 0xf3, s390x: 0x16, loong64: 0x102 };
+const ELF_MACHINE: Record<string, number> = {
+  amd64: 0x3e,
+  arm64: 0xb7,
+  '386': 0x03,
+  arm: 0x28,
+  ppc64le: 0x15,
+  riscv64: 0xf3,
+  s390x: 0x16,
+  loong64: 0x102,
+};
 const MACHO_CPU: Record<string, [number, number]> = { amd64: [0x01000007, 3], arm64: [0x0100000c, 0] };
 
 /** Just enough of an executable for header sniffing: an ELF64 (LE) or Mach-O 64 header, then a marker text. */
@@ -48,7 +70,9 @@ export function fakeBinary(os: string, arch: string, name: string): Buffer {
   return Buffer.concat([h, tail]);
 }
 
-export interface Entry extends HeaderData { body?: Buffer | string }
+export interface Entry extends HeaderData {
+  body?: Buffer | string;
+}
 
 const MTIME = new Date('2024-11-27T18:26:49Z');
 
@@ -58,7 +82,8 @@ export function packTarGz(entries: Entry[]): Buffer {
   for (const { body, ...data } of entries) {
     const content = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
     const h = new Header({ mode: 0o644, uid: 0, gid: 0, mtime: MTIME, type: 'File', ...data, size: content.length });
-    if (h.encode()) blocks.push(new Pax({ path: h.path, linkpath: h.linkpath, size: content.length, mtime: MTIME }).encode());
+    if (h.encode())
+      blocks.push(new Pax({ path: h.path, linkpath: h.linkpath, size: content.length, mtime: MTIME }).encode());
     blocks.push(h.block!, content, Buffer.alloc((512 - (content.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024));
@@ -76,11 +101,20 @@ function goTreeEntries(version: string, os: string, arch: string, binArch: strin
     { path: 'go/pkg/include/textflag.h', body: '#define NOSPLIT 4\n' },
     exe(`go/pkg/tool/${os}_${arch}/compile`, 'compile'),
     exe(`go/pkg/tool/${os}_${arch}/link`, 'link'),
-    { path: 'go/src/fmt/print.go', body: 'package fmt\n\nfunc Println(a ...any) (n int, err error) { return 0, nil }\n' },
+    {
+      path: 'go/src/fmt/print.go',
+      body: 'package fmt\n\nfunc Println(a ...any) (n int, err error) { return 0, nil }\n',
+    },
   ];
 }
 
-export async function makeGoTarball(opts: { version: string; os?: string; arch?: string; binArch?: string; extraFiles?: Record<string, string> }): Promise<Buffer> {
+export async function makeGoTarball(opts: {
+  version: string;
+  os?: string;
+  arch?: string;
+  binArch?: string;
+  extraFiles?: Record<string, string>;
+}): Promise<Buffer> {
   const os = opts.os ?? HOST.os;
   const arch = opts.arch ?? HOST.arch;
   const entries = goTreeEntries(opts.version, os, arch, opts.binArch ?? arch);
@@ -99,13 +133,25 @@ export const HOSTILE: Record<HostileKind, Entry> = {
   dotdot: { path: 'go/../../goarm-hostile-dotdot.txt', body: 'escaped via ..\n' },
   absolute: { path: '/tmp/goarm-hostile-absolute.txt', body: 'escaped via an absolute path\n' },
   // dangling on purpose: the link itself is the escape, nothing exists behind it
-  'symlink-escape': { path: 'go/lib/escape', type: 'SymbolicLink', mode: 0o777, linkpath: '../../../../../../../../goarm-hostile-symlink-target' },
+  'symlink-escape': {
+    path: 'go/lib/escape',
+    type: 'SymbolicLink',
+    mode: 0o777,
+    linkpath: '../../../../../../../../goarm-hostile-symlink-target',
+  },
   // hard link names are relative to the extraction root; this one leaves it (mode/owner match the target's)
-  'hardlink-escape': { path: 'go/lib/passwd', type: 'Link', mode: 0o644, linkpath: '../../../../../../../../etc/passwd' },
+  'hardlink-escape': {
+    path: 'go/lib/passwd',
+    type: 'Link',
+    mode: 0o644,
+    linkpath: '../../../../../../../../etc/passwd',
+  },
 };
 
 export async function makeHostileTarball(kind: HostileKind, opts: { version?: string } = {}): Promise<Buffer> {
   const v = (opts.version ?? '1.23.4').replace(/^go/, '');
-  const base = goTreeEntries(v, HOST.os, HOST.arch, HOST.arch).filter((e) => e.path === 'go/VERSION' || e.path === 'go/bin/go');
+  const base = goTreeEntries(v, HOST.os, HOST.arch, HOST.arch).filter(
+    (e) => e.path === 'go/VERSION' || e.path === 'go/bin/go',
+  );
   return packTarGz([...base, HOSTILE[kind]]);
 }

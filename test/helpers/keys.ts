@@ -27,7 +27,11 @@ const DAY = 86_400_000;
 const userIDs = [{ name: 'goarm test signer', email: 'test@goarm.invalid' }];
 
 async function toTestKey(privateKey: openpgp.PrivateKey): Promise<TestKey> {
-  return { armoredPublic: privateKey.toPublic().armor(), privateKey, fingerprint: privateKey.getFingerprint().toUpperCase() };
+  return {
+    armoredPublic: privateKey.toPublic().armor(),
+    privateKey,
+    fingerprint: privateKey.getFingerprint().toUpperCase(),
+  };
 }
 
 export async function makeKey(opts: { date?: Date; subkeyExpiresIn?: number } = {}): Promise<TestKey> {
@@ -66,12 +70,26 @@ export async function expiredSubkeyScenario(): Promise<ExpiredSubkeyScenario> {
   const signer = await makeKey({ date: created });
   // ...and publish bindings re-made at `created` with an expiry. reformatKey puts the expiry on the primary too,
   // so take the primary's self-signatures from a no-expiry reformat: only the subkey expires, as with Google's key.
-  const expiring = await openpgp.reformatKey({ privateKey: signer.privateKey, userIDs, date: created, keyExpirationTime: (expiresAt.getTime() - created.getTime()) / 1000, format: 'object' });
-  const published = await openpgp.reformatKey({ privateKey: signer.privateKey, userIDs, date: created, format: 'object' });
+  const expiring = await openpgp.reformatKey({
+    privateKey: signer.privateKey,
+    userIDs,
+    date: created,
+    keyExpirationTime: (expiresAt.getTime() - created.getTime()) / 1000,
+    format: 'object',
+  });
+  const published = await openpgp.reformatKey({
+    privateKey: signer.privateKey,
+    userIDs,
+    date: created,
+    format: 'object',
+  });
   published.privateKey.subkeys[0].bindingSignatures = expiring.privateKey.subkeys[0].bindingSignatures;
   const key = await toTestKey(await openpgp.readPrivateKey({ armoredKey: published.privateKey.armor() }));
   const reread = await openpgp.readKey({ armoredKey: key.armoredPublic });
-  if (key.fingerprint !== signer.fingerprint || reread.subkeys[0].getFingerprint() !== signer.privateKey.subkeys[0].getFingerprint())
+  if (
+    key.fingerprint !== signer.fingerprint ||
+    reread.subkeys[0].getFingerprint() !== signer.privateKey.subkeys[0].getFingerprint()
+  )
     throw new Error('reformatKey changed the key material: fingerprints differ');
   return {
     key,
@@ -93,7 +111,12 @@ export async function writeTrustConfig(
   home: string,
   opts: { indexUrl: string; downloadBase: string; keyFiles: string[]; extra?: Record<string, unknown> },
 ): Promise<string> {
-  const config = { index_url: opts.indexUrl, download_base: opts.downloadBase, trusted_keys: opts.keyFiles.map((f) => resolve(f)), ...opts.extra };
+  const config = {
+    index_url: opts.indexUrl,
+    download_base: opts.downloadBase,
+    trusted_keys: opts.keyFiles.map((f) => resolve(f)),
+    ...opts.extra,
+  };
   await mkdir(home, { recursive: true });
   const path = join(home, 'config.toml');
   await writeFile(path, stringify(config) + '\n');

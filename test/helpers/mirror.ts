@@ -20,10 +20,27 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { goArchiveName } from './gotree.js';
 
-export interface MirrorFile { os: string; arch: string; body: Buffer; asc?: string | null; sha256?: string }
-export interface MirrorRelease { version: string; stable: boolean; files: MirrorFile[] }
-export type Fault = ({ status: number } | { cutAfterBytes: number } | { body: string } | { tamper: true }) & { times?: number };
-export interface LoggedRequest { method: string; path: string; range?: string; headers: IncomingHttpHeaders }
+export interface MirrorFile {
+  os: string;
+  arch: string;
+  body: Buffer;
+  asc?: string | null;
+  sha256?: string;
+}
+export interface MirrorRelease {
+  version: string;
+  stable: boolean;
+  files: MirrorFile[];
+}
+export type Fault = ({ status: number } | { cutAfterBytes: number } | { body: string } | { tamper: true }) & {
+  times?: number;
+};
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  range?: string;
+  headers: IncomingHttpHeaders;
+}
 
 export interface Mirror {
   url: string;
@@ -37,7 +54,10 @@ export interface Mirror {
   close(): Promise<void>;
 }
 
-interface Served { body: Buffer; asc: string | null }
+interface Served {
+  body: Buffer;
+  asc: string | null;
+}
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 /** Sort key for Go release names: 1.21rc2 < 1.21.0 (= "1.21" before 1.21) < 1.21.1. */
@@ -68,18 +88,32 @@ export async function startMirror(): Promise<Mirror> {
 
   const count = (pathname: string, n: number) => served.set(pathname, (served.get(pathname) ?? 0) + n);
 
-  function deliver(req: IncomingMessage, res: ServerResponse, pathname: string, status: number, headers: Record<string, string>, body: Buffer, fault?: Fault) {
+  function deliver(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pathname: string,
+    status: number,
+    headers: Record<string, string>,
+    body: Buffer,
+    fault?: Fault,
+  ) {
     if (fault && 'tamper' in fault && body.length > 0) {
       body = Buffer.from(body);
       body[body.length >> 1] ^= 0xff;
     }
-    if (req.method === 'HEAD') return void res.writeHead(status, { ...headers, 'content-length': String(body.length) }).end();
+    if (req.method === 'HEAD')
+      return void res.writeHead(status, { ...headers, 'content-length': String(body.length) }).end();
     if (fault && 'cutAfterBytes' in fault) {
       // Raw write so the bytes reach the wire before we hang up; Content-Length promises the whole body.
       const part = body.subarray(0, fault.cutAfterBytes);
-      const head = [`HTTP/1.1 ${status} ${status === 206 ? 'Partial Content' : 'OK'}`, ...Object.entries({ ...headers, 'content-length': String(body.length) }).map(([k, v]) => `${k}: ${v}`)];
+      const head = [
+        `HTTP/1.1 ${status} ${status === 206 ? 'Partial Content' : 'OK'}`,
+        ...Object.entries({ ...headers, 'content-length': String(body.length) }).map(([k, v]) => `${k}: ${v}`),
+      ];
       count(pathname, part.length);
-      res.socket!.write(Buffer.concat([Buffer.from(head.join('\r\n') + '\r\n\r\n'), part]), () => res.socket?.destroy());
+      res.socket!.write(Buffer.concat([Buffer.from(head.join('\r\n') + '\r\n\r\n'), part]), () =>
+        res.socket?.destroy(),
+      );
       return;
     }
     if (status < 300) count(pathname, body.length);
@@ -87,12 +121,25 @@ export async function startMirror(): Promise<Mirror> {
   }
 
   function serveIndex(req: IncomingMessage, res: ServerResponse, url: URL, fault?: Fault) {
-    if (url.searchParams.get('mode') !== 'json') return deliver(req, res, url.pathname, 200, { 'content-type': 'text/html; charset=utf-8' }, Buffer.from('<!DOCTYPE html><title>Downloads</title>\n'), fault);
+    if (url.searchParams.get('mode') !== 'json')
+      return deliver(
+        req,
+        res,
+        url.pathname,
+        200,
+        { 'content-type': 'text/html; charset=utf-8' },
+        Buffer.from('<!DOCTYPE html><title>Downloads</title>\n'),
+        fault,
+      );
     const all = url.searchParams.get('include') === 'all';
-    const list = [...releases.values()].filter((r) => all || r.stable).sort((a, b) => newestFirst(a.version, b.version));
+    const list = [...releases.values()]
+      .filter((r) => all || r.stable)
+      .sort((a, b) => newestFirst(a.version, b.version));
     const body = Buffer.from(fault && 'body' in fault ? fault.body : JSON.stringify(list, null, 1));
     const etag = `"${sha256(body).slice(0, 20)}"`;
-    const inm = String(req.headers['if-none-match'] ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
+    const inm = String(req.headers['if-none-match'] ?? '')
+      .split(',')
+      .map((t) => t.trim().replace(/^W\//, ''));
     if (inm.includes(etag) || inm.includes('*')) return void res.writeHead(304, { etag }).end();
     deliver(req, res, url.pathname, 200, { 'content-type': 'application/json', etag }, body, fault);
   }
@@ -101,27 +148,56 @@ export async function startMirror(): Promise<Mirror> {
     const name = decodeURIComponent(pathname.slice('/files/'.length));
     const file = files.get(name.replace(/\.asc$/, ''));
     const asc = name.endsWith('.asc');
-    if (!file || (asc && file.asc === null)) return deliver(req, res, pathname, 404, { 'content-type': 'text/plain' }, Buffer.from('Not Found\n'));
+    if (!file || (asc && file.asc === null))
+      return deliver(req, res, pathname, 404, { 'content-type': 'text/plain' }, Buffer.from('Not Found\n'));
     const body = fault && 'body' in fault ? Buffer.from(fault.body) : asc ? Buffer.from(file.asc!) : file.body;
     const etag = `"${sha256(body).slice(0, 20)}"`;
-    const headers: Record<string, string> = { 'content-type': asc ? 'application/pgp-signature' : 'application/x-gzip', 'accept-ranges': 'bytes', etag };
+    const headers: Record<string, string> = {
+      'content-type': asc ? 'application/pgp-signature' : 'application/x-gzip',
+      'accept-ranges': 'bytes',
+      etag,
+    };
     const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? '').trim());
     const ifRange = req.headers['if-range'];
-    if (!range || (range[1] === '' && range[2] === '') || (ifRange !== undefined && ifRange !== etag)) return deliver(req, res, pathname, 200, headers, body, fault);
+    if (!range || (range[1] === '' && range[2] === '') || (ifRange !== undefined && ifRange !== etag))
+      return deliver(req, res, pathname, 200, headers, body, fault);
     const size = body.length;
     const start = range[1] === '' ? Math.max(0, size - Number(range[2])) : Number(range[1]);
     const end = range[1] === '' || range[2] === '' ? size - 1 : Math.min(Number(range[2]), size - 1);
-    if (start >= size || start > end) return deliver(req, res, pathname, 416, { 'content-range': `bytes */${size}` }, Buffer.alloc(0));
-    deliver(req, res, pathname, 206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}` }, body.subarray(start, end + 1), fault);
+    if (start >= size || start > end)
+      return deliver(req, res, pathname, 416, { 'content-range': `bytes */${size}` }, Buffer.alloc(0));
+    deliver(
+      req,
+      res,
+      pathname,
+      206,
+      { ...headers, 'content-range': `bytes ${start}-${end}/${size}` },
+      body.subarray(start, end + 1),
+      fault,
+    );
   }
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', range: req.headers.range, headers: req.headers });
+    requests.push({
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      range: req.headers.range,
+      headers: req.headers,
+    });
     const fault = takeFault(url.pathname);
-    if (fault && 'status' in fault) return deliver(req, res, url.pathname, fault.status, { 'content-type': 'text/plain' }, Buffer.from(`injected fault: HTTP ${fault.status}\n`));
+    if (fault && 'status' in fault)
+      return deliver(
+        req,
+        res,
+        url.pathname,
+        fault.status,
+        { 'content-type': 'text/plain' },
+        Buffer.from(`injected fault: HTTP ${fault.status}\n`),
+      );
     if (url.pathname === '/dl/' || url.pathname === '/dl') return serveIndex(req, res, url, fault);
-    if (url.pathname.startsWith('/dl/')) return void res.writeHead(302, { location: '/files/' + url.pathname.slice(4) }).end();
+    if (url.pathname.startsWith('/dl/'))
+      return void res.writeHead(302, { location: '/files/' + url.pathname.slice(4) }).end();
     if (url.pathname.startsWith('/files/')) return serveFile(req, res, url.pathname, fault);
     deliver(req, res, url.pathname, 404, { 'content-type': 'text/plain' }, Buffer.from('Not Found\n'));
   });
@@ -138,14 +214,24 @@ export async function startMirror(): Promise<Mirror> {
       versionKey(v);
       for (const old of releases.get(v)?.files ?? []) files.delete(String(old.filename));
       const source = gzipSync(Buffer.from(`source of ${v} (goarm test fixture)\n`));
-      const add = (filename: string, os: string, arch: string, kind: string, body: Buffer, asc: string | null, hash?: string) => {
+      const add = (
+        filename: string,
+        os: string,
+        arch: string,
+        kind: string,
+        body: Buffer,
+        asc: string | null,
+        hash?: string,
+      ) => {
         const entry = { filename, os, arch, version: v, sha256: hash ?? sha256(body), size: body.length, kind };
         files.set(filename, { body, asc });
         return entry;
       };
       const entries = [
         add(`${v}.src.tar.gz`, '', '', 'source', source, null),
-        ...list.map((f) => add(goArchiveName(v, f.os, f.arch), f.os, f.arch, 'archive', f.body, f.asc ?? null, f.sha256)),
+        ...list.map((f) =>
+          add(goArchiveName(v, f.os, f.arch), f.os, f.arch, 'archive', f.body, f.asc ?? null, f.sha256),
+        ),
       ];
       releases.set(v, { version: v, stable, files: entries });
     },

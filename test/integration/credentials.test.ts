@@ -5,10 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempHomes, runGoarm, tempHome, type RunResult } from '../helpers/cli.js';
+import { cleanupTempHomes, type RunResult, runGoarm, tempHome } from '../helpers/cli.js';
 import { makeKey, type TestKey } from '../helpers/keys.js';
-import { startMirror, type Mirror } from '../helpers/mirror.js';
-import { exists, expectRefused, makeEnv, publish, type Env } from './install-fixture.js';
+import { type Mirror, startMirror } from '../helpers/mirror.js';
+import { type Env, exists, expectRefused, makeEnv, publish } from './install-fixture.js';
 import { authGateway, gate, leaks, type Running } from './mirror-fixture.js';
 
 const PASSWORD = `pw-${randomBytes(9).toString('hex')}`;
@@ -35,7 +35,10 @@ afterAll(async () => {
 
 /** A GOARM_HOME whose index and files both sit behind the gateway; every run has GOARM_DEBUG=1 and no ~/.netrc. */
 async function privateEnv(front: Running = gw, urlPrefix = front.url): Promise<Env> {
-  const env = await makeEnv({ indexUrl: `${urlPrefix}/dl/?mode=json&include=all`, downloadBase: `${urlPrefix}/files/` } as Mirror, [key]);
+  const env = await makeEnv(
+    { indexUrl: `${urlPrefix}/dl/?mode=json&include=all`, downloadBase: `${urlPrefix}/files/` } as Mirror,
+    [key],
+  );
   homes.push(env.home);
   const run = env.run;
   env.run = async (args, extra = {}) => {
@@ -45,7 +48,9 @@ async function privateEnv(front: Running = gw, urlPrefix = front.url): Promise<E
   };
   return env;
 }
-const record = (label: string, r: RunResult) => { outputs[label] = r.stdout + r.stderr; };
+const record = (label: string, r: RunResult) => {
+  outputs[label] = r.stdout + r.stderr;
+};
 const authed = (reqs: Running['requests']) => reqs.filter((r) => r.headers.authorization !== undefined).length;
 
 async function netrc(text: string): Promise<string> {
@@ -66,7 +71,9 @@ describe('a Basic-auth mirror', () => {
   it('works with ~/.netrc ($NETRC), as Go reads it for GOPROXY', async () => {
     await publish(mirror, key, '1.23.4');
     const env = await privateEnv();
-    const file = await netrc(`# a comment-free netrc as Go writes it\nmachine example.com login bob password nope\nmachine 127.0.0.1\n  login alice\n  password ${PASSWORD}\n`);
+    const file = await netrc(
+      `# a comment-free netrc as Go writes it\nmachine example.com login bob password nope\nmachine 127.0.0.1\n  login alice\n  password ${PASSWORD}\n`,
+    );
     const before = authed(gw.requests);
     const res = await env.run(['install', '1.23.4'], { NETRC: file });
     expect(res.code, res.stderr).toBe(0);
@@ -96,14 +103,24 @@ describe('a Basic-auth mirror', () => {
     expect(list.stdout).toContain('index_url = "http://***@127.0.0.1');
     // config.toml holds what the user wrote; nothing goarm wrote may hold it
     homes.splice(homes.indexOf(env.home), 1);
-    expect(await leaks(USERPASS, {}, ['cache', 'downloads', 'versions', 'staging', 'shims'].map((d) => join(env.home, d)))).toEqual([]);
+    expect(
+      await leaks(
+        USERPASS,
+        {},
+        ['cache', 'downloads', 'versions', 'staging', 'shims'].map((d) => join(env.home, d)),
+      ),
+    ).toEqual([]);
   });
 
   it('wrong credentials: the message says which source was refused, and how to fix it', async () => {
     const env = await privateEnv();
     const wrong = `alice:wrong-${randomBytes(6).toString('hex')}`;
     const res = await env.run(['install', '1.23.4'], { GOARM_MIRROR_TOKEN: wrong });
-    await expectRefused(env, res, { exit: 5, code: 'E_HTTP_AUTH', word: `${gw.url} refused the credentials from GOARM_MIRROR_TOKEN \\(HTTP 401\\)` });
+    await expectRefused(env, res, {
+      exit: 5,
+      code: 'E_HTTP_AUTH',
+      word: `${gw.url} refused the credentials from GOARM_MIRROR_TOKEN \\(HTTP 401\\)`,
+    });
     expect(res.stderr).toContain(`goarm login ${gw.url}`);
     expect(await leaks(wrong, { res: res.stdout + res.stderr })).toEqual([]);
   });
@@ -111,12 +128,20 @@ describe('a Basic-auth mirror', () => {
   it('goarm login without a usable keychain fails clearly and points to ~/.netrc; the typed secret is not echoed', async () => {
     const env = await privateEnv();
     const res = await env.run(['login', gw.url], { GOARM_KEYCHAIN: 'off' });
-    const piped = await runGoarm(['login', gw.url], { home: env.home, input: `${USERPASS}\n`, env: { GOARM_KEYCHAIN: 'off', GOARM_DEBUG: '1' } });
+    const piped = await runGoarm(['login', gw.url], {
+      home: env.home,
+      input: `${USERPASS}\n`,
+      env: { GOARM_KEYCHAIN: 'off', GOARM_DEBUG: '1' },
+    });
     record('login piped', piped);
     for (const r of [res, piped]) {
       expect(r.code).toBe(3);
-      expect(r.stderr).toMatch(/^error: no OS keychain is available: the keychain is turned off \(GOARM_KEYCHAIN=off\) \[E_NO_KEYCHAIN\]$/m);
-      expect(r.stderr).toMatch(/^hint: put the credentials in ~\/\.netrc instead \(machine 127\.0\.0\.1 login USER password SECRET\)/m);
+      expect(r.stderr).toMatch(
+        /^error: no OS keychain is available: the keychain is turned off \(GOARM_KEYCHAIN=off\) \[E_NO_KEYCHAIN\]$/m,
+      );
+      expect(r.stderr).toMatch(
+        /^hint: put the credentials in ~\/\.netrc instead \(machine 127\.0\.0\.1 login USER password SECRET\)/m,
+      );
     }
     expect(await exists(join(env.home, 'logins.json'))).toBe(false);
   });
@@ -131,10 +156,19 @@ describe('credentials stay with their origin', () => {
       const res = await env.run(['install', '1.22.8'], { GOARM_MIRROR_TOKEN: USERPASS });
       expect(res.code, res.stderr).toBe(0);
       const tarball = (r: { path: string }) => r.path.endsWith('.tar.gz');
-      expect(cdn.requests.filter(tarball).map((r) => r.headers.authorization)).toEqual([`Basic ${Buffer.from(USERPASS).toString('base64')}`]);
-      const atCdn = mirror.requests.filter((r) => tarball(r) && r.path.includes('1.22.8') && r.headers.host === new URL(mirror.url).host);
+      expect(cdn.requests.filter(tarball).map((r) => r.headers.authorization)).toEqual([
+        `Basic ${Buffer.from(USERPASS).toString('base64')}`,
+      ]);
+      const atCdn = mirror.requests.filter(
+        (r) => tarball(r) && r.path.includes('1.22.8') && r.headers.host === new URL(mirror.url).host,
+      );
       expect(atCdn.length).toBeGreaterThan(0);
-      for (const r of atCdn) expect([r.headers.authorization, r.headers.cookie, r.headers['proxy-authorization']]).toEqual([undefined, undefined, undefined]);
+      for (const r of atCdn)
+        expect([r.headers.authorization, r.headers.cookie, r.headers['proxy-authorization']]).toEqual([
+          undefined,
+          undefined,
+          undefined,
+        ]);
     } finally {
       await cdn.close();
     }
@@ -148,12 +182,18 @@ describe('credentials stay with their origin', () => {
       const env = await makeEnv(index, [key]);
       homes.push(env.home);
       const file = await netrc(`machine 127.0.0.1:${new URL(gw.url).port} login alice password ${PASSWORD}\n`);
-      const res = await env.run(['install', '1.22.7'], { NETRC: file, GOARM_MIRROR: `${gw.url}/files/`, GOARM_DEBUG: '1' });
+      const res = await env.run(['install', '1.22.7'], {
+        NETRC: file,
+        GOARM_MIRROR: `${gw.url}/files/`,
+        GOARM_DEBUG: '1',
+      });
       record('netrc host:port', res);
       expect(res.code, res.stderr).toBe(0);
       expect(index.requests.length).toBeGreaterThan(0);
       expect(authed(index.requests)).toBe(0);
-      expect(gw.requests.filter((r) => r.path.includes('1.22.7')).map((r) => r.headers.authorization !== undefined)).toEqual([true, true]);
+      expect(
+        gw.requests.filter((r) => r.path.includes('1.22.7')).map((r) => r.headers.authorization !== undefined),
+      ).toEqual([true, true]);
     } finally {
       await index.close();
     }
@@ -162,6 +202,8 @@ describe('credentials stay with their origin', () => {
 
 it('no secret appears in any output above or in any file under the GOARM_HOMEs used', async () => {
   expect(Object.keys(outputs).length).toBeGreaterThan(8);
-  expect(await leaks(USERPASS, { probe: `Authorization: Basic ${Buffer.from(USERPASS).toString('base64')}` })).toEqual(['probe']); // the detector works
+  expect(await leaks(USERPASS, { probe: `Authorization: Basic ${Buffer.from(USERPASS).toString('base64')}` })).toEqual([
+    'probe',
+  ]); // the detector works
   for (const secret of [USERPASS, TOKEN]) expect(await leaks(secret, outputs, homes)).toEqual([]);
 });

@@ -11,7 +11,7 @@ import { keyHealth } from '../../src/doctor/keys.js';
 import { cleanupTempHomes } from '../helpers/cli.js';
 import { fakeBin } from '../helpers/fakego.js';
 import { makeKey, writeKeyFile } from '../helpers/keys.js';
-import { installFake, makeDoctorWorld, simulateMac, writeExec, type DoctorWorld } from './doctor-fixture.js';
+import { type DoctorWorld, installFake, makeDoctorWorld, simulateMac, writeExec } from './doctor-fixture.js';
 
 let w: DoctorWorld;
 beforeAll(async () => {
@@ -50,21 +50,29 @@ describe('the C toolchain for cgo', () => {
   const noCompiler = () => join(w.base, 'empty-bin');
   beforeAll(() => mkdir(noCompiler(), { recursive: true }));
 
-  it('Linux: no gcc fails when cgo is on explicitly, warns when it is only Go\'s default, skips when it is off', async () => {
+  it("Linux: no gcc fails when cgo is on explicitly, warns when it is only Go's default, skips when it is off", async () => {
     const PATH = `${join(w.home, 'shims')}:${noCompiler()}`;
     const on = (await w.doctor({ PATH, CGO_ENABLED: '1' })).check('cgo.compiler');
-    expect(on).toMatchObject({ status: 'fail', detail: { cc: 'gcc', path: null, from: 'CGO_ENABLED in the environment' } });
+    expect(on).toMatchObject({
+      status: 'fail',
+      detail: { cc: 'gcc', path: null, from: 'CGO_ENABLED in the environment' },
+    });
     expect(on.fix).toMatch(/apt-get install gcc/);
     const dflt = (await w.doctor({ PATH })).check('cgo.compiler');
     expect(dflt.status).toBe('warn');
     expect(dflt.message).toMatch(/Go 1\.20\+ quietly builds with CGO_ENABLED=0/);
-    expect((await w.doctor({ PATH, CGO_ENABLED: '0' })).check('cgo.compiler')).toMatchObject({ status: 'skip', message: 'cgo is off (CGO_ENABLED in the environment)' });
+    expect((await w.doctor({ PATH, CGO_ENABLED: '0' })).check('cgo.compiler')).toMatchObject({
+      status: 'skip',
+      message: 'cgo is off (CGO_ENABLED in the environment)',
+    });
     // A project that turns cgo off needs no compiler either.
     await installFake(w.home, '1.23.4');
     const dir = join(w.base, 'nocgo');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, '.goarm.toml'), 'go = "1.23"\n[cgo]\nenabled = false\n');
-    expect((await w.doctor({ PATH }, dir)).check('cgo.compiler').message).toBe(`cgo is off (cgo.enabled in ${join(dir, '.goarm.toml')})`);
+    expect((await w.doctor({ PATH }, dir)).check('cgo.compiler').message).toBe(
+      `cgo is off (cgo.enabled in ${join(dir, '.goarm.toml')})`,
+    );
   });
 
   it('Linux: a lone cc is a warning (go looks for gcc); CC naming a real program is fine', async () => {
@@ -74,8 +82,12 @@ describe('the C toolchain for cgo', () => {
     expect(c.status).toBe('warn');
     expect(c.message).toContain(`${cc}/cc exists`);
     const mine = await writeExec(join(w.base, 'tools', 'my-cc'), '#!/bin/sh\n');
-    expect((await w.doctor({ PATH: noCompiler(), CGO_ENABLED: '1', CC: `${mine} -O2` })).check('cgo.compiler')).toMatchObject({ status: 'ok', detail: { path: mine } });
-    expect((await w.doctor({ PATH: noCompiler(), CGO_ENABLED: '1', CC: 'nosuch-cc' })).check('cgo.compiler').status).toBe('fail');
+    expect(
+      (await w.doctor({ PATH: noCompiler(), CGO_ENABLED: '1', CC: `${mine} -O2` })).check('cgo.compiler'),
+    ).toMatchObject({ status: 'ok', detail: { path: mine } });
+    expect(
+      (await w.doctor({ PATH: noCompiler(), CGO_ENABLED: '1', CC: 'nosuch-cc' })).check('cgo.compiler').status,
+    ).toBe('fail');
   });
 
   it('macOS (simulated): xcrun --find clang and xcode-select -p decide', async () => {
@@ -83,11 +95,22 @@ describe('the C toolchain for cgo', () => {
     const sim = await simulateMac(mac);
     const clt = join(mac.base, 'CommandLineTools');
     await mkdir(join(clt, 'usr', 'bin'), { recursive: true });
-    await fakeBin(mac.bin, 'xcrun', `[ "$1 $2" = "--find clang" ] && [ -z "$NO_CLT" ] && echo ${clt}/usr/bin/clang && exit 0
-echo "xcrun: error: invalid active developer path (/Library/Developer/CommandLineTools), missing xcrun at: /Library/Developer/CommandLineTools/usr/bin/xcrun" >&2; exit 1`);
-    await fakeBin(mac.bin, 'xcode-select', `[ -n "$NO_CLT" ] && { echo "xcode-select: error: unable to get active developer directory" >&2; exit 2; }; echo ${clt}`);
+    await fakeBin(
+      mac.bin,
+      'xcrun',
+      `[ "$1 $2" = "--find clang" ] && [ -z "$NO_CLT" ] && echo ${clt}/usr/bin/clang && exit 0
+echo "xcrun: error: invalid active developer path (/Library/Developer/CommandLineTools), missing xcrun at: /Library/Developer/CommandLineTools/usr/bin/xcrun" >&2; exit 1`,
+    );
+    await fakeBin(
+      mac.bin,
+      'xcode-select',
+      `[ -n "$NO_CLT" ] && { echo "xcode-select: error: unable to get active developer directory" >&2; exit 2; }; echo ${clt}`,
+    );
     const good = await mac.doctor({ ...sim, CGO_ENABLED: '1' });
-    expect(good.check('cgo.compiler')).toMatchObject({ status: 'ok', detail: { cc: 'clang', path: `${clt}/usr/bin/clang` } });
+    expect(good.check('cgo.compiler')).toMatchObject({
+      status: 'ok',
+      detail: { cc: 'clang', path: `${clt}/usr/bin/clang` },
+    });
     expect(good.check('cgo.clt')).toMatchObject({ status: 'ok', detail: { path: clt } });
     const bad = await mac.doctor({ ...sim, CGO_ENABLED: '1', NO_CLT: '1' });
     expect(bad.check('cgo.compiler')).toMatchObject({ status: 'fail', fix: 'xcode-select --install' });
@@ -156,18 +179,38 @@ describe('goarm cgo notes: what CGO_ENABLED=0 changes', () => {
   });
   it('macOS before Go 1.20, cgo off: the resolver and os/user warnings name the version', () => {
     const notes = cgoNotes({ goos: 'darwin', version: '1.19.13', cgo: false, tags: [], netdns: null, deps });
-    expect(notes.slice(0, 2).map((n) => `${n.id}:${n.level}`)).toEqual(['net-darwin-pre-1.20:warn', 'os-user-files:warn']);
+    expect(notes.slice(0, 2).map((n) => `${n.id}:${n.level}`)).toEqual([
+      'net-darwin-pre-1.20:warn',
+      'os-user-files:warn',
+    ]);
     expect(notes[0].text).toMatch(/go1\.19\.13 .*\/etc\/resolver.*Go 1\.20 changed this/);
   });
   it('netgo, netdns=go and osusergo bypass the system even with cgo on', () => {
-    expect(ids({ goos: 'darwin', version: '1.23.4', cgo: true, tags: ['netgo', 'osusergo'], netdns: null, deps })).toEqual(['net-pure-go:warn', 'os-user-files:warn']);
+    expect(
+      ids({ goos: 'darwin', version: '1.23.4', cgo: true, tags: ['netgo', 'osusergo'], netdns: null, deps }),
+    ).toEqual(['net-pure-go:warn', 'os-user-files:warn']);
     const dns = cgoNotes({ goos: 'darwin', version: '1.23.4', cgo: true, tags: [], netdns: 'go', deps });
     expect(dns[0].text).toMatch(/GODEBUG=netdns=go .*\/etc\/resolver/);
-    expect(cgoNotes({ goos: 'darwin', version: '1.23.4', cgo: true, tags: ['osusergo'], netdns: null, deps })[0].text).toMatch(/\/etc\/passwd and \/etc\/group only/);
+    expect(
+      cgoNotes({ goos: 'darwin', version: '1.23.4', cgo: true, tags: ['osusergo'], netdns: null, deps })[0].text,
+    ).toMatch(/\/etc\/passwd and \/etc\/group only/);
   });
   it('Linux cgo off; cgo on with nothing forced says nothing; embedded tzdata and plugin', () => {
-    expect(ids({ goos: 'linux', version: '1.19.8', cgo: false, tags: [], netdns: null, deps })).toEqual(['net-pure-go:info', 'os-user-files:info', 'time-zoneinfo:info']);
+    expect(ids({ goos: 'linux', version: '1.19.8', cgo: false, tags: [], netdns: null, deps })).toEqual([
+      'net-pure-go:info',
+      'os-user-files:info',
+      'time-zoneinfo:info',
+    ]);
     expect(cgoNotes({ goos: 'linux', version: '1.23.4', cgo: true, tags: [], netdns: null, deps })).toEqual([]);
-    expect(ids({ goos: 'linux', version: '1.23.4', cgo: false, tags: ['timetzdata'], netdns: null, deps: new Set(['time', 'plugin']) })).toEqual(['plugin:warn']);
+    expect(
+      ids({
+        goos: 'linux',
+        version: '1.23.4',
+        cgo: false,
+        tags: ['timetzdata'],
+        netdns: null,
+        deps: new Set(['time', 'plugin']),
+      }),
+    ).toEqual(['plugin:warn']);
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes } from '../helpers/cli.js';
 import { HOST } from '../helpers/gotree.js';
-import { installFake, makeDoctorWorld, removeFake, simulateMac, type DoctorWorld } from './doctor-fixture.js';
+import { type DoctorWorld, installFake, makeDoctorWorld, removeFake, simulateMac } from './doctor-fixture.js';
 
 const otherArch = HOST.arch === 'arm64' ? 'amd64' : 'arm64';
 afterAll(cleanupTempHomes);
@@ -25,7 +25,9 @@ describe('installed versions', () => {
       expect(c.status).toBe('fail');
       expect(c.message).toContain(`versions/1.22.0/bin/go is linux/${otherArch}, not ${HOST.os}/${HOST.arch}`);
       expect(c.fix).toContain('goarm uninstall 1.22.0 && goarm install 1.22.0');
-      expect(c.detail.wrongArch).toEqual([{ name: '1.22.0', found: `linux/${otherArch}`, expected: `${HOST.os}/${HOST.arch}` }]);
+      expect(c.detail.wrongArch).toEqual([
+        { name: '1.22.0', found: `linux/${otherArch}`, expected: `${HOST.os}/${HOST.arch}` },
+      ]);
     } finally {
       await removeFake(w.home, '1.22.0');
     }
@@ -40,7 +42,9 @@ describe('installed versions', () => {
     await installFake(mac.home, '1.22.5', { os: 'darwin', arch: 'amd64' });
     const c = (await mac.doctor(env)).check('installs.binary');
     expect(c.status).toBe('fail');
-    expect(c.message).toMatch(/versions\/1\.22\.5\/bin\/go is darwin\/amd64, not darwin\/arm64: an Intel Go, which runs under Rosetta/);
+    expect(c.message).toMatch(
+      /versions\/1\.22\.5\/bin\/go is darwin\/amd64, not darwin\/arm64: an Intel Go, which runs under Rosetta/,
+    );
     expect(c.message).not.toContain('1.23.4');
   });
 
@@ -53,15 +57,22 @@ describe('installed versions', () => {
     try {
       const d = await w.doctor();
       expect(d.check('installs.binary')).toMatchObject({ status: 'fail', detail: { noGo: ['1.21.0'] } });
-      expect(d.check('installs.version-file')).toMatchObject({ status: 'fail', detail: { mismatched: [{ name: '1.20.0', found: 'go1.20.1' }] } });
-      expect(d.check('installs.links')).toMatchObject({ status: 'fail', detail: { dangling: [{ name: '1.20.0', path: 'lib/zoneinfo.zip' }] } });
+      expect(d.check('installs.version-file')).toMatchObject({
+        status: 'fail',
+        detail: { mismatched: [{ name: '1.20.0', found: 'go1.20.1' }] },
+      });
+      expect(d.check('installs.links')).toMatchObject({
+        status: 'fail',
+        detail: { dangling: [{ name: '1.20.0', path: 'lib/zoneinfo.zip' }] },
+      });
       expect(d.check('installs.links').message).toContain('versions/1.20.0/lib/zoneinfo.zip');
     } finally {
       await removeFake(w.home, '1.21.0');
       await removeFake(w.home, '1.20.0');
     }
     const d = await w.doctor();
-    for (const id of ['installs.binary', 'installs.version-file', 'installs.links']) expect(d.check(id).status, id).toBe('ok');
+    for (const id of ['installs.binary', 'installs.version-file', 'installs.links'])
+      expect(d.check(id).status, id).toBe('ok');
   });
 
   it('staging debris, partial downloads and stray directories are flagged; a live install is not', async () => {
@@ -74,7 +85,10 @@ describe('installed versions', () => {
     await writeFile(partial, 'half');
     try {
       const c = (await w.doctor()).check('installs.debris');
-      expect(c).toMatchObject({ status: 'warn', detail: { staging: ['999999999-abc'], partial: [partial.split('/').pop()], stray: ['.tmp-aside'] } });
+      expect(c).toMatchObject({
+        status: 'warn',
+        detail: { staging: ['999999999-abc'], partial: [partial.split('/').pop()], stray: ['.tmp-aside'] },
+      });
       expect(c.fix).toBe(`rm -rf ${dead} ${partial} ${stray}`);
     } finally {
       for (const d of [dead, partial, stray]) await rm(d, { recursive: true });
@@ -102,7 +116,10 @@ describe('installed versions', () => {
 
   it('nothing installed is a warning, with the command to fix it', async () => {
     const empty = await makeDoctorWorld();
-    expect((await empty.doctor()).check('installs.binary')).toMatchObject({ status: 'warn', fix: 'goarm install latest' });
+    expect((await empty.doctor()).check('installs.binary')).toMatchObject({
+      status: 'warn',
+      fix: 'goarm install latest',
+    });
   });
 });
 
@@ -115,10 +132,17 @@ describe('shims', () => {
   it('missing and non-executable shims fail shims.present', async () => {
     await chmod(join(w.home, 'shims', 'gofmt'), 0o644);
     const d = await w.doctor();
-    expect(d.check('shims.present')).toMatchObject({ status: 'fail', fix: 'goarm shims', detail: { notExecutable: [join(w.home, 'shims', 'gofmt')] } });
+    expect(d.check('shims.present')).toMatchObject({
+      status: 'fail',
+      fix: 'goarm shims',
+      detail: { notExecutable: [join(w.home, 'shims', 'gofmt')] },
+    });
     await rm(join(w.home, 'shims', 'go'));
     const e = await w.doctor();
-    expect(e.check('shims.present')).toMatchObject({ status: 'fail', detail: { missing: [join(w.home, 'shims', 'go')] } });
+    expect(e.check('shims.present')).toMatchObject({
+      status: 'fail',
+      detail: { missing: [join(w.home, 'shims', 'go')] },
+    });
     expect(e.check('shims.current').status).toBe('skip');
     expect((await w.goarm(['shims'])).code).toBe(0);
     expect((await w.doctor()).check('shims.present').status).toBe('ok');
@@ -139,7 +163,10 @@ describe('shims', () => {
   });
 
   it('the shell integration: loaded, configured but not active, or missing', async () => {
-    expect((await w.doctor()).check('shims.integration')).toMatchObject({ status: 'ok', detail: { rc: ['~/.zshrc:3'] } });
+    expect((await w.doctor()).check('shims.integration')).toMatchObject({
+      status: 'ok',
+      detail: { rc: ['~/.zshrc:3'] },
+    });
     const inactive = (await w.doctor({ PATH: '/usr/bin:/bin' })).check('shims.integration');
     expect(inactive.status).toBe('warn');
     expect(inactive.message).toContain('~/.zshrc:3 loads goarm, but not in this shell');
@@ -150,7 +177,9 @@ describe('shims', () => {
       expect(none).toMatchObject({ status: 'fail' });
       expect(none.fix).toContain('eval "$(goarm use)"  (at the end of ~/.zshrc)');
       // fish users get their own line
-      expect((await w.doctor({ PATH: '/usr/bin:/bin', SHELL: '/usr/bin/fish' })).check('shims.integration').fix).toContain('goarm use | source');
+      expect(
+        (await w.doctor({ PATH: '/usr/bin:/bin', SHELL: '/usr/bin/fish' })).check('shims.integration').fix,
+      ).toContain('goarm use | source');
     } finally {
       await writeFile(join(w.user, '.zshrc'), '# my zshrc\nsetopt autocd\neval "$(goarm use)"\n');
     }
@@ -173,16 +202,25 @@ describe('project', () => {
   it('an untrusted .goarm.toml is reported with what goarm ignores; trusted is ok; an edit needs trust again', async () => {
     const dir = await project('untrusted', 'go = "1.23"\n[env]\nGOFLAGS = "-toolexec=/tmp/x"\n[cgo]\ncc = "clang"\n');
     const c = (await w.doctor({}, dir)).check('project.trust');
-    expect(c).toMatchObject({ status: 'warn', detail: { trusted: false, changedSinceTrust: false, ignored: ['cgo.cc', 'env.GOFLAGS'] } });
+    expect(c).toMatchObject({
+      status: 'warn',
+      detail: { trusted: false, changedSinceTrust: false, ignored: ['cgo.cc', 'env.GOFLAGS'] },
+    });
     expect(c.message).toMatch(/^not trusted: goarm ignores cgo\.cc, env\.GOFLAGS/);
     expect(c.fix).toContain(`\`goarm trust\` in ${dir}`);
     expect((await w.goarm(['trust'], {}, dir)).code).toBe(0);
     expect((await w.doctor({}, dir)).check('project.trust')).toMatchObject({ status: 'ok', detail: { trusted: true } });
     await writeFile(join(dir, '.goarm.toml'), 'go = "1.23"\n[env]\nGOFLAGS = "-toolexec=/tmp/y"\n');
-    expect((await w.doctor({}, dir)).check('project.trust')).toMatchObject({ status: 'warn', detail: { changedSinceTrust: true } });
+    expect((await w.doctor({}, dir)).check('project.trust')).toMatchObject({
+      status: 'warn',
+      detail: { changedSinceTrust: true },
+    });
     // Settings that need no trust need none.
     const plain = await project('plain', 'go = "1.23"\n[cgo]\nenabled = false\n');
-    expect((await w.doctor({}, plain)).check('project.trust')).toMatchObject({ status: 'ok', detail: { trusted: null } });
+    expect((await w.doctor({}, plain)).check('project.trust')).toMatchObject({
+      status: 'ok',
+      detail: { trusted: null },
+    });
   });
 
   it('an invalid .goarm.toml fails with file:line:col', async () => {
@@ -201,7 +239,10 @@ describe('project', () => {
     expect(c).toMatchObject({ status: 'fail', fix: 'goarm install 1.21', detail: { version: null, spec: '1.21' } });
     expect(c.message).toContain(`from ${join(dir, '.goarm.toml')}:1`);
     const ok = await project('current', 'go = "1.23"\n');
-    expect((await w.doctor({}, ok)).check('project.version')).toMatchObject({ status: 'ok', detail: { version: '1.23.4' } });
+    expect((await w.doctor({}, ok)).check('project.version')).toMatchObject({
+      status: 'ok',
+      detail: { version: '1.23.4' },
+    });
   });
 
   it('arch = "amd64" on (simulated) Apple Silicon warns about Rosetta', async () => {
@@ -215,6 +256,9 @@ describe('project', () => {
     expect(c).toMatchObject({ status: 'warn', detail: { arch: 'amd64', hostArch: 'arm64' } });
     expect(c.message).toMatch(/execute amd64 code under Rosetta/);
     await writeFile(join(dir, '.goarm.toml'), 'go = "1.23"\n');
-    expect((await mac.doctor(env, dir)).check('project.arch')).toMatchObject({ status: 'ok', message: 'builds for darwin/arm64' });
+    expect((await mac.doctor(env, dir)).check('project.arch')).toMatchObject({
+      status: 'ok',
+      message: 'builds for darwin/arm64',
+    });
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloads } from '../../src/doctor/env.js';
 import { cleanupTempHomes } from '../helpers/cli.js';
 import { fakeBinary, HOST } from '../helpers/gotree.js';
-import { installFake, makeDoctorWorld, writeExec, type DoctorWorld } from './doctor-fixture.js';
+import { type DoctorWorld, installFake, makeDoctorWorld, writeExec } from './doctor-fixture.js';
 
 let w: DoctorWorld;
 beforeAll(async () => {
@@ -23,7 +23,13 @@ describe('a healthy set-up', () => {
     expect(bad, JSON.stringify(bad, null, 1)).toEqual([]);
     expect(d.code).toBe(0);
     expect(Object.keys(d.report)).toEqual(['schema', 'goarm', 'home', 'cwd', 'host', 'ok', 'counts', 'checks']);
-    expect(d.report).toMatchObject({ schema: 1, home: w.home, cwd: w.proj, ok: true, host: { os: HOST.os, arch: HOST.arch, translated: false } });
+    expect(d.report).toMatchObject({
+      schema: 1,
+      home: w.home,
+      cwd: w.proj,
+      ok: true,
+      host: { os: HOST.os, arch: HOST.arch, translated: false },
+    });
     expect(d.report.counts.ok + d.report.counts.skip).toBe(d.report.checks.length);
     expect(d.check('path.shadow')).toMatchObject({ status: 'ok', fix: null });
     expect(d.check('project.version')).toMatchObject({ status: 'ok', detail: { version: '1.23.4' } });
@@ -54,7 +60,10 @@ describe('PATH', () => {
     const linked = join(w.base, 'links');
     await mkdir(linked);
     await symlink(join(w.home, 'shims', 'go'), join(linked, 'go'));
-    await writeFile(join(w.user, '.zprofile'), `# login\nexport PATH="${goDir}:$PATH"\neval "$(${brew}/brew shellenv)"\n`);
+    await writeFile(
+      join(w.user, '.zprofile'),
+      `# login\nexport PATH="${goDir}:$PATH"\neval "$(${brew}/brew shellenv)"\n`,
+    );
     const d = await w.doctor({ PATH: `${linked}:${goDir}:${brew}:${w.env.PATH}` });
     const c = d.check('path.shadow');
     expect(c.status).toBe('fail');
@@ -99,7 +108,10 @@ describe('environment', () => {
 
   it('GOTOOLCHAIN that downloads is reported, from the environment and from go env -w', async () => {
     const d = await w.doctor({ GOTOOLCHAIN: 'auto' });
-    expect(d.check('env.gotoolchain')).toMatchObject({ status: 'warn', detail: { GOTOOLCHAIN: 'auto', from: 'the environment' } });
+    expect(d.check('env.gotoolchain')).toMatchObject({
+      status: 'warn',
+      detail: { GOTOOLCHAIN: 'auto', from: 'the environment' },
+    });
     expect(d.check('env.gotoolchain').message).toMatch(/download/);
     expect((await w.doctor({ GOTOOLCHAIN: 'local' })).check('env.gotoolchain').status).toBe('ok');
     const envFile = join(w.user, '.config', 'go', 'env');
@@ -115,7 +127,13 @@ describe('environment', () => {
   });
 
   it.each([
-    ['auto', true], ['local', false], ['path', false], ['go1.22.0', true], ['go1.22.0+auto', true], ['go1.22.0+path', false], ['local+auto', true],
+    ['auto', true],
+    ['local', false],
+    ['path', false],
+    ['go1.22.0', true],
+    ['go1.22.0+auto', true],
+    ['go1.22.0+path', false],
+    ['local+auto', true],
   ])('GOTOOLCHAIN=%s downloads: %s', (v, want) => expect(downloads(v)).toBe(want));
 
   it('exported GOARCH/GOOS are reported', async () => {

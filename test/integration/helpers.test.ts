@@ -10,9 +10,23 @@ import { parse } from 'smol-toml';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes, REPO_ROOT, runGoarm, runNode, tempHome } from '../helpers/cli.js';
-import { goArchiveName, HOST, HOSTILE, makeGoTarball, makeHostileTarball, type HostileKind } from '../helpers/gotree.js';
-import { expiredSubkeyScenario, makeKey, signDetached, writeKeyFile, writeTrustConfig, type TestKey } from '../helpers/keys.js';
-import { startMirror, type Mirror } from '../helpers/mirror.js';
+import {
+  goArchiveName,
+  HOST,
+  HOSTILE,
+  type HostileKind,
+  makeGoTarball,
+  makeHostileTarball,
+} from '../helpers/gotree.js';
+import {
+  expiredSubkeyScenario,
+  makeKey,
+  signDetached,
+  type TestKey,
+  writeKeyFile,
+  writeTrustConfig,
+} from '../helpers/keys.js';
+import { type Mirror, startMirror } from '../helpers/mirror.js';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const data = new TextEncoder().encode('go1.23.4.linux-amd64.tar.gz contents');
@@ -25,7 +39,8 @@ async function verify(armoredSignature: string, armoredKey: string, bytes: Uint8
   await res.signatures[0].verified;
   return res.signatures[0].keyID.toHex();
 }
-const createdAt = async (armoredSignature: string) => (await openpgp.readSignature({ armoredSignature })).packets[0].created!;
+const createdAt = async (armoredSignature: string) =>
+  (await openpgp.readSignature({ armoredSignature })).packets[0].created!;
 
 let key: TestKey;
 let mirror: Mirror;
@@ -44,7 +59,9 @@ describe('keys', () => {
     expect(asc).toMatch(/^-----BEGIN PGP SIGNATURE-----/);
     expect(key.fingerprint).toMatch(/^[0-9A-F]{40}$/);
     expect(await verify(asc, key.armoredPublic, data)).toBe(key.privateKey.subkeys[0].getKeyID().toHex());
-    await expect(verify(asc, key.armoredPublic, new TextEncoder().encode('tampered'))).rejects.toThrow(/signed digest did not match/i);
+    await expect(verify(asc, key.armoredPublic, new TextEncoder().encode('tampered'))).rejects.toThrow(
+      /signed digest did not match/i,
+    );
     await expect(verify(asc, (await makeKey()).armoredPublic, data)).rejects.toThrow(/Could not find signing key/);
   });
 
@@ -60,7 +77,9 @@ describe('keys', () => {
 
     expect((await createdAt(early)).getTime()).toBeLessThan(s.expiresAt.getTime());
     expect((await createdAt(late)).getTime()).toBeGreaterThan(s.expiresAt.getTime());
-    expect(await verify(early, s.key.armoredPublic, data, await createdAt(early))).toBe(pub.subkeys[0].getKeyID().toHex());
+    expect(await verify(early, s.key.armoredPublic, data, await createdAt(early))).toBe(
+      pub.subkeys[0].getKeyID().toHex(),
+    );
     await expect(verify(late, s.key.armoredPublic, data, await createdAt(late))).rejects.toThrow(/Subkey is expired/);
     await expect(verify(late, s.key.armoredPublic, data, new Date())).rejects.toThrow(/Subkey is expired/);
     // openpgp 6 judges the subkey at the signature's creation time whatever `date` says, so "now" still accepts it
@@ -70,11 +89,23 @@ describe('keys', () => {
   it('writeTrustConfig writes config.toml with absolute trusted key paths', async () => {
     const home = await tempHome();
     const keyFile = await writeKeyFile(join(home, 'keys'), key);
-    const path = await writeTrustConfig(home, { indexUrl: mirror.indexUrl, downloadBase: mirror.downloadBase, keyFiles: [keyFile], extra: { default: '1.23.4' } });
+    const path = await writeTrustConfig(home, {
+      indexUrl: mirror.indexUrl,
+      downloadBase: mirror.downloadBase,
+      keyFiles: [keyFile],
+      extra: { default: '1.23.4' },
+    });
     expect(path).toBe(join(home, 'config.toml'));
     const cfg = parse(await readFile(path, 'utf8'));
-    expect(cfg).toEqual({ index_url: mirror.indexUrl, download_base: mirror.downloadBase, trusted_keys: [keyFile], default: '1.23.4' });
-    expect((await openpgp.readKey({ armoredKey: await readFile(keyFile, 'utf8') })).getFingerprint().toUpperCase()).toBe(key.fingerprint);
+    expect(cfg).toEqual({
+      index_url: mirror.indexUrl,
+      download_base: mirror.downloadBase,
+      trusted_keys: [keyFile],
+      default: '1.23.4',
+    });
+    expect(
+      (await openpgp.readKey({ armoredKey: await readFile(keyFile, 'utf8') })).getFingerprint().toUpperCase(),
+    ).toBe(key.fingerprint);
   });
 });
 
@@ -82,9 +113,24 @@ describe('mirror', () => {
   const file = goArchiveName('1.23.4', HOST.os, HOST.arch);
   beforeAll(async () => {
     const asc = await signDetached(tarball, key);
-    mirror.addRelease({ version: '1.22.10', stable: true, files: [{ os: HOST.os, arch: HOST.arch, body: tarball, sha256: '0'.repeat(64) }] });
-    mirror.addRelease({ version: '1.24rc1', stable: false, files: [{ os: HOST.os, arch: HOST.arch, body: tarball, asc: null }] });
-    mirror.addRelease({ version: '1.23.4', stable: true, files: [{ os: HOST.os, arch: HOST.arch, body: tarball, asc }, { os: 'darwin', arch: 'arm64', body: tarball }] });
+    mirror.addRelease({
+      version: '1.22.10',
+      stable: true,
+      files: [{ os: HOST.os, arch: HOST.arch, body: tarball, sha256: '0'.repeat(64) }],
+    });
+    mirror.addRelease({
+      version: '1.24rc1',
+      stable: false,
+      files: [{ os: HOST.os, arch: HOST.arch, body: tarball, asc: null }],
+    });
+    mirror.addRelease({
+      version: '1.23.4',
+      stable: true,
+      files: [
+        { os: HOST.os, arch: HOST.arch, body: tarball, asc },
+        { os: 'darwin', arch: 'arm64', body: tarball },
+      ],
+    });
   });
 
   it('serves the index in the official shape, newest first, with ETag/304', async () => {
@@ -92,10 +138,28 @@ describe('mirror', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/json');
     const index = (await res.body.json()) as { version: string; stable: boolean; files: Record<string, unknown>[] }[];
-    expect(index.map((r) => [r.version, r.stable])).toEqual([['go1.24rc1', false], ['go1.23.4', true], ['go1.22.10', true]]);
+    expect(index.map((r) => [r.version, r.stable])).toEqual([
+      ['go1.24rc1', false],
+      ['go1.23.4', true],
+      ['go1.22.10', true],
+    ]);
     const r = index[1];
-    expect(r.files[0]).toMatchObject({ filename: 'go1.23.4.src.tar.gz', os: '', arch: '', version: 'go1.23.4', kind: 'source' });
-    expect(r.files).toContainEqual({ filename: file, os: HOST.os, arch: HOST.arch, version: 'go1.23.4', sha256: sha256(tarball), size: tarball.length, kind: 'archive' });
+    expect(r.files[0]).toMatchObject({
+      filename: 'go1.23.4.src.tar.gz',
+      os: '',
+      arch: '',
+      version: 'go1.23.4',
+      kind: 'source',
+    });
+    expect(r.files).toContainEqual({
+      filename: file,
+      os: HOST.os,
+      arch: HOST.arch,
+      version: 'go1.23.4',
+      sha256: sha256(tarball),
+      size: tarball.length,
+      kind: 'archive',
+    });
     expect(r.files.map((f) => f.filename)).toContain('go1.23.4.darwin-arm64.tar.gz');
     expect(index[2].files[1].sha256).toBe('0'.repeat(64));
 
@@ -104,7 +168,10 @@ describe('mirror', () => {
     expect(again.statusCode).toBe(304);
     await again.body.dump();
     const stableOnly = await request(mirror.indexUrl.replace('&include=all', ''));
-    expect(((await stableOnly.body.json()) as { version: string }[]).map((x) => x.version)).toEqual(['go1.23.4', 'go1.22.10']);
+    expect(((await stableOnly.body.json()) as { version: string }[]).map((x) => x.version)).toEqual([
+      'go1.23.4',
+      'go1.22.10',
+    ]);
   });
 
   it('serves files and signatures; 404 for a missing .asc', async () => {
@@ -161,7 +228,9 @@ describe('mirror', () => {
     mirror.clearFaults();
     expect(tampered.length).toBe(tarball.length);
     expect(sha256(tampered)).not.toBe(sha256(tarball));
-    const index = (await (await request(mirror.indexUrl)).body.json()) as { files: { filename: string; sha256: string }[] }[];
+    const index = (await (await request(mirror.indexUrl)).body.json()) as {
+      files: { filename: string; sha256: string }[];
+    }[];
     expect(index[1].files.find((f) => f.filename === file)?.sha256).toBe(sha256(tarball));
   });
 
@@ -170,7 +239,11 @@ describe('mirror', () => {
     const port = Number(new URL(m.url).port);
     await (await request(m.indexUrl)).body.dump(); // leaves a keep-alive connection for close() to end
     await m.close();
-    const refused = await new Promise<string>((ok) => connect(port, '127.0.0.1').on('connect', () => ok('connected')).on('error', (e: NodeJS.ErrnoException) => ok(String(e.code))));
+    const refused = await new Promise<string>((ok) =>
+      connect(port, '127.0.0.1')
+        .on('connect', () => ok('connected'))
+        .on('error', (e: NodeJS.ErrnoException) => ok(String(e.code))),
+    );
     expect(refused).toBe('ECONNREFUSED');
   });
 });
@@ -192,7 +265,8 @@ describe('tarballs', () => {
   it('makeGoTarball extracts with GNU tar into the official layout', async () => {
     const go = await extract('host', tarball);
     expect(await readFile(join(go, 'VERSION'), 'utf8')).toMatch(/^go1\.23\.4\ntime \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/);
-    for (const bin of ['bin/go', 'bin/gofmt', `pkg/tool/${HOST.os}_${HOST.arch}/compile`]) expect((await stat(join(go, bin))).mode & 0o777).toBe(0o755);
+    for (const bin of ['bin/go', 'bin/gofmt', `pkg/tool/${HOST.os}_${HOST.arch}/compile`])
+      expect((await stat(join(go, bin))).mode & 0o777).toBe(0o755);
     const h = await header(join(go, 'bin/go'));
     expect(h.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
     expect(h[4]).toBe(2); // ELFCLASS64
@@ -202,16 +276,24 @@ describe('tarballs', () => {
   });
 
   it('fakes other architectures, Mach-O for darwin, and overrides files', async () => {
-    const wrong = await extract('wrong', await makeGoTarball({ version: '1.23.4', os: 'linux', arch: 'amd64', binArch: 'arm64' }));
+    const wrong = await extract(
+      'wrong',
+      await makeGoTarball({ version: '1.23.4', os: 'linux', arch: 'amd64', binArch: 'arm64' }),
+    );
     expect((await header(join(wrong, 'bin/go'))).readUInt16LE(18)).toBe(0xb7);
     const mac = await extract('mac', await makeGoTarball({ version: '1.24rc1', os: 'darwin', arch: 'arm64' }));
     const m = await header(join(mac, 'bin/gofmt'));
     expect([m.readUInt32LE(0), m.readUInt32LE(4)]).toEqual([0xfeedfacf, 0x0100000c]);
     expect(existsSync(join(mac, 'pkg/tool/darwin_arm64/link'))).toBe(true);
     expect((await readFile(join(mac, 'VERSION'), 'utf8')).split('\n')[0]).toBe('go1.24rc1');
-    const intel = await header(join(await extract('intel', await makeGoTarball({ version: '1.23.4', os: 'darwin', arch: 'amd64' })), 'bin/go'));
+    const intel = await header(
+      join(await extract('intel', await makeGoTarball({ version: '1.23.4', os: 'darwin', arch: 'amd64' })), 'bin/go'),
+    );
     expect(intel.readUInt32LE(4)).toBe(0x01000007);
-    const custom = await extract('custom', await makeGoTarball({ version: '1.23.4', extraFiles: { 'go/VERSION': 'go1.22.0\n', 'go/misc/x.txt': 'x' } }));
+    const custom = await extract(
+      'custom',
+      await makeGoTarball({ version: '1.23.4', extraFiles: { 'go/VERSION': 'go1.22.0\n', 'go/misc/x.txt': 'x' } }),
+    );
     expect(await readFile(join(custom, 'VERSION'), 'utf8')).toBe('go1.22.0\n');
     expect(await readFile(join(custom, 'misc/x.txt'), 'utf8')).toBe('x');
     expect(Buffer.compare(await makeGoTarball({ version: '1.23.4' }), tarball)).toBe(0); // deterministic
@@ -241,26 +323,42 @@ describe('cli', () => {
   it('runNode passes GOARM_HOME, NO_COLOR, cwd and stdin, scrubs GO* and proxies, and reports the exit code', async () => {
     const home = await tempHome();
     const script = join(home, 'probe.mjs');
-    await writeFile(script, `let s = ''; process.stdin.on('data', (d) => (s += d)).on('end', () => {
+    await writeFile(
+      script,
+      `let s = ''; process.stdin.on('data', (d) => (s += d)).on('end', () => {
       const e = process.env;
       console.log(JSON.stringify({ home: e.GOARM_HOME, color: e.NO_COLOR, cwd: process.cwd(), input: s, v: e.GOARM_VERSION ?? null, p: e.HTTPS_PROXY ?? null, x: e.EXTRA, args: process.argv.slice(2) }));
-      console.error('to stderr'); process.exit(3); });`);
+      console.error('to stderr'); process.exit(3); });`,
+    );
     const saved = { GOARM_VERSION: process.env.GOARM_VERSION, HTTPS_PROXY: process.env.HTTPS_PROXY };
     Object.assign(process.env, { GOARM_VERSION: '1.0', HTTPS_PROXY: 'http://127.0.0.1:9' });
     try {
       const r = await runNode(script, ['a b', '--c'], { home, cwd: REPO_ROOT, input: 'typed', env: { EXTRA: 'yes' } });
       expect(r.code).toBe(3);
       expect(r.stderr).toBe('to stderr\n');
-      expect(JSON.parse(r.stdout)).toEqual({ home, color: '1', cwd: REPO_ROOT, input: 'typed', v: null, p: null, x: 'yes', args: ['a b', '--c'] });
+      expect(JSON.parse(r.stdout)).toEqual({
+        home,
+        color: '1',
+        cwd: REPO_ROOT,
+        input: 'typed',
+        v: null,
+        p: null,
+        x: 'yes',
+        args: ['a b', '--c'],
+      });
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
   });
 
   it('runNode kills a hung process at the timeout', async () => {
     const home = await tempHome();
     await writeFile(join(home, 'hang.mjs'), 'setInterval(() => {}, 1000);');
-    await expect(runNode(join(home, 'hang.mjs'), [], { home, timeoutMs: 300 })).rejects.toThrow(/timed out after 300 ms/);
+    await expect(runNode(join(home, 'hang.mjs'), [], { home, timeoutMs: 300 })).rejects.toThrow(
+      /timed out after 300 ms/,
+    );
   });
 
   it.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'cli.js')))('runGoarm runs the built CLI', async () => {
@@ -269,7 +367,10 @@ describe('cli', () => {
     expect(r.stdout).toMatch(/goarm/);
   });
 
-  it.skipIf(existsSync(join(REPO_ROOT, 'dist', 'cli.js')))('runGoarm says to build first when dist/ is missing', async () => {
-    await expect(runGoarm(['--help'], { home: await tempHome() })).rejects.toThrow(/npm run build/);
-  });
+  it.skipIf(existsSync(join(REPO_ROOT, 'dist', 'cli.js')))(
+    'runGoarm says to build first when dist/ is missing',
+    async () => {
+      await expect(runGoarm(['--help'], { home: await tempHome() })).rejects.toThrow(/npm run build/);
+    },
+  );
 });

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes } from '../helpers/cli.js';
 import { HOST } from '../helpers/gotree.js';
 import { makeKey, type TestKey } from '../helpers/keys.js';
-import { startMirror, type Mirror } from '../helpers/mirror.js';
+import { type Mirror, startMirror } from '../helpers/mirror.js';
 import { exists, expectRefused, ls, makeEnv, publish } from './install-fixture.js';
 
 let mirror: Mirror;
@@ -44,7 +44,9 @@ describe('install, list, uninstall', () => {
     expect(list.stdout.split('\n').map((l) => l.trim())).toContain('1.23.4');
     const json = await env.run(['list', '--json']);
     expect(json.code, json.stderr).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ name: '1.23.4', version: '1.23.4', path: dir })]);
+    expect(JSON.parse(json.stdout)).toEqual([
+      expect.objectContaining({ name: '1.23.4', version: '1.23.4', path: dir }),
+    ]);
 
     const again = await env.run(['install', '1.23.4']);
     expect(again.code, again.stderr).toBe(0);
@@ -97,7 +99,12 @@ describe('prereleases', () => {
   it('`install 1.24` does not fall back to 1.24rc1', async () => {
     const env = await makeEnv(mirror, [key]);
     const res = await env.run(['install', '1.24']);
-    await expectRefused(env, res, { exit: 4, code: 'E_UNKNOWN_VERSION', word: 'no Go release matches "1.24"', version: '1.24rc1' });
+    await expectRefused(env, res, {
+      exit: 4,
+      code: 'E_UNKNOWN_VERSION',
+      word: 'no Go release matches "1.24"',
+      version: '1.24rc1',
+    });
     expect(res.stderr).toMatch(/^hint: nearest releases: 1\.24rc1/m);
   });
 
@@ -108,10 +115,22 @@ describe('prereleases', () => {
     expect(plain.stdout.trim().split('\n')).toEqual(['1.22.9', '1.23.0', '1.23.1', '1.23.2', '1.23.3', '1.23.4']);
     const all = await env.run(['ls-remote', '--all']);
     expect(all.code, all.stderr).toBe(0);
-    expect(all.stdout.trim().split('\n')).toEqual(['1.22.9', '1.23.0', '1.23.1', '1.23.2', '1.23.3', '1.23.4', '1.24rc1']);
+    expect(all.stdout.trim().split('\n')).toEqual([
+      '1.22.9',
+      '1.23.0',
+      '1.23.1',
+      '1.23.2',
+      '1.23.3',
+      '1.23.4',
+      '1.24rc1',
+    ]);
     const json = await env.run(['ls-remote', '1.23', '--json']);
     expect(json.code, json.stderr).toBe(0);
-    const rows = JSON.parse(json.stdout) as { version: string; stable: boolean; files: { filename: string; sha256: string }[] }[];
+    const rows = JSON.parse(json.stdout) as {
+      version: string;
+      stable: boolean;
+      files: { filename: string; sha256: string }[];
+    }[];
     expect(rows.map((r) => r.version)).toEqual(['1.23.0', '1.23.1', '1.23.2', '1.23.3', '1.23.4']);
     expect(rows.every((r) => r.stable)).toBe(true);
     expect(rows[4].files.map((f) => f.filename)).toContain(`go1.23.4.${HOST.os}-${HOST.arch}.tar.gz`);
@@ -122,20 +141,34 @@ describe('prereleases', () => {
 describe('bad requests', () => {
   it('a malformed spec is a usage error (exit 2)', async () => {
     const env = await makeEnv(mirror, [key]);
-    await expectRefused(env, await env.run(['install', '1.x']), { exit: 2, code: 'E_BAD_SPEC', word: '"1.x" is not a Go version' });
+    await expectRefused(env, await env.run(['install', '1.x']), {
+      exit: 2,
+      code: 'E_BAD_SPEC',
+      word: '"1.x" is not a Go version',
+    });
   });
 
   it('an unknown version names the nearest releases (exit 4)', async () => {
     const env = await makeEnv(mirror, [key]);
     const res = await env.run(['install', '1.99']);
-    await expectRefused(env, res, { exit: 4, code: 'E_UNKNOWN_VERSION', word: 'no Go release matches "1.99"', version: '1.99' });
+    await expectRefused(env, res, {
+      exit: 4,
+      code: 'E_UNKNOWN_VERSION',
+      word: 'no Go release matches "1.99"',
+      version: '1.99',
+    });
     expect(res.stderr).toMatch(/^hint: nearest releases: .*1\.23\.4/m);
   });
 
   it('a platform the release has no archive for is E_NO_FILE (exit 4)', async () => {
     const env = await makeEnv(mirror, [key]);
     const res = await env.run(['install', '1.23.4', '--os', 'plan9']);
-    await expectRefused(env, res, { exit: 4, code: 'E_NO_FILE', word: `no archive for plan9/${HOST.arch}`, version: '1.23.4' });
+    await expectRefused(env, res, {
+      exit: 4,
+      code: 'E_NO_FILE',
+      word: `no archive for plan9/${HOST.arch}`,
+      version: '1.23.4',
+    });
     expect(res.stderr).toMatch(new RegExp(`^hint: available: .*${HOST.os}/${HOST.arch}`, 'm'));
   });
 });

@@ -8,9 +8,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { expect } from 'vitest';
-import { runGoarm, tempHome, type RunResult } from '../helpers/cli.js';
+import { type RunResult, runGoarm, tempHome } from '../helpers/cli.js';
 import { goArchiveName, HOST, makeGoTarball } from '../helpers/gotree.js';
-import { signDetached, writeKeyFile, writeTrustConfig, type TestKey } from '../helpers/keys.js';
+import { signDetached, type TestKey, writeKeyFile, writeTrustConfig } from '../helpers/keys.js';
 import type { Mirror, MirrorFile } from '../helpers/mirror.js';
 
 export interface Env {
@@ -22,7 +22,11 @@ export interface Env {
   run(args: string[], env?: Record<string, string>): Promise<RunResult>;
 }
 
-export const exists = (p: string) => stat(p).then(() => true, () => false);
+export const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 /** Entries of a directory; [] when it does not exist. */
 export const ls = (dir: string) => readdir(dir).catch(() => [] as string[]);
 
@@ -33,8 +37,11 @@ export async function listTree(dir: string, skip?: string): Promise<string[]> {
     for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
       const p = join(d, e.name);
       if (p === skip) continue;
-      if (e.isDirectory()) { out.push(relative(dir, p) + '/'); await walk(p); }
-      else out.push(`${relative(dir, p)} ${e.isFile() ? (await stat(p)).size : e.isSymbolicLink() ? 'symlink' : 'other'}`);
+      if (e.isDirectory()) {
+        out.push(relative(dir, p) + '/');
+        await walk(p);
+      } else
+        out.push(`${relative(dir, p)} ${e.isFile() ? (await stat(p)).size : e.isSymbolicLink() ? 'symlink' : 'other'}`);
     }
   };
   await walk(dir);
@@ -49,7 +56,13 @@ export async function makeEnv(mirror: Mirror, keys: TestKey[], env: Record<strin
   await writeKeyFile(outside, keys[0], 'decoy.txt'); // so that "outside" exists: a broken extractor could write into it
   await writeTrustConfig(home, { indexUrl: mirror.indexUrl, downloadBase: mirror.downloadBase, keyFiles });
   const before = await listTree(parent, home);
-  return { parent, home, outside, before, run: (args, extra = {}) => runGoarm(args, { home, env: { GOARM_RETRY_DELAY_MS: '10', ...env, ...extra } }) };
+  return {
+    parent,
+    home,
+    outside,
+    before,
+    run: (args, extra = {}) => runGoarm(args, { home, env: { GOARM_RETRY_DELAY_MS: '10', ...env, ...extra } }),
+  };
 }
 
 export interface PublishOptions {
@@ -65,7 +78,12 @@ export interface PublishOptions {
   more?: { os: string; arch: string }[];
 }
 
-export async function publish(mirror: Mirror, signer: TestKey, version: string, opts: PublishOptions = {}): Promise<{ filename: string; body: Buffer }> {
+export async function publish(
+  mirror: Mirror,
+  signer: TestKey,
+  version: string,
+  opts: PublishOptions = {},
+): Promise<{ filename: string; body: Buffer }> {
   const body = opts.body ?? (await makeGoTarball({ version, binArch: opts.binArch }));
   const asc = opts.asc === undefined ? await signDetached(body, signer) : opts.asc;
   const files: MirrorFile[] = [{ os: HOST.os, arch: HOST.arch, body, asc, sha256: opts.sha256 }];
@@ -90,7 +108,11 @@ export const hostileTargets = (env: Env) => [
  * The contract of every refused install: the documented exit code, one `error: ... [E_CODE]` line naming the cause
  * plus a hint, nothing under versions/ for `version`, no staging debris, and nothing written outside GOARM_HOME.
  */
-export async function expectRefused(env: Env, res: RunResult, want: { exit: number; code: string; word: RegExp | string; version?: string }): Promise<void> {
+export async function expectRefused(
+  env: Env,
+  res: RunResult,
+  want: { exit: number; code: string; word: RegExp | string; version?: string },
+): Promise<void> {
   const why = `stdout:\n${res.stdout}\nstderr:\n${res.stderr}`;
   expect(res.code, why).not.toBe(0);
   expect(res.code, why).toBe(want.exit);
@@ -99,7 +121,8 @@ export async function expectRefused(env: Env, res: RunResult, want: { exit: numb
   expect(res.stderr, why).toMatch(/^hint: \S/m);
   const versions = await ls(join(env.home, 'versions'));
   if (want.version) expect(versions.filter((n) => n === want.version || n.startsWith(want.version + '-'))).toEqual([]);
-  for (const n of versions) expect(await exists(join(env.home, 'versions', n, 'VERSION')), `versions/${n} is incomplete`).toBe(true);
+  for (const n of versions)
+    expect(await exists(join(env.home, 'versions', n, 'VERSION')), `versions/${n} is incomplete`).toBe(true);
   expect(await ls(join(env.home, 'staging'))).toEqual([]);
   expect(await listTree(env.parent, env.home)).toEqual(env.before);
   for (const t of hostileTargets(env)) expect(await exists(t), `${t} must not exist`).toBe(false);

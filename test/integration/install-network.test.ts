@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes, GOARM_BIN } from '../helpers/cli.js';
 import { makeGoTarball } from '../helpers/gotree.js';
 import { makeKey, type TestKey } from '../helpers/keys.js';
-import { startMirror, type Mirror } from '../helpers/mirror.js';
+import { type Mirror, startMirror } from '../helpers/mirror.js';
 import { exists, expectRefused, listTree, ls, makeEnv, publish } from './install-fixture.js';
 
 let mirror: Mirror;
@@ -24,7 +24,8 @@ afterAll(async () => {
 });
 
 /** A Go tree with ~200 KB of incompressible payload, so a download arrives in several chunks. */
-const bigTree = (version: string) => makeGoTarball({ version, extraFiles: { 'go/misc/blob.txt': randomBytes(150_000).toString('base64') } });
+const bigTree = (version: string) =>
+  makeGoTarball({ version, extraFiles: { 'go/misc/blob.txt': randomBytes(150_000).toString('base64') } });
 const filePath = (filename: string) => `/files/${filename}`;
 const gets = (filename: string) => mirror.requests.filter((r) => r.method === 'GET' && r.path === filePath(filename));
 
@@ -63,14 +64,24 @@ describe('HTTP and index failures', () => {
   it('HTTP 404 for the index is E_HTTP_404 (exit 5)', async () => {
     const env = await makeEnv(mirror, [key]);
     mirror.fault('/dl/', { status: 404 });
-    await expectRefused(env, await env.run(['install', '1.22.1']), { exit: 5, code: 'E_HTTP_404', word: 'not found \\(HTTP 404\\)', version: '1.22.1' });
+    await expectRefused(env, await env.run(['install', '1.22.1']), {
+      exit: 5,
+      code: 'E_HTTP_404',
+      word: 'not found \\(HTTP 404\\)',
+      version: '1.22.1',
+    });
   });
 
   it('HTTP 500 for the tarball is retried, then E_HTTP (exit 5)', async () => {
     const env = await makeEnv(mirror, [key]);
     const { filename } = await publish(mirror, key, '1.22.3');
     mirror.fault(filename, { status: 500 });
-    await expectRefused(env, await env.run(['install', '1.22.3']), { exit: 5, code: 'E_HTTP', word: 'HTTP 500 from', version: '1.22.3' });
+    await expectRefused(env, await env.run(['install', '1.22.3']), {
+      exit: 5,
+      code: 'E_HTTP',
+      word: 'HTTP 500 from',
+      version: '1.22.3',
+    });
     expect(gets(filename).length).toBeGreaterThan(1);
   });
 
@@ -87,14 +98,24 @@ describe('HTTP and index failures', () => {
   it('a malformed index is E_INDEX_INVALID (exit 5)', async () => {
     const env = await makeEnv(mirror, [key]);
     mirror.fault('/dl/', { body: '[{"version": "go1.22.1", "files": [' });
-    await expectRefused(env, await env.run(['install', '1.22.1']), { exit: 5, code: 'E_INDEX_INVALID', word: 'malformed', version: '1.22.1' });
+    await expectRefused(env, await env.run(['install', '1.22.1']), {
+      exit: 5,
+      code: 'E_INDEX_INVALID',
+      word: 'malformed',
+      version: '1.22.1',
+    });
   });
 
   it('no network and no cached index is E_NETWORK (exit 5)', async () => {
     const dead = await startMirror();
     await dead.close();
     const env = await makeEnv(dead, [key]);
-    await expectRefused(env, await env.run(['install', '1.22.1']), { exit: 5, code: 'E_NETWORK', word: 'cannot reach 127\\.0\\.0\\.1', version: '1.22.1' });
+    await expectRefused(env, await env.run(['install', '1.22.1']), {
+      exit: 5,
+      code: 'E_NETWORK',
+      word: 'cannot reach 127\\.0\\.0\\.1',
+      version: '1.22.1',
+    });
   });
 
   it('no network but a cached index: ls-remote works and says it used the cache', async () => {
@@ -135,9 +156,12 @@ describe('concurrency and crashes', () => {
     // The cut leaves the process asleep before its retry with a half-extracted tree in staging/.
     mirror.fault(filename, { cutAfterBytes: Math.floor(body.length * 0.8), times: 1 });
     const env0: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(GO|GOARM_)|_proxy$/i.test(k)) env0[k] = v;
+    for (const [k, v] of Object.entries(process.env))
+      if (v !== undefined && !/^(GO|GOARM_)|_proxy$/i.test(k)) env0[k] = v;
     const child = spawn(process.execPath, [GOARM_BIN, 'install', '1.22.6'], {
-      cwd: env.home, stdio: 'ignore', env: { ...env0, GOARM_HOME: env.home, NO_COLOR: '1', GOARM_RETRY_DELAY_MS: '60000' },
+      cwd: env.home,
+      stdio: 'ignore',
+      env: { ...env0, GOARM_HOME: env.home, NO_COLOR: '1', GOARM_RETRY_DELAY_MS: '60000' },
     });
     const exited = new Promise<string | null>((res) => child.on('exit', (_c, sig) => res(sig)));
     const staging = join(env.home, 'staging');
@@ -162,6 +186,10 @@ describe('concurrency and crashes', () => {
     expect(await ls(join(env.home, 'versions'))).toEqual(['1.22.6']);
     expect(await exists(join(env.home, 'versions', '1.22.6', 'misc', 'blob.txt'))).toBe(true);
     expect(await ls(join(env.home, 'locks'))).toEqual([]);
-    expect(gets(filename).slice(before).map((r) => r.range)).toEqual([partial > 0 ? `bytes=${partial}-` : undefined]);
+    expect(
+      gets(filename)
+        .slice(before)
+        .map((r) => r.range),
+    ).toEqual([partial > 0 ? `bytes=${partial}-` : undefined]);
   });
 });

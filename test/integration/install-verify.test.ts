@@ -3,9 +3,9 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes } from '../helpers/cli.js';
-import { fakeBinary, HOST, makeGoTarball, makeHostileTarball, packTarGz, type Entry } from '../helpers/gotree.js';
+import { type Entry, fakeBinary, HOST, makeGoTarball, makeHostileTarball, packTarGz } from '../helpers/gotree.js';
 import { expiredSubkeyScenario, makeKey, type TestKey } from '../helpers/keys.js';
-import { startMirror, type Mirror } from '../helpers/mirror.js';
+import { type Mirror, startMirror } from '../helpers/mirror.js';
 import { exists, expectRefused, hostileTargets, ls, makeEnv, publish } from './install-fixture.js';
 
 let mirror: Mirror;
@@ -26,26 +26,46 @@ describe('checksums and signatures', () => {
     const env = await makeEnv(mirror, [key]);
     const { filename } = await publish(mirror, key, '1.21.1');
     mirror.fault(filename, { tamper: true });
-    await expectRefused(env, await env.run(['install', '1.21.1']), { exit: 6, code: 'E_CHECKSUM', word: 'SHA-256 mismatch', version: '1.21.1' });
+    await expectRefused(env, await env.run(['install', '1.21.1']), {
+      exit: 6,
+      code: 'E_CHECKSUM',
+      word: 'SHA-256 mismatch',
+      version: '1.21.1',
+    });
     expect(await ls(join(env.home, 'downloads'))).toEqual([]);
   });
 
   it('an index hash that does not match the tarball is E_CHECKSUM', async () => {
     const env = await makeEnv(mirror, [key]);
     await publish(mirror, key, '1.21.2', { sha256: 'ab'.repeat(32) });
-    await expectRefused(env, await env.run(['install', '1.21.2']), { exit: 6, code: 'E_CHECKSUM', word: `index says ${'ab'.repeat(32)}`, version: '1.21.2' });
+    await expectRefused(env, await env.run(['install', '1.21.2']), {
+      exit: 6,
+      code: 'E_CHECKSUM',
+      word: `index says ${'ab'.repeat(32)}`,
+      version: '1.21.2',
+    });
   });
 
   it('a signature by a key that is not trusted is E_SIGNATURE', async () => {
     const env = await makeEnv(mirror, [key]);
     await publish(mirror, stranger, '1.21.3');
-    await expectRefused(env, await env.run(['install', '1.21.3']), { exit: 6, code: 'E_SIGNATURE', word: 'not trusted', version: '1.21.3' });
+    await expectRefused(env, await env.run(['install', '1.21.3']), {
+      exit: 6,
+      code: 'E_SIGNATURE',
+      word: 'not trusted',
+      version: '1.21.3',
+    });
   });
 
   it('a missing .asc is E_NO_SIGNATURE; --skip-signature installs with a loud warning', async () => {
     const env = await makeEnv(mirror, [key]);
     await publish(mirror, key, '1.21.4', { asc: null });
-    await expectRefused(env, await env.run(['install', '1.21.4']), { exit: 6, code: 'E_NO_SIGNATURE', word: 'cannot be proven genuine', version: '1.21.4' });
+    await expectRefused(env, await env.run(['install', '1.21.4']), {
+      exit: 6,
+      code: 'E_NO_SIGNATURE',
+      word: 'cannot be proven genuine',
+      version: '1.21.4',
+    });
     const skipped = await env.run(['install', '1.21.4', '--skip-signature']);
     expect(skipped.code, skipped.stderr).toBe(0);
     expect(skipped.stderr).toMatch(/^WARNING: the signature of go1\.21\.4\.\S+ was NOT checked/m);
@@ -80,18 +100,36 @@ const withHostile = (version: string, hostile: Entry[]) =>
 describe('hostile archives (correctly signed and hashed)', () => {
   const kinds: [string, string, (env: { home: string; outside: string; parent: string }) => Promise<Buffer>][] = [
     ['..', '1.20.1', async () => makeHostileTarball('dotdot', { version: '1.20.1' })],
-    ['.. up to the parent of GOARM_HOME', '1.20.2', async () => withHostile('1.20.2', [{ path: 'go/../../../../goarm-dotdot.txt', body: 'escaped\n' }])],
+    [
+      '.. up to the parent of GOARM_HOME',
+      '1.20.2',
+      async () => withHostile('1.20.2', [{ path: 'go/../../../../goarm-dotdot.txt', body: 'escaped\n' }]),
+    ],
     ['an absolute path', '1.20.3', async () => makeHostileTarball('absolute', { version: '1.20.3' })],
-    ['a dangling symlink out of the root', '1.20.4', async () => makeHostileTarball('symlink-escape', { version: '1.20.4' })],
+    [
+      'a dangling symlink out of the root',
+      '1.20.4',
+      async () => makeHostileTarball('symlink-escape', { version: '1.20.4' }),
+    ],
     // staging/<random>/go/lib/escape -> ../../../../outside is parent/outside, which exists; then write through it
-    ['a symlink out of the root, then a member written through it', '1.20.5', async () => withHostile('1.20.5', [
-      { path: 'go/lib/escape', type: 'SymbolicLink', mode: 0o777, linkpath: '../../../../outside' },
-      { path: 'go/lib/escape/pwned.txt', body: 'written through a symlink\n' },
-    ])],
-    ['an absolute symlink, then a member written through it', '1.20.6', async (env) => withHostile('1.20.6', [
-      { path: 'go/lib/abs', type: 'SymbolicLink', mode: 0o777, linkpath: env.outside },
-      { path: 'go/lib/abs/pwned.txt', body: 'written through a symlink\n' },
-    ])],
+    [
+      'a symlink out of the root, then a member written through it',
+      '1.20.5',
+      async () =>
+        withHostile('1.20.5', [
+          { path: 'go/lib/escape', type: 'SymbolicLink', mode: 0o777, linkpath: '../../../../outside' },
+          { path: 'go/lib/escape/pwned.txt', body: 'written through a symlink\n' },
+        ]),
+    ],
+    [
+      'an absolute symlink, then a member written through it',
+      '1.20.6',
+      async (env) =>
+        withHostile('1.20.6', [
+          { path: 'go/lib/abs', type: 'SymbolicLink', mode: 0o777, linkpath: env.outside },
+          { path: 'go/lib/abs/pwned.txt', body: 'written through a symlink\n' },
+        ]),
+    ],
     ['a hard link out of the root', '1.20.7', async () => makeHostileTarball('hardlink-escape', { version: '1.20.7' })],
   ];
   for (const [what, version, build] of kinds) {
@@ -113,6 +151,11 @@ describe('wrong contents', () => {
     const other = HOST.arch === 'amd64' ? 'arm64' : 'amd64';
     await publish(mirror, key, '1.19.1', { binArch: other });
     const res = await env.run(['install', '1.19.1']);
-    await expectRefused(env, res, { exit: 7, code: 'E_WRONG_ARCH', word: `built for ${HOST.os}/${other}`, version: '1.19.1' });
+    await expectRefused(env, res, {
+      exit: 7,
+      code: 'E_WRONG_ARCH',
+      word: `built for ${HOST.os}/${other}`,
+      version: '1.19.1',
+    });
   });
 });

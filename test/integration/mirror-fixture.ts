@@ -14,20 +14,31 @@ import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { join, normalize } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { promisify } from 'node:util';
 import { tempHome } from '../helpers/cli.js';
 import type { Mirror } from '../helpers/mirror.js';
 
-export interface Logged { method: string; path: string; headers: IncomingHttpHeaders }
+export interface Logged {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+}
 export type Gate = (authorization: string | undefined) => boolean;
-export interface Running { url: string; requests: Logged[]; close(): Promise<void> }
+export interface Running {
+  url: string;
+  requests: Logged[];
+  close(): Promise<void>;
+}
 
 const basic = (userPass: string) => 'Basic ' + Buffer.from(userPass).toString('base64');
 /** Accepts Basic user:password and, if given, Bearer token. */
-export const gate = (userPass: string, bearer?: string): Gate => (h) => h === basic(userPass) || (bearer !== undefined && h === `Bearer ${bearer}`);
+export const gate =
+  (userPass: string, bearer?: string): Gate =>
+  (h) =>
+    h === basic(userPass) || (bearer !== undefined && h === `Bearer ${bearer}`);
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, '127.0.0.1', () => ok()));
@@ -45,7 +56,8 @@ export async function serveDir(dir: string, opts: { auth?: Gate } = {}): Promise
   const requests: Logged[] = [];
   const server = createServer(async (req, res) => {
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers });
-    if (opts.auth && !opts.auth(req.headers.authorization)) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="go"' }).end('unauthorized\n');
+    if (opts.auth && !opts.auth(req.headers.authorization))
+      return void res.writeHead(401, { 'www-authenticate': 'Basic realm="go"' }).end('unauthorized\n');
     const rel = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^\/+/, '');
     const st = await stat(join(dir, rel)).catch(() => undefined);
     if (rel.startsWith('..') || !st?.isFile()) return void res.writeHead(404).end('not found\n');
@@ -55,26 +67,39 @@ export async function serveDir(dir: string, opts: { auth?: Gate } = {}): Promise
   return { url: await listen(server), requests, close: closer(server) };
 }
 
-export async function authGateway(mirror: Mirror, accept: Gate, opts: { redirectTarballs?: boolean } = {}): Promise<Running> {
+export async function authGateway(
+  mirror: Mirror,
+  accept: Gate,
+  opts: { redirectTarballs?: boolean } = {},
+): Promise<Running> {
   const requests: Logged[] = [];
   const target = new URL(mirror.url);
   const server = createServer((req, res) => {
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers });
-    if (!accept(req.headers.authorization)) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="artifactory"' }).end('unauthorized\n');
-    if (opts.redirectTarballs && /\.tar\.gz$/.test(req.url ?? '')) return void res.writeHead(302, { location: mirror.url + req.url }).end();
+    if (!accept(req.headers.authorization))
+      return void res.writeHead(401, { 'www-authenticate': 'Basic realm="artifactory"' }).end('unauthorized\n');
+    if (opts.redirectTarballs && /\.tar\.gz$/.test(req.url ?? ''))
+      return void res.writeHead(302, { location: mirror.url + req.url }).end();
     const headers = { ...req.headers, host: target.host };
     delete headers.authorization;
-    const up = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
+    const up = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
   return { url: await listen(server), requests, close: closer(server) };
 }
 
-export interface Proxy extends Running { connects: string[]; forwarded: string[]; seen(): string }
+export interface Proxy extends Running {
+  connects: string[];
+  forwarded: string[];
+  seen(): string;
+}
 
 export async function startProxy(): Promise<Proxy> {
   const connects: string[] = [];
@@ -86,20 +111,29 @@ export async function startProxy(): Promise<Proxy> {
     forwarded.push(`${req.method} ${req.url}`);
     relayed.push(Buffer.from(`${req.method} ${req.url}\n${JSON.stringify(req.headers)}\n`));
     const u = new URL(req.url ?? '');
-    const up = httpRequest({ host: u.hostname, port: u.port, method: req.method, path: u.pathname + u.search, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
+    const up = httpRequest(
+      { host: u.hostname, port: u.port, method: req.method, path: u.pathname + u.search, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
-  server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   server.on('connect', (req, client: Socket, head: Buffer) => {
     connects.push(req.url ?? '');
     const [host, port] = (req.url ?? '').split(':');
     const up = connect(Number(port), host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length) { relayed.push(head); up.write(head); }
+      if (head.length) {
+        relayed.push(head);
+        up.write(head);
+      }
       client.on('data', (b: Buffer) => relayed.push(b));
       up.pipe(client);
       client.pipe(up);
@@ -109,7 +143,14 @@ export async function startProxy(): Promise<Proxy> {
     client.on('error', () => up.destroy());
   });
   const url = await listen(server);
-  return { url, requests: [], connects, forwarded, seen: () => Buffer.concat(relayed).toString('latin1'), close: closer(server, sockets) };
+  return {
+    url,
+    requests: [],
+    connects,
+    forwarded,
+    seen: () => Buffer.concat(relayed).toString('latin1'),
+    close: closer(server, sockets),
+  };
 }
 
 const run = promisify(execFile);
@@ -118,8 +159,25 @@ const run = promisify(execFile);
 export async function tlsFront(port: number): Promise<{ url: string; caFile: string; close(): Promise<void> }> {
   const dir = await tempHome('goarm-tls-');
   const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
-    '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+  ]);
   const sockets = new Set<Socket>();
   const server = createTlsServer({ key: await readFile(key), cert: await readFile(cert) }, (tls) => {
     const up = connect(port, '127.0.0.1');
@@ -129,7 +187,11 @@ export async function tlsFront(port: number): Promise<{ url: string; caFile: str
     tls.on('error', () => up.destroy());
   });
   await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, '127.0.0.1', () => ok()));
-  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, caFile: cert, close: closer(server, sockets) };
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    caFile: cert,
+    close: closer(server, sockets),
+  };
 }
 
 /** Where `secret` appears: in any of `texts` (by label), or in any file under `dirs`; raw or base64 in a Basic header. */
@@ -137,7 +199,9 @@ export async function leaks(secret: string, texts: Record<string, string>, dirs:
   const forms = [secret, Buffer.from(secret).toString('base64')];
   const user = secret.includes(':') ? secret.slice(secret.indexOf(':') + 1) : undefined;
   if (user) forms.push(user); // the password alone
-  const found = Object.entries(texts).filter(([, t]) => forms.some((f) => t.includes(f))).map(([k]) => k);
+  const found = Object.entries(texts)
+    .filter(([, t]) => forms.some((f) => t.includes(f)))
+    .map(([k]) => k);
   const walk = async (d: string): Promise<void> => {
     for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
       const p = join(d, e.name);

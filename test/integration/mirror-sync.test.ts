@@ -1,20 +1,21 @@
 // `goarm mirror sync` and installing from its directory: offline through file:// and plain paths, through a static
 // web server, incrementally, and never trusting what the directory itself claims over the signature.
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes, tempHome } from '../helpers/cli.js';
 import { goArchiveName, HOST, makeGoTarball } from '../helpers/gotree.js';
 import { makeKey, signDetached, type TestKey } from '../helpers/keys.js';
-import { startMirror, type Mirror } from '../helpers/mirror.js';
+import { type Mirror, startMirror } from '../helpers/mirror.js';
 import { exists, expectRefused, ls, makeEnv, publish } from './install-fixture.js';
 import { serveDir } from './mirror-fixture.js';
 
 let mirror: Mirror;
 let key: TestKey;
-const cross = HOST.os === 'darwin' && HOST.arch === 'arm64' ? { os: 'linux', arch: 'amd64' } : { os: 'darwin', arch: 'arm64' };
+const cross =
+  HOST.os === 'darwin' && HOST.arch === 'arm64' ? { os: 'linux', arch: 'amd64' } : { os: 'darwin', arch: 'arm64' };
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** Directories outside the env's parent, which expectRefused checks is left untouched. */
 const elsewhere = async (name: string) => join(await tempHome('goarm-mirror-'), name);
@@ -36,15 +37,38 @@ describe('goarm mirror sync', () => {
       const a = await publish(origin, key, '1.23.4', { more: [cross] });
       const b = await publish(origin, key, '1.22.9', { more: [cross] });
       const dir = await elsewhere('gomirror');
-      const res = await env.run(['mirror', 'sync', dir, '1.23', '1.22.9', '--platform', `${HOST.os}/${HOST.arch}`, '--platform', `${cross.os}/${cross.arch}`]);
+      const res = await env.run([
+        'mirror',
+        'sync',
+        dir,
+        '1.23',
+        '1.22.9',
+        '--platform',
+        `${HOST.os}/${HOST.arch}`,
+        '--platform',
+        `${cross.os}/${cross.arch}`,
+      ]);
       expect(res.code, res.stderr).toBe(0);
-      const names = [a.filename, goArchiveName('1.23.4', cross.os, cross.arch), b.filename, goArchiveName('1.22.9', cross.os, cross.arch)];
+      const names = [
+        a.filename,
+        goArchiveName('1.23.4', cross.os, cross.arch),
+        b.filename,
+        goArchiveName('1.22.9', cross.os, cross.arch),
+      ];
       for (const n of names) expect(res.stdout).toContain(`fetched    ${n}`);
       expect((await ls(dir)).sort()).toEqual(['index.json', ...names, ...names.map((n) => `${n}.asc`)].sort());
       // index.json is in the official shape, newest first, with the origin index's hashes verbatim
       const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'));
       expect(index.map((r: { version: string }) => r.version)).toEqual(['go1.23.4', 'go1.22.9']);
-      expect(index[0].files).toContainEqual({ filename: a.filename, os: HOST.os, arch: HOST.arch, version: 'go1.23.4', sha256: sha(a.body), size: a.body.length, kind: 'archive' });
+      expect(index[0].files).toContainEqual({
+        filename: a.filename,
+        os: HOST.os,
+        arch: HOST.arch,
+        version: 'go1.23.4',
+        sha256: sha(a.body),
+        size: a.body.length,
+        kind: 'archive',
+      });
       expect((await readFile(join(dir, a.filename))).equals(a.body)).toBe(true);
       await origin.close();
 
@@ -59,9 +83,14 @@ describe('goarm mirror sync', () => {
       expect(viaPath.code, viaPath.stderr).toBe(0);
       expect(await exists(join(offline.home, 'versions', `1.22.9-${cross.os}-${cross.arch}`, 'bin', 'go'))).toBe(true);
       // the environment overrides take file:// URLs and plain paths too
-      const viaEnv = await offline.run(['install', '1.22.9'], { GOARM_INDEX_URL: pathToFileURL(join(dir, 'index.json')).href, GOARM_DOWNLOAD_BASE: dir });
+      const viaEnv = await offline.run(['install', '1.22.9'], {
+        GOARM_INDEX_URL: pathToFileURL(join(dir, 'index.json')).href,
+        GOARM_DOWNLOAD_BASE: dir,
+      });
       expect(viaEnv.code, viaEnv.stderr).toBe(0);
-      expect(await ls(join(offline.home, 'versions'))).toEqual(['1.22.9', `1.22.9-${cross.os}-${cross.arch}`, '1.23.4'].sort());
+      expect(await ls(join(offline.home, 'versions'))).toEqual(
+        ['1.22.9', `1.22.9-${cross.os}-${cross.arch}`, '1.23.4'].sort(),
+      );
       // the offline index is read as is: no cache entry points at the directory
       expect(await exists(join(offline.home, 'cache', 'index.json'))).toBe(false);
     } finally {
@@ -104,7 +133,11 @@ describe('goarm mirror sync', () => {
     const { filename } = await publish(mirror, key, '1.21.2');
     mirror.fault(filename, { tamper: true });
     const dir = await elsewhere('gomirror');
-    await expectRefused(env, await env.run(['mirror', 'sync', dir, '1.21.2']), { exit: 6, code: 'E_CHECKSUM', word: 'SHA-256 mismatch' });
+    await expectRefused(env, await env.run(['mirror', 'sync', dir, '1.21.2']), {
+      exit: 6,
+      code: 'E_CHECKSUM',
+      word: 'SHA-256 mismatch',
+    });
     expect(await ls(dir)).toEqual([]);
   });
 
@@ -120,7 +153,11 @@ describe('goarm mirror sync', () => {
       const res = await other.run(['install', '--from', web.url + '/', '1.20']);
       expect(res.code, res.stderr).toBe(0);
       expect(res.stdout).toContain('installed go1.20.14');
-      expect(web.requests.map((r) => r.path)).toEqual(['/index.json', `/${goArchiveName('1.20.14', HOST.os, HOST.arch)}.asc`, `/${goArchiveName('1.20.14', HOST.os, HOST.arch)}`]);
+      expect(web.requests.map((r) => r.path)).toEqual([
+        '/index.json',
+        `/${goArchiveName('1.20.14', HOST.os, HOST.arch)}.asc`,
+        `/${goArchiveName('1.20.14', HOST.os, HOST.arch)}`,
+      ]);
       expect(mirror.requests.length).toBe(before); // nothing came from the origin
     } finally {
       await web.close();
@@ -135,10 +172,18 @@ describe('goarm mirror sync', () => {
     const evil = await makeGoTarball({ version: '1.20.13', extraFiles: { 'go/bin/evil.sh': 'echo pwned\n' } });
     await writeFile(join(dir, filename), evil);
     const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'));
-    Object.assign(index[0].files.find((f: { filename: string }) => f.filename === filename), { sha256: sha(evil), size: evil.length });
+    Object.assign(
+      index[0].files.find((f: { filename: string }) => f.filename === filename),
+      { sha256: sha(evil), size: evil.length },
+    );
     await writeFile(join(dir, 'index.json'), JSON.stringify(index));
     const other = await makeEnv(mirror, [key]);
-    await expectRefused(other, await other.run(['install', '--from', dir, '1.20.13']), { exit: 6, code: 'E_SIGNATURE', word: 'bad OpenPGP signature', version: '1.20.13' });
+    await expectRefused(other, await other.run(['install', '--from', dir, '1.20.13']), {
+      exit: 6,
+      code: 'E_SIGNATURE',
+      word: 'bad OpenPGP signature',
+      version: '1.20.13',
+    });
     const skip = await other.run(['install', '--from', dir, '1.20.13', '--skip-signature']);
     await expectRefused(other, skip, { exit: 2, code: 'E_USAGE', word: '--skip-signature cannot be used with --from' });
   });
@@ -171,7 +216,12 @@ describe('goarm install --file (offline import)', () => {
     const { body } = await publish(mirror, key, '1.19.12');
     const env = await makeEnv(mirror, [key]);
     const path = await carry('1.19.12', body);
-    await expectRefused(env, await env.run(['install', '--file', path]), { exit: 4, code: 'E_NO_INDEX', word: 'no release index', version: '1.19.12' });
+    await expectRefused(env, await env.run(['install', '--file', path]), {
+      exit: 4,
+      code: 'E_NO_INDEX',
+      word: 'no release index',
+      version: '1.19.12',
+    });
 
     const synced = await elsewhere('gomirror');
     expect((await env.run(['mirror', 'sync', synced, '1.19.12'])).code).toBe(0);
@@ -183,14 +233,31 @@ describe('goarm install --file (offline import)', () => {
     const unsigned = join(await elsewhere('bare'), goArchiveName('1.19.12', HOST.os, HOST.arch));
     await mkdir(join(unsigned, '..'), { recursive: true });
     await writeFile(unsigned, body);
-    await expectRefused(other, await other.run(['install', '--file', unsigned]), { exit: 6, code: 'E_NO_SIGNATURE', word: 'cannot be proven genuine', version: '1.19.12' });
+    await expectRefused(other, await other.run(['install', '--file', unsigned]), {
+      exit: 6,
+      code: 'E_NO_SIGNATURE',
+      word: 'cannot be proven genuine',
+      version: '1.19.12',
+    });
     const tampered = Buffer.from(body);
     tampered[tampered.length >> 1] ^= 0xff;
     await writeFile(unsigned, tampered);
-    await expectRefused(other, await other.run(['install', '--file', unsigned, '--asc', `${path}.asc`]), { exit: 6, code: 'E_CHECKSUM', word: 'SHA-256 mismatch', version: '1.19.12' });
+    await expectRefused(other, await other.run(['install', '--file', unsigned, '--asc', `${path}.asc`]), {
+      exit: 6,
+      code: 'E_CHECKSUM',
+      word: 'SHA-256 mismatch',
+      version: '1.19.12',
+    });
     const renamed = join(unsigned, '..', 'go.tar.gz');
     await cp(path, renamed);
-    await expectRefused(other, await other.run(['install', '--file', renamed, '--asc', `${path}.asc`]), { exit: 4, code: 'E_NOT_IN_INDEX', word: 'not a release archive listed', version: '1.19.12' });
-    expect((await readdir(join(other.home, 'downloads')).catch(() => [])).filter((n) => n.endsWith('.partial'))).toEqual([]);
+    await expectRefused(other, await other.run(['install', '--file', renamed, '--asc', `${path}.asc`]), {
+      exit: 4,
+      code: 'E_NOT_IN_INDEX',
+      word: 'not a release archive listed',
+      version: '1.19.12',
+    });
+    expect(
+      (await readdir(join(other.home, 'downloads')).catch(() => [])).filter((n) => n.endsWith('.partial')),
+    ).toEqual([]);
   });
 });

@@ -8,9 +8,9 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { host } from '../../src/core/platform.js';
 import { nativeHelper } from '../../src/core/native.js';
-import { GOARM_BIN, cleanupTempHomes, type RunResult } from '../helpers/cli.js';
+import { host } from '../../src/core/platform.js';
+import { cleanupTempHomes, GOARM_BIN, type RunResult } from '../helpers/cli.js';
 import { fakeSysctl, makeWorld, type World } from '../helpers/fakego.js';
 
 const SKIP_NATIVE = !!process.env.GOARM_NO_NATIVE;
@@ -27,17 +27,30 @@ beforeAll(async () => {
 });
 afterAll(cleanupTempHomes);
 
-interface Started { pid: number; waitFor(text: string): Promise<void>; done: Promise<RunResult> }
+interface Started {
+  pid: number;
+  waitFor(text: string): Promise<void>;
+  done: Promise<RunResult>;
+}
 
 /** `node bin/goarm args…` with its pid in hand (runGoarm hides it); killed after 30 s. */
 function start(args: string[], env: Record<string, string>, input?: string): Started {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^GO/i.test(k)));
-  const child = spawn(process.execPath, [GOARM_BIN, ...args], { cwd, env: { ...base, GOARM_HOME: w.home, NO_COLOR: '1', ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, [GOARM_BIN, ...args], {
+    cwd,
+    env: { ...base, GOARM_HOME: w.home, NO_COLOR: '1', ...env },
+    stdio: 'pipe',
+  });
   let stdout = '';
   let stderr = '';
   const waiters: (() => void)[] = [];
-  child.stdout.on('data', (b: Buffer) => { stdout += b; waiters.forEach((f) => f()); });
-  child.stderr.on('data', (b: Buffer) => { stderr += b; });
+  child.stdout.on('data', (b: Buffer) => {
+    stdout += b;
+    waiters.forEach((f) => f());
+  });
+  child.stderr.on('data', (b: Buffer) => {
+    stderr += b;
+  });
   child.stdin.on('error', () => {});
   child.stdin.end(input ?? '');
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -50,21 +63,26 @@ function start(args: string[], env: Record<string, string>, input?: string): Sta
     // An orphaned command (a broken fallback) would hold the pipes open: don't wait for it forever.
     child.on('exit', (code, signal) => setTimeout(() => finish(code, signal), 2000).unref());
   });
-  const waitFor = (text: string) => new Promise<void>((ok, fail) => {
-    const check = () => stdout.includes(text) && ok();
-    waiters.push(check);
-    check();
-    done.then((r) => fail(new Error(`exited (${r.code}) before printing ${text}: ${r.stderr}`)));
-  });
+  const waitFor = (text: string) =>
+    new Promise<void>((ok, fail) => {
+      const check = () => stdout.includes(text) && ok();
+      waiters.push(check);
+      check();
+      done.then((r) => fail(new Error(`exited (${r.code}) before printing ${text}: ${r.stderr}`)));
+    });
   return { pid: child.pid!, waitFor, done };
 }
 
-const run = (cmd: string[], env: Record<string, string>, input?: string) => start(['exec', '--', ...cmd], env, input).done;
+const run = (cmd: string[], env: Record<string, string>, input?: string) =>
+  start(['exec', '--', ...cmd], env, input).done;
 
 it('the native helper is built and loads (npm install builds it; set GOARM_NO_NATIVE on a machine without a compiler)', () => {
   if (SKIP_NATIVE) return;
   const n = nativeHelper();
-  expect(n, 'build/Release/goarm_native.node is missing or does not load: run `npm install` or `npx node-gyp-build`').toBeDefined();
+  expect(
+    n,
+    'build/Release/goarm_native.node is missing or does not load: run `npm install` or `npx node-gyp-build`',
+  ).toBeDefined();
   expect(typeof n!.execvp).toBe('function');
   expect(nativeHelper({ GOARM_NO_NATIVE: '1' })).toBeUndefined();
 });
@@ -96,15 +114,18 @@ describe.each(MODES)('goarm exec ($mode)', ({ mode, env, skip }) => {
     expect(r.stdout).toBe('');
   });
 
-  it.skipIf(skip)('finds the command on the tool PATH (the resolved go first) and runs #!-less scripts with /bin/sh', async () => {
-    const r = await run(['go', 'version'], env);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^go=1\.22\.5 args=version /);
-    const script = join(w.base, `plain-${mode}`);
-    await writeFile(script, 'echo "plain script $1"\n');
-    await chmod(script, 0o755);
-    expect((await run([script, 'ran'], env)).stdout).toBe('plain script ran\n');
-  });
+  it.skipIf(skip)(
+    'finds the command on the tool PATH (the resolved go first) and runs #!-less scripts with /bin/sh',
+    async () => {
+      const r = await run(['go', 'version'], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^go=1\.22\.5 args=version /);
+      const script = join(w.base, `plain-${mode}`);
+      await writeFile(script, 'echo "plain script $1"\n');
+      await chmod(script, 0o755);
+      expect((await run([script, 'ran'], env)).stdout).toBe('plain script ran\n');
+    },
+  );
 
   it.skipIf(skip)('stdin, stdout and stderr pass through (1 MiB each way)', async () => {
     const big = 'goarm\n'.repeat(175_000);
@@ -116,7 +137,10 @@ describe.each(MODES)('goarm exec ($mode)', ({ mode, env, skip }) => {
   });
 
   it.skipIf(skip)('a SIGTERM sent to the goarm pid reaches the command', async () => {
-    const g = start(['exec', '--', 'sh', '-c', 'trap "echo got-term; exit 3" TERM; echo "ready $$"; while :; do sleep 0.05; done'], env);
+    const g = start(
+      ['exec', '--', 'sh', '-c', 'trap "echo got-term; exit 3" TERM; echo "ready $$"; while :; do sleep 0.05; done'],
+      env,
+    );
     await g.waitFor('\n');
     process.kill(g.pid, 'SIGTERM');
     const r = await g.done;
@@ -125,22 +149,38 @@ describe.each(MODES)('goarm exec ($mode)', ({ mode, env, skip }) => {
       expect(r.stdout).toBe(`ready ${shPid}\ngot-term\n`);
       expect(r.code).toBe(3);
     } finally {
-      try { process.kill(shPid, 'SIGKILL'); } catch { /* gone, as it should be */ }
+      try {
+        process.kill(shPid, 'SIGKILL');
+      } catch {
+        /* gone, as it should be */
+      }
     }
   });
 
   // Node ignores SIGPIPE and marks its stdio close-on-exec (and may make it non-blocking); none of that may leak
   // into the command. /proc shows it exactly, so Linux only.
-  it.skipIf(skip || process.platform !== 'linux')('the command starts with default signals and plain, inherited stdio', async () => {
-    // grep reads its own /proc entries (a shell's mask is briefly all-blocked while it forks).
-    const r = await run(['grep', '-E', '^(SigIgn|SigBlk|flags):', '/proc/self/status', ...[0, 1, 2].map((fd) => `/proc/self/fdinfo/${fd}`)], env);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/SigBlk:\s+0+\n/);
-    expect(r.stdout).toMatch(/SigIgn:\s+0+\n/);
-    const flags = [...r.stdout.matchAll(/flags:\s+([0-7]+)/g)].map((m) => parseInt(m[1], 8));
-    expect(flags).toHaveLength(3);
-    for (const f of flags) expect(f & fsConstants.O_NONBLOCK, 'O_NONBLOCK').toBe(0);
-  });
+  it.skipIf(skip || process.platform !== 'linux')(
+    'the command starts with default signals and plain, inherited stdio',
+    async () => {
+      // grep reads its own /proc entries (a shell's mask is briefly all-blocked while it forks).
+      const r = await run(
+        [
+          'grep',
+          '-E',
+          '^(SigIgn|SigBlk|flags):',
+          '/proc/self/status',
+          ...[0, 1, 2].map((fd) => `/proc/self/fdinfo/${fd}`),
+        ],
+        env,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/SigBlk:\s+0+\n/);
+      expect(r.stdout).toMatch(/SigIgn:\s+0+\n/);
+      const flags = [...r.stdout.matchAll(/flags:\s+([0-7]+)/g)].map((m) => parseInt(m[1], 8));
+      expect(flags).toHaveLength(3);
+      for (const f of flags) expect(f & fsConstants.O_NONBLOCK, 'O_NONBLOCK').toBe(0);
+    },
+  );
 
   it.skipIf(skip)('SIGPIPE kills the writer of a closed pipe, as in a shell', async () => {
     const r = await run(['sh', '-c', 'yes | head -n 1'], env);
@@ -150,19 +190,26 @@ describe.each(MODES)('goarm exec ($mode)', ({ mode, env, skip }) => {
   });
 });
 
-it.skipIf(SKIP_NATIVE)('native: SIGKILL to the goarm pid is SIGKILL to the command, nothing is left running', async () => {
-  const g = start(['exec', '--', 'sh', '-c', 'echo $$; exec sleep 30'], {});
-  await g.waitFor('\n');
-  process.kill(g.pid, 'SIGKILL');
-  const r = await g.done;
-  const pid = Number(r.stdout);
-  try {
-    expect(r.code).toBe(137);
-    expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
-  } finally {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone, as it should be */ }
-  }
-});
+it.skipIf(SKIP_NATIVE)(
+  'native: SIGKILL to the goarm pid is SIGKILL to the command, nothing is left running',
+  async () => {
+    const g = start(['exec', '--', 'sh', '-c', 'echo $$; exec sleep 30'], {});
+    await g.waitFor('\n');
+    process.kill(g.pid, 'SIGKILL');
+    const r = await g.done;
+    const pid = Number(r.stdout);
+    try {
+      expect(r.code).toBe(137);
+      expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+    } finally {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone, as it should be */
+      }
+    }
+  },
+);
 
 describe('host detection with the helper loaded', () => {
   it('a simulated darwin still asks the (fake) sysctl command, never sysctlbyname', async () => {
@@ -171,13 +218,16 @@ describe('host detection with the helper loaded', () => {
     expect(h).toEqual({ os: 'darwin', arch: 'arm64', appleSilicon: true, translated: true });
   });
 
-  it.skipIf(process.platform !== 'darwin' || SKIP_NATIVE)('on a Mac, sysctlbyname agrees with the sysctl command', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const sysctlInt = nativeHelper()!.sysctlInt!;
-    for (const name of ['hw.optional.arm64', 'sysctl.proc_translated', 'hw.ncpu']) {
-      const out = execFileSync('sysctl', ['-in', name], { encoding: 'utf8' }).trim(); // -i: unknown names print nothing
-      expect(sysctlInt(name), name).toBe(out === '' ? undefined : Number(out));
-    }
-    expect(sysctlInt('no.such.sysctl.goarm')).toBeUndefined();
-  });
+  it.skipIf(process.platform !== 'darwin' || SKIP_NATIVE)(
+    'on a Mac, sysctlbyname agrees with the sysctl command',
+    async () => {
+      const { execFileSync } = await import('node:child_process');
+      const sysctlInt = nativeHelper()!.sysctlInt!;
+      for (const name of ['hw.optional.arm64', 'sysctl.proc_translated', 'hw.ncpu']) {
+        const out = execFileSync('sysctl', ['-in', name], { encoding: 'utf8' }).trim(); // -i: unknown names print nothing
+        expect(sysctlInt(name), name).toBe(out === '' ? undefined : Number(out));
+      }
+      expect(sysctlInt('no.such.sysctl.goarm')).toBeUndefined();
+    },
+  );
 });

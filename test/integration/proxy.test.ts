@@ -1,7 +1,7 @@
 // HTTPS_PROXY / HTTP_PROXY / NO_PROXY: installs through a real proxy, CONNECT for https (so the proxy never sees the
 // mirror credentials), absolute-form requests for plain http. A small proxy written here logs what it relays;
 // Debian's tinyproxy is used too when it is installed.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes, tempHome } from '../helpers/cli.js';
 import { makeKey, type TestKey } from '../helpers/keys.js';
-import { startMirror, type Mirror } from '../helpers/mirror.js';
+import { type Mirror, startMirror } from '../helpers/mirror.js';
 import { exists, expectRefused, makeEnv, publish } from './install-fixture.js';
-import { authGateway, gate, leaks, startProxy, tlsFront, type Proxy, type Running } from './mirror-fixture.js';
+import { authGateway, gate, leaks, type Proxy, type Running, startProxy, tlsFront } from './mirror-fixture.js';
 
 let mirror: Mirror;
 let key: TestKey;
@@ -36,7 +36,8 @@ afterAll(async () => {
 });
 
 /** A mirror-like pair of URLs under another base (the TLS front, or the proxy-visible origin). */
-const at = (base: string) => ({ indexUrl: `${base}/dl/?mode=json&include=all`, downloadBase: `${base}/files/` }) as Mirror;
+const at = (base: string) =>
+  ({ indexUrl: `${base}/dl/?mode=json&include=all`, downloadBase: `${base}/files/` }) as Mirror;
 const hostOf = (url: string) => new URL(url).host;
 
 describe('through a proxy', () => {
@@ -66,7 +67,11 @@ describe('through a proxy', () => {
   it('NO_PROXY bypasses the proxy', async () => {
     const env = await makeEnv(mirror, [key]);
     const seen = [proxy.connects.length, proxy.forwarded.length];
-    const res = await env.run(['install', '1.22.3'], { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+    const res = await env.run(['install', '1.22.3'], {
+      HTTP_PROXY: proxy.url,
+      HTTPS_PROXY: proxy.url,
+      NO_PROXY: '127.0.0.1',
+    });
     expect(res.code, res.stderr).toBe(0);
     expect([proxy.connects.length, proxy.forwarded.length]).toEqual(seen);
     expect(await exists(join(env.home, 'versions', '1.22.3', 'bin', 'go'))).toBe(true);
@@ -74,7 +79,12 @@ describe('through a proxy', () => {
 
   it('mirror credentials travel inside the CONNECT tunnel: the proxy never sees them', async () => {
     const env = await makeEnv(at(tlsGw.url), [key]);
-    const res = await env.run(['install', '1.22.4'], { HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: tlsGw.caFile, GOARM_MIRROR_TOKEN: `alice:${PASSWORD}`, GOARM_DEBUG: '1' });
+    const res = await env.run(['install', '1.22.4'], {
+      HTTPS_PROXY: proxy.url,
+      NODE_EXTRA_CA_CERTS: tlsGw.caFile,
+      GOARM_MIRROR_TOKEN: `alice:${PASSWORD}`,
+      GOARM_DEBUG: '1',
+    });
     expect(res.code, res.stderr).toBe(0);
     expect(gw.requests.filter((r) => r.headers.authorization).length).toBe(3);
     expect(proxy.connects).toContain(hostOf(tlsGw.url));
@@ -85,7 +95,10 @@ describe('through a proxy', () => {
   it('a proxy that is down is E_NETWORK (exit 5) with a hint about the proxy settings', async () => {
     const env = await makeEnv(at(tls.url), [key]);
     const dead = await freePort();
-    const res = await env.run(['install', '1.22.1'], { HTTPS_PROXY: `http://127.0.0.1:${dead}`, NODE_EXTRA_CA_CERTS: tls.caFile });
+    const res = await env.run(['install', '1.22.1'], {
+      HTTPS_PROXY: `http://127.0.0.1:${dead}`,
+      NODE_EXTRA_CA_CERTS: tls.caFile,
+    });
     await expectRefused(env, res, { exit: 5, code: 'E_NETWORK', word: 'cannot reach' });
     expect(res.stderr).toMatch(/^hint: .*proxy settings \(HTTPS_PROXY, NO_PROXY\)/m);
   });
@@ -100,7 +113,10 @@ async function freePort(): Promise<number> {
 }
 
 const TINYPROXY = ['/usr/bin/tinyproxy', '/usr/sbin/tinyproxy'].find((p) => existsSync(p));
-if (!TINYPROXY) console.warn('SKIPPED proxy.test.ts > tinyproxy: no tinyproxy binary (Debian: tinyproxy-bin); the in-test proxy above still ran');
+if (!TINYPROXY)
+  console.warn(
+    'SKIPPED proxy.test.ts > tinyproxy: no tinyproxy binary (Debian: tinyproxy-bin); the in-test proxy above still ran',
+  );
 
 describe.skipIf(!TINYPROXY)('through Debian tinyproxy', () => {
   let child: ChildProcess;
@@ -114,10 +130,17 @@ describe.skipIf(!TINYPROXY)('through Debian tinyproxy', () => {
     // No ConnectPort lines: CONNECT to any port (the TLS front listens on a random one). As root, tinyproxy
     // insists on dropping privileges, so name the current user when that is root.
     const user = process.getuid?.() === 0 ? 'User nobody\nGroup nogroup\n' : '';
-    await writeFile(conf, `${user}Port ${port}\nListen 127.0.0.1\nTimeout 60\nAllow 127.0.0.1\nLogLevel Connect\nMaxClients 20\n`);
+    await writeFile(
+      conf,
+      `${user}Port ${port}\nListen 127.0.0.1\nTimeout 60\nAllow 127.0.0.1\nLogLevel Connect\nMaxClients 20\n`,
+    );
     child = spawn(TINYPROXY!, ['-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (b) => { log += String(b); });
-    child.stderr!.on('data', (b) => { log += String(b); });
+    child.stdout!.on('data', (b) => {
+      log += String(b);
+    });
+    child.stderr!.on('data', (b) => {
+      log += String(b);
+    });
     url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 10_000;
     while (!(await canConnect(port))) {
@@ -125,7 +148,9 @@ describe.skipIf(!TINYPROXY)('through Debian tinyproxy', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
   });
-  afterAll(() => { child?.kill(); });
+  afterAll(() => {
+    child?.kill();
+  });
 
   it('installs over https (CONNECT) and over plain http through tinyproxy', async () => {
     const secure = await makeEnv(at(tls.url), [key]);
@@ -143,7 +168,10 @@ describe.skipIf(!TINYPROXY)('through Debian tinyproxy', () => {
 function canConnect(port: number): Promise<boolean> {
   return new Promise((ok) => {
     const s = connect(port, '127.0.0.1');
-    s.once('connect', () => { s.destroy(); ok(true); });
+    s.once('connect', () => {
+      s.destroy();
+      ok(true);
+    });
     s.once('error', () => ok(false));
   });
 }

@@ -8,12 +8,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes, GOARM_BIN, REPO_ROOT, runGoarm, runNode, tempHome } from '../helpers/cli.js';
 import { installFake } from './doctor-fixture.js';
 
-const NATIVE = ['1.19.5', '1.19.13', '1.20.1', '1.20.3', '1.21.2', '1.21.5', '1.22.3', '1.22.4', '1.22.5', '1.23.2', '1.23.4'];
+const NATIVE = [
+  '1.19.5',
+  '1.19.13',
+  '1.20.1',
+  '1.20.3',
+  '1.21.2',
+  '1.21.5',
+  '1.22.3',
+  '1.22.4',
+  '1.22.5',
+  '1.23.2',
+  '1.23.4',
+];
 const CROSS = ['1.23.1-darwin-arm64', '1.23.4-darwin-arm64'];
 const REMOVE = ['1.22.4', '1.19.5', '1.23.1-darwin-arm64'];
 const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
 
-interface World { base: string; home: string; run(args: string[], env?: Record<string, string>): ReturnType<typeof runGoarm> }
+interface World {
+  base: string;
+  home: string;
+  run(args: string[], env?: Record<string, string>): ReturnType<typeof runGoarm>;
+}
 
 async function makeWorld(): Promise<World> {
   const base = await realpath(await tempHome('goarm-prune-'));
@@ -21,7 +37,8 @@ async function makeWorld(): Promise<World> {
   for (const v of NATIVE) await installFake(home, v);
   for (const v of CROSS) await installFake(home, v, { os: 'darwin', arch: 'arm64' });
   await writeFile(join(home, 'config.toml'), 'default = "1.21.2"\n');
-  const run = (args: string[], env: Record<string, string> = {}) => runGoarm(args, { home, cwd: base, env: { HOME: base, ...env } });
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    runGoarm(args, { home, cwd: base, env: { HOME: base, ...env } });
   const project = async (name: string, files: Record<string, string>) => {
     const dir = join(base, name);
     await mkdir(dir, { recursive: true });
@@ -59,7 +76,9 @@ describe('the plan', () => {
     expect(plan.dryRun).toBe(true);
     expect(plan.removed).toEqual([]);
     expect(plan.remove.map((e: { name: string }) => e.name).sort()).toEqual([...REMOVE].sort());
-    const why = Object.fromEntries(plan.keep.map((e: { name: string; reasons: { kind: string; detail: string }[] }) => [e.name, e.reasons]));
+    const why = Object.fromEntries(
+      plan.keep.map((e: { name: string; reasons: { kind: string; detail: string }[] }) => [e.name, e.reasons]),
+    );
     expect(why['1.19.13']).toEqual([{ kind: 'newest-patch', detail: 'newest go1.19' }]);
     expect(why['1.21.2']).toEqual([{ kind: 'default', detail: 'the global default (1.21.2)' }]);
     expect(why['1.20.1']).toEqual([{ kind: 'project', detail: join(w.base, 'a') }]);
@@ -80,7 +99,9 @@ describe('the plan', () => {
 
   it('GOARM_VERSION (goarm use) keeps its version', async () => {
     const plan = JSON.parse((await w.run(['prune', '--json'], { GOARM_VERSION: '1.19.5' })).stdout);
-    expect(plan.keep.find((e: { name: string }) => e.name === '1.19.5').reasons).toEqual([{ kind: 'shell', detail: 'GOARM_VERSION in this shell (goarm use)' }]);
+    expect(plan.keep.find((e: { name: string }) => e.name === '1.19.5').reasons).toEqual([
+      { kind: 'shell', detail: 'GOARM_VERSION in this shell (goarm use)' },
+    ]);
   });
 });
 
@@ -90,7 +111,11 @@ function onTty(answer: string): Promise<{ code: number; out: string }> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(GO|GOARM_)/.test(k)) env[k] = v;
     Object.assign(env, { GOARM_HOME: w.home, HOME: w.base, NO_COLOR: '1' });
-    const child = spawn('script', ['-qec', `'${process.execPath}' '${GOARM_BIN}' prune`, '/dev/null'], { cwd: w.base, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qec', `'${process.execPath}' '${GOARM_BIN}' prune`, '/dev/null'], {
+      cwd: w.base,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
@@ -105,7 +130,10 @@ function onTty(answer: string): Promise<{ code: number; out: string }> {
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.on('error', fail);
-    child.on('close', (code) => { clearTimeout(timer); ok({ code: code ?? 1, out }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      ok({ code: code ?? 1, out });
+    });
   });
 }
 

@@ -1,9 +1,8 @@
 // Downloads from `python3 -m http.server`, which closes the connection right after each body and ignores Range:
 // the server behaviour that crashes undici's stream() API (nodejs/undici#5360). goarm uses request() only; this
 // proves installs from such a server succeed every time.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createHash } from 'node:crypto';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,14 +17,19 @@ const VERSION = '1.22.7';
 
 /** Starts python3's http.server on 127.0.0.1, port 0, and reads the port it prints. */
 function startPython(dir: string): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`python3 http.server did not start: ${out}`)), 15_000);
     proc.stdout!.on('data', (d: Buffer) => {
       out += d;
       const m = /port (\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ proc, url: `http://127.0.0.1:${m[1]}/` }); }
+      if (m) {
+        clearTimeout(timer);
+        resolve({ proc, url: `http://127.0.0.1:${m[1]}/` });
+      }
     });
     proc.on('error', reject);
   });
@@ -34,15 +38,35 @@ function startPython(dir: string): Promise<{ proc: ChildProcess; url: string }> 
 beforeAll(async () => {
   const dir = await tempHome('goarm-pyserver-');
   // ~4 MB of incompressible payload: the body arrives in many chunks before the server closes the socket.
-  const body = await makeGoTarball({ version: VERSION, extraFiles: { 'go/misc/blob.txt': randomBytes(3_000_000).toString('base64') } });
+  const body = await makeGoTarball({
+    version: VERSION,
+    extraFiles: { 'go/misc/blob.txt': randomBytes(3_000_000).toString('base64') },
+  });
   const key = await makeKey();
   const filename = goArchiveName(VERSION, HOST.os, HOST.arch);
   await writeFile(join(dir, filename), body);
   await writeFile(join(dir, filename + '.asc'), await signDetached(body, key));
   const sha256 = createHash('sha256').update(body).digest('hex');
-  await writeFile(join(dir, 'index.json'), JSON.stringify([{ version: `go${VERSION}`, stable: true, files: [
-    { filename, os: HOST.os, arch: HOST.arch, version: `go${VERSION}`, sha256, size: body.length, kind: 'archive' },
-  ] }]));
+  await writeFile(
+    join(dir, 'index.json'),
+    JSON.stringify([
+      {
+        version: `go${VERSION}`,
+        stable: true,
+        files: [
+          {
+            filename,
+            os: HOST.os,
+            arch: HOST.arch,
+            version: `go${VERSION}`,
+            sha256,
+            size: body.length,
+            kind: 'archive',
+          },
+        ],
+      },
+    ]),
+  );
   await mkdir(join(dir, 'keys'));
   const started = await startPython(dir);
   server = started.proc;

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes } from '../helpers/cli.js';
 import { fakeBinary, HOST } from '../helpers/gotree.js';
 import { makeKey, type TestKey } from '../helpers/keys.js';
-import { startMirror, type Mirror } from '../helpers/mirror.js';
+import { type Mirror, startMirror } from '../helpers/mirror.js';
 import { installFake } from './doctor-fixture.js';
-import { exists, makeEnv, publish, type Env } from './install-fixture.js';
+import { type Env, exists, makeEnv, publish } from './install-fixture.js';
 
 let mirror: Mirror;
 let key: TestKey;
@@ -41,7 +41,11 @@ describe('install manifests', () => {
     const m = JSON.parse(await readFile(join(env.home, 'manifests', '1.23.4.json'), 'utf8'));
     expect(m).toMatchObject({ schema: 1, name: '1.23.4', version: '1.23.4', os: HOST.os, arch: HOST.arch });
     const go = await readFile(join(root, 'bin', 'go'));
-    expect(m.files['bin/go']).toEqual({ sha256: createHash('sha256').update(go).digest('hex'), size: go.length, mode: 0o755 });
+    expect(m.files['bin/go']).toEqual({
+      sha256: createHash('sha256').update(go).digest('hex'),
+      size: go.length,
+      mode: 0o755,
+    });
     expect(Object.keys(m.files)).toContain('src/fmt/print.go');
     expect(Object.keys(m.files).some((f) => f.startsWith('manifest'))).toBe(false);
   });
@@ -68,7 +72,17 @@ describe('differences', () => {
       expect(r.stderr).toMatch(/^error: go1\.23\.4 differ from what was installed \[E_TREE_MODIFIED\]$/m);
       expect(r.stderr).toContain('hint: reinstall: goarm uninstall 1.23.4 && goarm install 1.23.4');
       const j = await verify('1.23.4');
-      expect(j.reports).toEqual([expect.objectContaining({ name: '1.23.4', manifest: true, ok: false, changed: [{ path: 'src/fmt/print.go', what: 'content' }], added: [], missing: [], wrongArch: [] })]);
+      expect(j.reports).toEqual([
+        expect.objectContaining({
+          name: '1.23.4',
+          manifest: true,
+          ok: false,
+          changed: [{ path: 'src/fmt/print.go', what: 'content' }],
+          added: [],
+          missing: [],
+          wrongArch: [],
+        }),
+      ]);
     } finally {
       await writeFile(file, before);
     }
@@ -84,7 +98,11 @@ describe('differences', () => {
     try {
       const j = await verify('1.23.4');
       expect(j.code).toBe(6);
-      expect(j.reports[0]).toMatchObject({ added: ['src/fmt/evil.go'], missing: ['LICENSE'], changed: [{ path: 'VERSION', what: 'mode' }] });
+      expect(j.reports[0]).toMatchObject({
+        added: ['src/fmt/evil.go'],
+        missing: ['LICENSE'],
+        changed: [{ path: 'VERSION', what: 'mode' }],
+      });
     } finally {
       await rm(join(root, 'src', 'fmt', 'evil.go'));
       await writeFile(license, text, { mode: 0o644 });
@@ -113,12 +131,18 @@ describe('differences', () => {
 
 describe('which versions', () => {
   it('--all checks every version; one without a manifest cannot be verified and fails', async () => {
-    expect((await verify('--all')).reports.map((r: { name: string; ok: boolean }) => [r.name, r.ok])).toEqual([['1.23.4', true], ['1.22.5', true]]);
+    expect((await verify('--all')).reports.map((r: { name: string; ok: boolean }) => [r.name, r.ok])).toEqual([
+      ['1.23.4', true],
+      ['1.22.5', true],
+    ]);
     await installFake(env.home, '1.21.0', { manifest: false });
     try {
       const j = await verify('--all');
       expect(j.code).toBe(6);
-      expect(j.reports.find((r: { name: string }) => r.name === '1.21.0')).toMatchObject({ manifest: false, ok: false });
+      expect(j.reports.find((r: { name: string }) => r.name === '1.21.0')).toMatchObject({
+        manifest: false,
+        ok: false,
+      });
       expect(j.stderr).toContain('go1.21.0 cannot be verified');
     } finally {
       await rm(join(env.home, 'versions', '1.21.0'), { recursive: true });

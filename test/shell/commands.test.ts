@@ -23,7 +23,11 @@ describe('goarm current', () => {
     const j = await w.goarm(['current', '--json'], { cwd: join(cwd, 'sub') });
     expect(j.code, j.stderr).toBe(0);
     expect(JSON.parse(j.stdout)).toMatchObject({
-      version: '1.22.5', spec: '1.22', installed: true, trusted: false, ignored: [],
+      version: '1.22.5',
+      spec: '1.22',
+      installed: true,
+      trusted: false,
+      ignored: [],
       source: { kind: 'go-version', file: join(cwd, '.go-version'), line: 3 },
       env: { GOTOOLCHAIN: 'local' },
     });
@@ -38,12 +42,21 @@ describe('goarm current', () => {
   });
 
   it('.goarm.toml settings, and a version that is not installed (exit 4)', async () => {
-    const cwd = await w.files('cur-toml', { '.goarm.toml': '\ngo = "1.20"\narch = "arm64"\n[cgo]\nenabled = false\n[env]\nX = "1"\n' });
+    const cwd = await w.files('cur-toml', {
+      '.goarm.toml': '\ngo = "1.20"\narch = "arm64"\n[cgo]\nenabled = false\n[env]\nX = "1"\n',
+    });
     const r = await w.goarm(['current'], { cwd });
     expect(r.code).toBe(4);
     expect(r.stdout).toBe(`go1.20 (from ${join(cwd, '.goarm.toml')}:2) — not installed; run: goarm install 1.20\n`);
     const j = JSON.parse((await w.goarm(['current', '--json'], { cwd })).stdout);
-    expect(j).toMatchObject({ installed: false, spec: '1.20', archPin: 'arm64', settingsFile: join(cwd, '.goarm.toml'), ignored: ['env.X'], env: { CGO_ENABLED: '0', GOTOOLCHAIN: 'local' } });
+    expect(j).toMatchObject({
+      installed: false,
+      spec: '1.20',
+      archPin: 'arm64',
+      settingsFile: join(cwd, '.goarm.toml'),
+      ignored: ['env.X'],
+      env: { CGO_ENABLED: '0', GOTOOLCHAIN: 'local' },
+    });
     expect(j.version).toBeUndefined();
   });
 });
@@ -64,7 +77,10 @@ describe('goarm which / exec', () => {
   });
 
   it('exec runs the command with the environment applied and that go first on PATH', async () => {
-    const r = await w.goarm(['exec', '--', 'sh', '-c', 'echo "$GOARCH $CGO_ENABLED $GOTOOLCHAIN ${GOROOT-unset}"; go version'], { cwd, env: { GOROOT: '/elsewhere' } });
+    const r = await w.goarm(
+      ['exec', '--', 'sh', '-c', 'echo "$GOARCH $CGO_ENABLED $GOTOOLCHAIN ${GOROOT-unset}"; go version'],
+      { cwd, env: { GOROOT: '/elsewhere' } },
+    );
     expect(r.code, r.stderr).toBe(0);
     const [first, second] = r.stdout.split('\n');
     expect(first).toBe('arm64 0 local unset');
@@ -98,7 +114,9 @@ describe('goarm pin / default', () => {
     const r = await w.goarm(['pin', '1.22'], { cwd });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`pinned ${file} to go 1.22`);
-    expect(await readFile(file, 'utf8')).toBe('# project settings\n\ngo = "1.22"\n\n# no cgo here\n[cgo]\nenabled = false # static builds\n');
+    expect(await readFile(file, 'utf8')).toBe(
+      '# project settings\n\ngo = "1.22"\n\n# no cgo here\n[cgo]\nenabled = false # static builds\n',
+    );
     expect((await w.shim('dash', ['version'], { cwd })).stdout).toMatch(/^go=1\.22\.5 .*CGO_ENABLED=0/);
 
     await writeFile(file, (await readFile(file, 'utf8')).replace('go = "1.22"', 'go = "1.22" # for the old CI'));

@@ -3,18 +3,24 @@
 // Real shells then load that rc line. The checkout is a copy of this tree without dist/; its node_modules is a
 // link to ours, because `npm ci` needs the network (the "node_modules missing" path is checked with a stub npm).
 import { spawn, spawnSync } from 'node:child_process';
-import { cp, mkdir, readFile, readdir, rename, stat, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempHomes, REPO_ROOT, tempHome, type RunResult } from '../helpers/cli.js';
+import { cleanupTempHomes, REPO_ROOT, type RunResult, tempHome } from '../helpers/cli.js';
 import { fakeBin, fakeGoRoot, runShell } from '../helpers/fakego.js';
-import { Term, type Shell } from './use-helpers.js';
+import { type Shell, Term } from './use-helpers.js';
 
 afterAll(cleanupTempHomes);
 const terms: Term[] = [];
-afterEach(async () => { await Promise.all(terms.splice(0).map((t) => t.close())); });
+afterEach(async () => {
+  await Promise.all(terms.splice(0).map((t) => t.close()));
+});
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 const PATH = `${dirname(process.execPath)}:/usr/bin:/bin`;
 
 /** A checkout like a fresh clone: sources only, no dist/; node_modules linked (see above) unless `withModules` is false. */
@@ -28,7 +34,10 @@ async function checkout(withModules = true): Promise<string> {
 }
 
 function install(dir: string, args: string[], env: Record<string, string | undefined>): Promise<RunResult> {
-  return runShell([join(dir, 'install.sh'), ...args], { cwd: dir, env: { PATH, SHELL: '/bin/bash', ZDOTDIR: undefined, XDG_CONFIG_HOME: undefined, ...env } });
+  return runShell([join(dir, 'install.sh'), ...args], {
+    cwd: dir,
+    env: { PATH, SHELL: '/bin/bash', ZDOTDIR: undefined, XDG_CONFIG_HOME: undefined, ...env },
+  });
 }
 
 describe('install.sh from a clean checkout', () => {
@@ -48,36 +57,69 @@ describe('install.sh from a clean checkout', () => {
     expect(first.stderr).toContain('building (npm run build)');
     expect(first).toMatchObject({ code: 0 });
     expect(first.stdout).toContain(`goarm 0.1.0 installed in ${home}/.goarm`);
-    expect(first.stdout).toContain(`To finish, add this line to ${home}/.bashrc, then open a new shell:\n  eval "$("$HOME/.goarm/bin/goarm" use)"`);
+    expect(first.stdout).toContain(
+      `To finish, add this line to ${home}/.bashrc, then open a new shell:\n  eval "$("$HOME/.goarm/bin/goarm" use)"`,
+    );
     expect(await exists(join(home, '.bashrc'))).toBe(false);
-    for (const f of ['lib/dist/cli.js', 'lib/dist/shim-entry.js', 'lib/shims/init.bash', 'lib/keys', 'lib/package.json', 'lib/node_modules/yargs', 'lib/node_modules/openpgp', 'bin/goarm', 'shims/go', 'shims/gofmt'])
+    for (const f of [
+      'lib/dist/cli.js',
+      'lib/dist/shim-entry.js',
+      'lib/shims/init.bash',
+      'lib/keys',
+      'lib/package.json',
+      'lib/node_modules/yargs',
+      'lib/node_modules/openpgp',
+      'bin/goarm',
+      'shims/go',
+      'shims/gofmt',
+    ])
       expect({ [f]: await exists(join(home, '.goarm', f)) }).toEqual({ [f]: true });
     // Production dependencies only.
-    for (const dev of ['typescript', 'vitest']) expect(await exists(join(home, '.goarm', 'lib', 'node_modules', dev))).toBe(false);
+    for (const dev of ['typescript', 'vitest'])
+      expect(await exists(join(home, '.goarm', 'lib', 'node_modules', dev))).toBe(false);
     expect((await readdir(join(home, '.goarm'))).filter((n) => n.startsWith('lib.'))).toEqual([]);
   });
 
   it('runs from ~/.goarm/bin/goarm after the checkout moved, and the shims use the copied light entry', async () => {
     const goarm = join(home, '.goarm', 'bin', 'goarm');
-    expect(await runShell([goarm, '--version'], { cwd: home, env: { PATH, HOME: home } })).toMatchObject({ code: 0, stdout: '0.1.0\n' });
-    expect(await runShell([goarm, 'list'], { cwd: home, env: { PATH, HOME: home } })).toMatchObject({ code: 0, stdout: expect.stringContaining('no Go versions installed') });
-    expect(await readFile(join(home, '.goarm', 'shims', 'go'), 'utf8')).toContain(`${home}/.goarm/lib/dist/shim-entry.js`);
+    expect(await runShell([goarm, '--version'], { cwd: home, env: { PATH, HOME: home } })).toMatchObject({
+      code: 0,
+      stdout: '0.1.0\n',
+    });
+    expect(await runShell([goarm, 'list'], { cwd: home, env: { PATH, HOME: home } })).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('no Go versions installed'),
+    });
+    expect(await readFile(join(home, '.goarm', 'shims', 'go'), 'utf8')).toContain(
+      `${home}/.goarm/lib/dist/shim-entry.js`,
+    );
   });
 
-  it('--modify-rc adds the line once, and real bash, zsh and fish load goarm from it', { timeout: 300_000 }, async () => {
+  it('--modify-rc adds the line once, and real bash, zsh and fish load goarm from it', {
+    timeout: 300_000,
+  }, async () => {
     await fakeGoRoot(join(home, '.goarm'), '1.22.5');
     await writeFile(join(home, '.goarm', 'config.toml'), 'default = "1.22"\n');
     const project = join(home, 'project');
     await mkdir(project);
     await writeFile(join(project, '.goarm.toml'), 'go = "1.22"\n');
-    const rcOf: Record<Shell, string> = { bash: join(home, '.bashrc'), zsh: join(home, '.zshrc'), fish: join(home, '.config', 'fish', 'config.fish') };
+    const rcOf: Record<Shell, string> = {
+      bash: join(home, '.bashrc'),
+      zsh: join(home, '.zshrc'),
+      fish: join(home, '.config', 'fish', 'config.fish'),
+    };
     for (const sh of ['bash', 'zsh', 'fish'] as const) {
       const env = { HOME: home, SHELL: `/usr/bin/${sh}` };
       // The shell comes from $SHELL, or --shell; a second run (bash only, to save time) adds nothing.
-      const a = await install(moved, sh === 'bash' ? ['--modify-rc'] : ['--modify-rc', '--shell', sh], sh === 'bash' ? env : { HOME: home });
+      const a = await install(
+        moved,
+        sh === 'bash' ? ['--modify-rc'] : ['--modify-rc', '--shell', sh],
+        sh === 'bash' ? env : { HOME: home },
+      );
       expect(a.code).toBe(0);
       expect(a.stdout).toContain(`added to ${rcOf[sh]}`);
-      if (sh === 'bash') expect((await install(moved, ['--modify-rc'], env)).stdout).toContain(`${rcOf[sh]} already loads goarm`);
+      if (sh === 'bash')
+        expect((await install(moved, ['--modify-rc'], env)).stdout).toContain(`${rcOf[sh]} already loads goarm`);
       const rc = await readFile(rcOf[sh], 'utf8');
       const line = sh === 'fish' ? '~/.goarm/bin/goarm use | source' : 'eval "$("$HOME/.goarm/bin/goarm" use)"';
       expect(rc.split('\n').filter((l) => l === line)).toHaveLength(1);
@@ -86,7 +128,9 @@ describe('install.sh from a clean checkout', () => {
       terms.push(t);
       expect(await t.run('go version')).toMatch(/go=1\.22\.5 /);
       expect(await t.run('goarm --version')).toMatch(/^0\.1\.0$/m);
-      const path = /P=(\/\S*)/.exec(await t.run(sh === 'fish' ? 'echo P=(string join : $PATH)' : 'echo "P=$PATH"'))![1].split(':');
+      const path = /P=(\/\S*)/
+        .exec(await t.run(sh === 'fish' ? 'echo P=(string join : $PATH)' : 'echo "P=$PATH"'))![1]
+        .split(':');
       expect(path.slice(0, 2)).toEqual([join(home, '.goarm', 'shims'), join(home, '.goarm', 'bin')]);
       await t.close();
     }
@@ -104,8 +148,14 @@ describe('install.sh from a clean checkout', () => {
         text += d;
         if (text.includes('[y/N]') && !text.includes('[y/N] y')) child.stdin.write('y\n');
       });
-      const timer = setTimeout(() => { child.kill('SIGKILL'); fail(new Error(`install.sh on a terminal hung:\n${text}`)); }, 120_000);
-      child.on('close', () => { clearTimeout(timer); ok(text); });
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        fail(new Error(`install.sh on a terminal hung:\n${text}`));
+      }, 120_000);
+      child.on('close', () => {
+        clearTimeout(timer);
+        ok(text);
+      });
     });
     expect(out).toContain(`Add this line to ${home2}/.zshrc to load goarm in new shells?`);
     expect(out).toContain(`added to ${home2}/.zshrc`);
@@ -119,7 +169,11 @@ describe('install.sh refusals', () => {
     const dir = await checkout(false);
     const home = await tempHome('goarm-install-nonpm-');
     const log = join(home, 'npm.log');
-    const bin = await fakeBin(join(home, 'bin'), 'npm', `echo "npm $*" >> '${log}'\necho 'npm ERR! network: getaddrinfo ENOTFOUND registry.npmjs.org' >&2\nexit 1`);
+    const bin = await fakeBin(
+      join(home, 'bin'),
+      'npm',
+      `echo "npm $*" >> '${log}'\necho 'npm ERR! network: getaddrinfo ENOTFOUND registry.npmjs.org' >&2\nexit 1`,
+    );
     const r = await install(dir, [], { HOME: home, PATH: `${bin}:${PATH}` });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('install.sh: npm ci failed; see the messages above');
@@ -127,23 +181,32 @@ describe('install.sh refusals', () => {
     expect(await exists(join(home, '.goarm'))).toBe(false);
   });
 
-  it('installs from an unpacked release tarball (dist/, no src/ nor lockfile) with `npm install --omit=dev`', { timeout: 180_000 }, async () => {
+  it('installs from an unpacked release tarball (dist/, no src/ nor lockfile) with `npm install --omit=dev`', {
+    timeout: 180_000,
+  }, async () => {
     const dir = join(await tempHome('goarm-tarball-'), 'package');
     await mkdir(dir);
-    for (const f of ['dist', 'shims', 'keys', 'bin', 'package.json', 'install.sh']) await cp(join(REPO_ROOT, f), join(dir, f), { recursive: true });
+    for (const f of ['dist', 'shims', 'keys', 'bin', 'package.json', 'install.sh'])
+      await cp(join(REPO_ROOT, f), join(dir, f), { recursive: true });
     const home = await tempHome('goarm-install-tarball-');
     const log = join(home, 'npm.log');
     // npm install needs the network: this one logs the call and links the packages; every other npm call is real.
     const realNpm = spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim();
-    const bin = await fakeBin(join(home, 'bin'), 'npm', `case "$1" in
+    const bin = await fakeBin(
+      join(home, 'bin'),
+      'npm',
+      `case "$1" in
   install) echo "npm $*" >> '${log}'; ln -s '${join(REPO_ROOT, 'node_modules')}' node_modules ;;
   *) exec '${realNpm}' "$@" ;;
-esac`);
+esac`,
+    );
     const r = await install(dir, ['--no-modify-rc'], { HOME: home, PATH: `${bin}:${PATH}` });
     expect(r.code).toBe(0);
     expect(await readFile(log, 'utf8')).toBe('npm install --omit=dev --no-audit --no-fund\n');
     expect(r.stderr).not.toContain('building');
-    expect(await runShell([join(home, '.goarm', 'bin', 'goarm'), '--version'], { cwd: home, env: { PATH, HOME: home } })).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+    expect(
+      await runShell([join(home, '.goarm', 'bin', 'goarm'), '--version'], { cwd: home, env: { PATH, HOME: home } }),
+    ).toMatchObject({ code: 0, stdout: '0.1.0\n' });
   });
 
   it('refuses a node older than 20.19, saying which it found', async () => {
@@ -151,7 +214,10 @@ esac`);
     const home = await tempHome('goarm-install-oldnode-');
     const bin = await fakeBin(join(home, 'bin'), 'node', 'case "$1" in --version) echo v18.19.0 ;; *) exit 1 ;; esac');
     const r = await install(dir, [], { HOME: home, PATH: `${bin}:/usr/bin:/bin` });
-    expect(r).toMatchObject({ code: 1, stderr: 'install.sh: goarm needs Node.js 20.19 or newer; this node is v18.19.0\n' });
+    expect(r).toMatchObject({
+      code: 1,
+      stderr: 'install.sh: goarm needs Node.js 20.19 or newer; this node is v18.19.0\n',
+    });
     expect(await exists(join(home, '.goarm'))).toBe(false);
   });
 
@@ -175,10 +241,18 @@ describe.each(['dash', 'bash'])('install.sh sourced by %s', (sh) => {
     const r = await runShell([sh, '-c', script], { cwd: home, env: { HOME: home, PATH } });
     const lines = r.stdout.split('\n');
     expect(r.code).toBe(0);
-    expect(lines.slice(0, 4)).toEqual([`${home}/.zshrc`, `${home}/.config/fish/config.fish`, 'eval "$("$HOME/.goarm/bin/goarm" use)"', '~/.goarm/bin/goarm use | source']);
+    expect(lines.slice(0, 4)).toEqual([
+      `${home}/.zshrc`,
+      `${home}/.config/fish/config.fish`,
+      'eval "$("$HOME/.goarm/bin/goarm" use)"',
+      '~/.goarm/bin/goarm use | source',
+    ]);
     expect(await readdir(home)).toEqual([]); // no ~/.goarm, no rc file
     // A path with a quote is quoted so that the line runs: eval it against a stand-in launcher.
     await fakeBin(join(odd, 'bin'), 'goarm', 'echo "echo loaded with $1"');
-    expect(await runShell([sh, '-c', lines[4]], { cwd: home, env: { HOME: home, PATH } })).toMatchObject({ code: 0, stdout: 'loaded with use\n' });
+    expect(await runShell([sh, '-c', lines[4]], { cwd: home, env: { HOME: home, PATH } })).toMatchObject({
+      code: 0,
+      stdout: 'loaded with use\n',
+    });
   });
 });

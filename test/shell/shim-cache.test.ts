@@ -31,7 +31,10 @@ describe('fast path', () => {
   beforeAll(async () => {
     // Copies of the shims whose baked Node is a trap: running it leaves a marker and fails.
     marker = join(w.base, 'node-was-started');
-    trap = join(await fakeBin(join(w.base, 'trapbin'), 'node', `touch '${marker}'\necho "trap: node started" >&2\nexit 99`), 'node');
+    trap = join(
+      await fakeBin(join(w.base, 'trapbin'), 'node', `touch '${marker}'\necho "trap: node started" >&2\nexit 99`),
+      'node',
+    );
     await mkdir(join(w.base, 'sabotaged'));
     for (const tool of ['go', 'gofmt']) {
       const text = await readFile(w.shimPath(tool), 'utf8');
@@ -91,9 +94,16 @@ describe('fast path', () => {
     expect(await goLine(cwd)).toMatch(/^go=1\.21\.13 .*GOARCH=arm64/);
     const log = join(w.base, 'strace.log');
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: w.base };
-    const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=execve', '-o', log, 'dash', w.shimPath('go'), 'version'], { cwd, env, encoding: 'utf8' });
+    const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=execve', '-o', log, 'dash', w.shimPath('go'), 'version'], {
+      cwd,
+      env,
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
-    const execs = readFileSync(log, 'utf8').split('\n').filter((l) => /execve\(/.test(l) && !/= -1 /.test(l)).map((l) => /execve\("([^"]+)"/.exec(l)?.[1]);
+    const execs = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => /execve\(/.test(l) && !/= -1 /.test(l))
+      .map((l) => /execve\("([^"]+)"/.exec(l)?.[1]);
     expect(execs.some((p) => p?.endsWith('/versions/1.21.13/bin/go'))).toBe(true);
     expect(execs.filter((p) => /node/.test(p ?? ''))).toEqual([]);
   });

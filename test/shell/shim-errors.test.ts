@@ -7,7 +7,7 @@ import { cleanupTempHomes, tempHome } from '../helpers/cli.js';
 import { fakeBin, HOWS, makeWorld, type World } from '../helpers/fakego.js';
 import { goArchiveName, HOST, makeGoTarball } from '../helpers/gotree.js';
 import { makeKey, signDetached, writeKeyFile, writeTrustConfig } from '../helpers/keys.js';
-import { startMirror, type Mirror } from '../helpers/mirror.js';
+import { type Mirror, startMirror } from '../helpers/mirror.js';
 
 // Each test starts real shells and Node several times: leave room for a loaded machine.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
@@ -25,7 +25,8 @@ describe('no usable Go', () => {
     decoyMarker = join(d, 'decoy-ran');
     decoyDir = await fakeBin(join(d, 'bin'), 'go', `touch '${decoyMarker}'; echo decoy go`);
   });
-  const shim = (how: (typeof HOWS)[number], cwd: string) => w.shim(how, ['version'], { cwd, env: { PATH: `${decoyDir}:${process.env.PATH}` } });
+  const shim = (how: (typeof HOWS)[number], cwd: string) =>
+    w.shim(how, ['version'], { cwd, env: { PATH: `${decoyDir}:${process.env.PATH}` } });
 
   it('no version configured anywhere: one clear error, exit 4, nothing runs', async () => {
     const cwd = await w.files('none', { 'main.go': 'package main\n' });
@@ -51,11 +52,16 @@ describe('no usable Go', () => {
     ];
     for (const [dir, files, spec, where] of cases) {
       const cwd = await w.files(dir, files);
-      for (const how of HOWS) { // the first call resolves, the later ones may use the cached verdict
+      for (const how of HOWS) {
+        // the first call resolves, the later ones may use the cached verdict
         const r = await shim(how, cwd);
         expect(r.code, r.stderr).toBe(4);
         expect(r.stdout).toBe('');
-        expect(r.stderr).toMatch(new RegExp(`^goarm: go${spec.replace(/\./g, '\\.')} \\(from ${join(cwd, where).replace(/\./g, '\\.')}\\) is not installed; run: goarm install ${spec.replace(/\./g, '\\.')}\n$`));
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `^goarm: go${spec.replace(/\./g, '\\.')} \\(from ${join(cwd, where).replace(/\./g, '\\.')}\\) is not installed; run: goarm install ${spec.replace(/\./g, '\\.')}\n$`,
+          ),
+        );
       }
       const which = await w.goarm(['which', 'go'], { cwd });
       expect(which.code).toBe(4);
@@ -66,7 +72,13 @@ describe('no usable Go', () => {
 
   it('GOARM_VERSION covers a directory that names no version, only in shells that set it', async () => {
     const cwd = await w.files('envonly', { 'main.go': 'package main\n' });
-    for (const [how, v] of [['dash', '1.22.5'], ['bash', undefined], ['zsh', '1.23.4'], ['direct', undefined], ['dash', '1.23.4']] as const) {
+    for (const [how, v] of [
+      ['dash', '1.22.5'],
+      ['bash', undefined],
+      ['zsh', '1.23.4'],
+      ['direct', undefined],
+      ['dash', '1.23.4'],
+    ] as const) {
       const r = await w.shim(how, ['version'], { cwd, env: { GOARM_VERSION: v } });
       if (v) {
         expect(r.code, r.stderr).toBe(0);
@@ -90,19 +102,35 @@ describe('no usable Go', () => {
 
 describe('auto_install = true', () => {
   let mirror: Mirror;
-  beforeAll(async () => { mirror = await startMirror(); });
-  afterAll(async () => { await mirror?.close(); });
+  beforeAll(async () => {
+    mirror = await startMirror();
+  });
+  afterAll(async () => {
+    await mirror?.close();
+  });
 
   it('the shim installs the pinned version (verified) and resolution then picks it', async () => {
     const key = await makeKey();
     for (const version of ['1.23.2', '1.23.4']) {
       // bin/go is a header-only ELF (install checks its platform) that cannot run; gofmt is a runnable script.
-      const body = await makeGoTarball({ version, extraFiles: { 'go/bin/gofmt': `#!/bin/sh\necho "gofmt=${version} args=$*"\n` } });
-      mirror.addRelease({ version, stable: true, files: [{ os: HOST.os, arch: HOST.arch, body, asc: await signDetached(body, key) }] });
+      const body = await makeGoTarball({
+        version,
+        extraFiles: { 'go/bin/gofmt': `#!/bin/sh\necho "gofmt=${version} args=$*"\n` },
+      });
+      mirror.addRelease({
+        version,
+        stable: true,
+        files: [{ os: HOST.os, arch: HOST.arch, body, asc: await signDetached(body, key) }],
+      });
     }
     const w = await makeWorld({ versions: ['1.22.5'] });
     const keyFile = await writeKeyFile(join(w.base, 'keys'), key);
-    await writeTrustConfig(w.home, { indexUrl: mirror.indexUrl, downloadBase: mirror.downloadBase, keyFiles: [keyFile], extra: { auto_install: true, default: '1.22' } });
+    await writeTrustConfig(w.home, {
+      indexUrl: mirror.indexUrl,
+      downloadBase: mirror.downloadBase,
+      keyFiles: [keyFile],
+      extra: { auto_install: true, default: '1.22' },
+    });
     const cwd = await w.files('proj', { '.go-version': '1.23\n' });
 
     const first = await w.shim('dash', ['-l', '.'], { cwd, tool: 'gofmt', env: { PATH: '/usr/bin:/bin' } });
@@ -130,7 +158,12 @@ describe('auto_install = true', () => {
 
   it('a version the mirror does not have: the install error, non-zero, nothing runs', async () => {
     const w = await makeWorld({ versions: ['1.22.5'] });
-    await writeTrustConfig(w.home, { indexUrl: mirror.indexUrl, downloadBase: mirror.downloadBase, keyFiles: [], extra: { auto_install: true } });
+    await writeTrustConfig(w.home, {
+      indexUrl: mirror.indexUrl,
+      downloadBase: mirror.downloadBase,
+      keyFiles: [],
+      extra: { auto_install: true },
+    });
     const cwd = await w.files('proj', { '.go-version': '1.19\n' });
     const r = await w.shim('dash', ['version'], { cwd });
     expect(r.code).not.toBe(0);

@@ -82,10 +82,15 @@ describe('Rosetta (simulated Apple Silicon)', () => {
   let cwd: string;
   beforeAll(async () => {
     fake = await fakeSysctl(join(await tempHome('goarm-sysctl-'), 'bin'));
-    mac = await makeWorld({ versions: ['1.23.4'], default: '1.23', shimsEnv: { GOARM_SIMULATE_OS: 'darwin', PATH: `${fake}:${process.env.PATH}` } });
+    mac = await makeWorld({
+      versions: ['1.23.4'],
+      default: '1.23',
+      shimsEnv: { GOARM_SIMULATE_OS: 'darwin', PATH: `${fake}:${process.env.PATH}` },
+    });
     cwd = await mac.files('proj', { 'main.go': 'package main\n' });
   });
-  const shim = (how: (typeof HOWS)[number], env: Record<string, string>) => mac.shim(how, ['version'], { cwd, env: { PATH: `${fake}:${process.env.PATH}`, ...env } });
+  const shim = (how: (typeof HOWS)[number], env: Record<string, string>) =>
+    mac.shim(how, ['version'], { cwd, env: { PATH: `${fake}:${process.env.PATH}`, ...env } });
   const refused = (r: { code: number; stdout: string; stderr: string }) => {
     expect(r.code, r.stderr).toBe(10);
     expect(r.stdout).toBe('');
@@ -110,10 +115,13 @@ describe('Rosetta (simulated Apple Silicon)', () => {
     expect(sc.status).toBe(0);
   });
 
-  it.skipIf(!shellsAvailable.includes('bash'))('bash with HOSTTYPE=x86_64 (an x86 slice of bash) is refused', async () => {
-    refused(await shim('bash', { HOSTTYPE: 'x86_64' }));
-    refused(await shim('bash', { HOSTTYPE: 'i386' }));
-  });
+  it.skipIf(!shellsAvailable.includes('bash'))(
+    'bash with HOSTTYPE=x86_64 (an x86 slice of bash) is refused',
+    async () => {
+      refused(await shim('bash', { HOSTTYPE: 'x86_64' }));
+      refused(await shim('bash', { HOSTTYPE: 'i386' }));
+    },
+  );
 
   it('dash (no HOSTTYPE) asks sysctl: translated is refused, native runs', async () => {
     for (const how of ['dash', 'direct'] as const) {

@@ -77,7 +77,9 @@ describe('injection', () => {
       const r = await w.shim(how, ['version'], { cwd });
       expect(r.code, r.stderr).toBe(3);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toContain(`error: ${join(cwd, '.go-version')}:1: invalid Go version ${JSON.stringify(v)} [E_BAD_SPEC]`);
+      expect(r.stderr).toContain(
+        `error: ${join(cwd, '.go-version')}:1: invalid Go version ${JSON.stringify(v)} [E_BAD_SPEC]`,
+      );
       expect(r.stderr).toMatch(/^hint: a version looks like 1\.23/m);
     }
     noMarker();
@@ -111,31 +113,41 @@ describe('malformed .goarm.toml', () => {
   const CASES: [string, string, RegExp][] = [
     ['syntax', 'go = "1.23"\n[cgo\nenabled = true\n', /:2:\d+: /],
     ['schema', '# settings\ngo = "1.23"\narch = "arm46"\n', /:3:8: unknown GOARCH "arm46"; did you mean "arm64"\?/],
-    ['types', 'go = 1.23\n\n[cgo]\nenabled = "no"\n', /:1:6: go must be a string, not a number\n.*:4:11: cgo\.enabled must be true or false/],
+    [
+      'types',
+      'go = 1.23\n\n[cgo]\nenabled = "no"\n',
+      /:1:6: go must be a string, not a number\n.*:4:11: cgo\.enabled must be true or false/,
+    ],
   ];
-  it.each(CASES)('%s error: file:line:col on stderr, exit 3, through the shim and `goarm current`', async (name, text, where) => {
-    const root = await w.files(`malformed-${name}`, { '.goarm.toml': text, 'sub/.go-version': '1.22\n' });
-    const file = join(root, '.goarm.toml');
-    // From a subdirectory too: the version comes from sub/.go-version, but the settings file is still read.
-    for (const cwd of [root, join(root, 'sub')]) {
-      for (const how of ['dash', 'direct'] as const) {
-        const r = await w.shim(how, ['version'], { cwd });
-        expect(r.code, r.stderr).toBe(3);
-        expect(r.stdout).toBe('');
-        expect(r.stderr).toMatch(new RegExp(`^error: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `, 'm'));
-        expect(r.stderr).toMatch(where);
-        expect(r.stderr).toMatch(/\[E_CONFIG\]$/m);
+  it.each(CASES)(
+    '%s error: file:line:col on stderr, exit 3, through the shim and `goarm current`',
+    async (name, text, where) => {
+      const root = await w.files(`malformed-${name}`, { '.goarm.toml': text, 'sub/.go-version': '1.22\n' });
+      const file = join(root, '.goarm.toml');
+      // From a subdirectory too: the version comes from sub/.go-version, but the settings file is still read.
+      for (const cwd of [root, join(root, 'sub')]) {
+        for (const how of ['dash', 'direct'] as const) {
+          const r = await w.shim(how, ['version'], { cwd });
+          expect(r.code, r.stderr).toBe(3);
+          expect(r.stdout).toBe('');
+          expect(r.stderr).toMatch(
+            new RegExp(`^error: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `, 'm'),
+          );
+          expect(r.stderr).toMatch(where);
+          expect(r.stderr).toMatch(/\[E_CONFIG\]$/m);
+        }
+        const cur = await w.goarm(['current'], { cwd });
+        expect(cur.code).toBe(3);
+        expect(cur.stderr).toMatch(where);
       }
-      const cur = await w.goarm(['current'], { cwd });
-      expect(cur.code).toBe(3);
-      expect(cur.stderr).toMatch(where);
-    }
-  });
+    },
+  );
 });
 
 describe('trust', () => {
   it('untrusted [env] is ignored with one line; trust applies it; an edit or untrust ignores it again', async () => {
-    const toml = 'go = "1.23"\narch = "arm64"\n\n[cgo]\nenabled = false\ncc = "clang-17"\n\n[env]\nX = "from-project"\nGOFLAGS = "-mod=mod"\n';
+    const toml =
+      'go = "1.23"\narch = "arm64"\n\n[cgo]\nenabled = false\ncc = "clang-17"\n\n[env]\nX = "from-project"\nGOFLAGS = "-mod=mod"\n';
     const cwd = await w.files('trust', { '.goarm.toml': toml });
     await w.settle(); // so that the first untrusted() round exercises the warm cache too
     const file = join(cwd, '.goarm.toml');
@@ -147,12 +159,15 @@ describe('trust', () => {
       expect(lines[0]).toContain('goarm trust');
     };
     const untrusted = async () => {
-      for (const how of ['dash', 'zsh'] as const) { // the first call resolves (Node), the second may use the cache
+      for (const how of ['dash', 'zsh'] as const) {
+        // the first call resolves (Node), the second may use the cache
         const r = await w.shim(how, ['version'], { cwd });
         expect(r.code, r.stderr).toBe(0);
         ignoredLine(r.stderr);
         // version, arch and cgo.enabled need no trust
-        expect(r.stdout).toMatch(/^go=1\.23\.4 args=version GOARCH=arm64 GOROOT=unset GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=unset CC=unset X=unset$/m);
+        expect(r.stdout).toMatch(
+          /^go=1\.23\.4 args=version GOARCH=arm64 GOROOT=unset GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=unset CC=unset X=unset$/m,
+        );
       }
     };
     const trusted = async () => {
@@ -160,13 +175,19 @@ describe('trust', () => {
         const r = await w.shim(how, ['version'], { cwd });
         expect(r.code, r.stderr).toBe(0);
         expect(r.stderr).toBe('');
-        expect(r.stdout).toMatch(/^go=1\.23\.4 args=version GOARCH=arm64 GOROOT=unset GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod CC=clang-17 X=from-project$/m);
+        expect(r.stdout).toMatch(
+          /^go=1\.23\.4 args=version GOARCH=arm64 GOROOT=unset GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod CC=clang-17 X=from-project$/m,
+        );
       }
     };
-    const list = async () => { // this file's line of `goarm trust --list` (other tests trust other files)
+    const list = async () => {
+      // this file's line of `goarm trust --list` (other tests trust other files)
       const r = await w.goarm(['trust', '--list'], { cwd });
       expect(r.code, r.stderr).toBe(0);
-      return r.stdout.split('\n').filter((l) => l.endsWith(` ${file}`)).join('\n');
+      return r.stdout
+        .split('\n')
+        .filter((l) => l.endsWith(` ${file}`))
+        .join('\n');
     };
 
     await untrusted();

@@ -5,10 +5,10 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes, runGoarm, tempHome } from '../helpers/cli.js';
-import { makeKey, writeKeyFile, writeTrustConfig, type TestKey } from '../helpers/keys.js';
-import { startMirror, type Mirror } from '../helpers/mirror.js';
+import { makeKey, type TestKey, writeKeyFile, writeTrustConfig } from '../helpers/keys.js';
+import { type Mirror, startMirror } from '../helpers/mirror.js';
 import { publish } from '../integration/install-fixture.js';
-import { Term, initLine } from './use-helpers.js';
+import { initLine, Term } from './use-helpers.js';
 
 let mirror: Mirror;
 let key: TestKey;
@@ -27,7 +27,12 @@ async function setup(autoInstall: boolean) {
   const base = await tempHome('goarm-auto-');
   const home = join(base, 'home');
   const keyFile = await writeKeyFile(join(base, 'keys'), key);
-  await writeTrustConfig(home, { indexUrl: mirror.indexUrl, downloadBase: mirror.downloadBase, keyFiles: [keyFile], extra: { auto_install: autoInstall } });
+  await writeTrustConfig(home, {
+    indexUrl: mirror.indexUrl,
+    downloadBase: mirror.downloadBase,
+    keyFiles: [keyFile],
+    extra: { auto_install: autoInstall },
+  });
   const r = await runGoarm(['shims'], { home });
   expect(r.code).toBe(0);
   const project = join(base, 'project');
@@ -38,11 +43,18 @@ async function setup(autoInstall: boolean) {
 
 describe.each(['bash', 'fish'] as const)('%s hook entering a project whose Go is not installed', (sh) => {
   const terms: Term[] = [];
-  afterAll(async () => { await Promise.all(terms.map((t) => t.close())); });
+  afterAll(async () => {
+    await Promise.all(terms.map((t) => t.close()));
+  });
 
   it('installs it when auto_install = true', { timeout: 120_000 }, async () => {
     const { base, home, project } = await setup(true);
-    const t = await Term.start(sh, { home: base, rc: initLine(sh), env: { GOARM_HOME: home, GOARM_RETRY_DELAY_MS: '10' }, cwd: base });
+    const t = await Term.start(sh, {
+      home: base,
+      rc: initLine(sh),
+      env: { GOARM_HOME: home, GOARM_RETRY_DELAY_MS: '10' },
+      cwd: base,
+    });
     terms.push(t);
     const out = await t.run(`cd ${project}`, 90_000);
     expect(out).toContain(`goarm: installing go1.23 for ${project} (auto_install = true)`);

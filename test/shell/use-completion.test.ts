@@ -7,17 +7,22 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { COMPLETION_COMMANDS } from '../../src/shell/completion.js';
 import { cleanupTempHomes, REPO_ROOT, runGoarm, runNode, tempHome } from '../helpers/cli.js';
 import { makeWorld, type World } from '../helpers/fakego.js';
-import { Term, initLine, type Shell } from './use-helpers.js';
+import { initLine, type Shell, Term } from './use-helpers.js';
 
 afterAll(cleanupTempHomes);
 const terms: Term[] = [];
-afterEach(async () => { await Promise.all(terms.splice(0).map((t) => t.close())); });
+afterEach(async () => {
+  await Promise.all(terms.splice(0).map((t) => t.close()));
+});
 
 /** cache/index.json as releases.ts writes it: the index body as fetched, kept as a string. */
 async function cacheIndex(home: string, versions: string[]) {
   const body = JSON.stringify(versions.map((v) => ({ version: `go${v}`, stable: !/rc|beta/.test(v), files: [] })));
   await mkdir(join(home, 'cache'), { recursive: true });
-  await writeFile(join(home, 'cache', 'index.json'), JSON.stringify({ url: 'http://127.0.0.1:9/unreachable', etag: '"x"', fetchedAt: new Date().toISOString(), body }));
+  await writeFile(
+    join(home, 'cache', 'index.json'),
+    JSON.stringify({ url: 'http://127.0.0.1:9/unreachable', etag: '"x"', fetchedAt: new Date().toISOString(), body }),
+  );
 }
 
 let w: World;
@@ -27,13 +32,17 @@ beforeAll(async () => {
 });
 
 async function shell(sh: Shell, rcBefore = '', rcAfter = ''): Promise<Term> {
-  const t = await Term.start(sh, { home: await tempHome('goarm-compl-home-'), rc: `${rcBefore}\n${initLine(sh)}\n${rcAfter}`, env: { GOARM_HOME: w.home } });
+  const t = await Term.start(sh, {
+    home: await tempHome('goarm-compl-home-'),
+    rc: `${rcBefore}\n${initLine(sh)}\n${rcAfter}`,
+    env: { GOARM_HOME: w.home },
+  });
   terms.push(t);
   return t;
 }
 
 describe('the completion table', () => {
-  it('names every command of `goarm --help` (options come from each command\'s --help at TAB time)', async () => {
+  it("names every command of `goarm --help` (options come from each command's --help at TAB time)", async () => {
     const help = await runGoarm(['--help'], { home: w.home });
     const commands = [...help.stdout.matchAll(/^ {2}goarm ([a-z-]+)/gm)].map((m) => m[1]);
     expect(commands.length).toBeGreaterThan(10);
@@ -43,7 +52,9 @@ describe('the completion table', () => {
   it('offers remote versions from the cached index only, and nothing without one', async () => {
     const r = await runNode(join(REPO_ROOT, 'dist', 'shim-entry.js'), ['complete', 'remote'], { home: w.home });
     expect(r).toMatchObject({ code: 0, stdout: '1.24rc1\n1.23.4\n1.23.3\n1.22.5\n' });
-    const empty = await runNode(join(REPO_ROOT, 'dist', 'shim-entry.js'), ['complete', 'remote'], { home: await tempHome() });
+    const empty = await runNode(join(REPO_ROOT, 'dist', 'shim-entry.js'), ['complete', 'remote'], {
+      home: await tempHome(),
+    });
     expect(empty).toMatchObject({ code: 0, stdout: '' });
   });
 
@@ -104,6 +115,8 @@ describe('fish', () => {
     expect(use).not.toContain('1.23.4');
     const install = await t.run("complete -C 'goarm install 1.2' | string join ,"); // fish sorts them
     expect(install).toMatch(/1\.22\.5,1\.23\.3,1\.23\.4,1\.24rc1/);
-    expect(await t.run("complete -C 'goarm use --' | string replace -r '\\t.*' '' | string join ,")).toMatch(/--global.*--unset/);
+    expect(await t.run("complete -C 'goarm use --' | string replace -r '\\t.*' '' | string join ,")).toMatch(
+      /--global.*--unset/,
+    );
   });
 });

@@ -12,7 +12,7 @@
 //   term.close() types `exit` and waits; kills after 10 s.
 //   loadLine(shell, script) is the rc line that loads `script` (the init code), like the README says.
 //   GOARM = [node, bin/goarm]: the CLI as a shell command (absolute paths).
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GOARM_BIN } from '../helpers/cli.js';
@@ -22,7 +22,8 @@ export const SHELLS: Shell[] = ['bash', 'zsh', 'fish'];
 export const GOARM = `${process.execPath} ${GOARM_BIN}`;
 
 /** The rc line a user writes: `eval "$(goarm use)"`, or `goarm use | source` in fish. */
-export const initLine = (shell: Shell, goarm = GOARM) => (shell === 'fish' ? `${goarm} use | source` : `eval "$(${goarm} use)"`);
+export const initLine = (shell: Shell, goarm = GOARM) =>
+  shell === 'fish' ? `${goarm} use | source` : `eval "$(${goarm} use)"`;
 export const sourceLine = (shell: Shell, file: string) => (shell === 'fish' ? `source ${file}` : `. ${file}`);
 
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[=>()][0-9A-Za-z]?|\r|\x07|\x08/g;
@@ -32,15 +33,25 @@ export class Term {
   private seen = 0;
   private n = 0;
   private exited = false;
-  private constructor(private child: ChildProcessWithoutNullStreams, readonly shell: Shell) {
-    const take = (b: Buffer) => { this.out += b.toString('utf8'); };
+  private constructor(
+    private child: ChildProcessWithoutNullStreams,
+    readonly shell: Shell,
+  ) {
+    const take = (b: Buffer) => {
+      this.out += b.toString('utf8');
+    };
     child.stdout.on('data', take);
     child.stderr.on('data', take);
-    child.on('close', () => { this.exited = true; });
+    child.on('close', () => {
+      this.exited = true;
+    });
     child.stdin.on('error', () => {}); // typing into a shell that already exited: run() reports it
   }
 
-  static async start(shell: Shell, opts: { home: string; rc: string; env?: Record<string, string>; cwd?: string }): Promise<Term> {
+  static async start(
+    shell: Shell,
+    opts: { home: string; rc: string; env?: Record<string, string>; cwd?: string },
+  ): Promise<Term> {
     const { home } = opts;
     let argv: string;
     if (shell === 'bash') {
@@ -55,10 +66,22 @@ export class Term {
       argv = 'fish -i';
     }
     const env: Record<string, string> = {
-      HOME: home, ZDOTDIR: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'),
-      PATH: '/usr/bin:/bin', TERM: 'dumb', SHELL: `/usr/bin/${shell}`, LANG: 'C.UTF-8', NO_COLOR: '1', ...opts.env,
+      HOME: home,
+      ZDOTDIR: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_DATA_HOME: join(home, '.local', 'share'),
+      PATH: '/usr/bin:/bin',
+      TERM: 'dumb',
+      SHELL: `/usr/bin/${shell}`,
+      LANG: 'C.UTF-8',
+      NO_COLOR: '1',
+      ...opts.env,
     };
-    const child = spawn('script', ['-qfec', `exec ${argv}`, '/dev/null'], { cwd: opts.cwd ?? home, env, stdio: 'pipe' });
+    const child = spawn('script', ['-qfec', `exec ${argv}`, '/dev/null'], {
+      cwd: opts.cwd ?? home,
+      env,
+      stdio: 'pipe',
+    });
     const term = new Term(child, shell);
     await term.run('');
     return term;
@@ -83,7 +106,9 @@ export class Term {
         return screen.slice(start, at);
       }
       if (this.exited || Date.now() - t0 > timeoutMs)
-        throw new Error(`${this.shell}: no <${marker}> after ${JSON.stringify(lines)}${this.exited ? ' (the shell exited)' : ''}; screen:\n${screen.slice(start)}`);
+        throw new Error(
+          `${this.shell}: no <${marker}> after ${JSON.stringify(lines)}${this.exited ? ' (the shell exited)' : ''}; screen:\n${screen.slice(start)}`,
+        );
       await new Promise((r) => setTimeout(r, 15));
     }
   }
@@ -95,7 +120,8 @@ export class Term {
     for (;;) {
       const text = this.screen.slice(start);
       if (until.test(text)) return text;
-      if (this.exited || Date.now() - t0 > timeoutMs) throw new Error(`${this.shell}: ${until} never showed after typing ${JSON.stringify(keys)}; screen:\n${text}`);
+      if (this.exited || Date.now() - t0 > timeoutMs)
+        throw new Error(`${this.shell}: ${until} never showed after typing ${JSON.stringify(keys)}; screen:\n${text}`);
       await new Promise((r) => setTimeout(r, 15));
     }
   }

@@ -4,16 +4,22 @@ import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { goarmHome } from '../../src/core/home.js';
-import { renderInit, type InitPaths } from '../../src/shell/init.js';
+import { type InitPaths, renderInit } from '../../src/shell/init.js';
 import { cleanupTempHomes, REPO_ROOT, tempHome } from '../helpers/cli.js';
 import { fakeBin, makeWorld, type World } from '../helpers/fakego.js';
-import { SHELLS, Term, sourceLine, type Shell } from './use-helpers.js';
+import { SHELLS, type Shell, sourceLine, Term } from './use-helpers.js';
 
 afterAll(cleanupTempHomes);
 const terms: Term[] = [];
-afterEach(async () => { await Promise.all(terms.splice(0).map((t) => t.close())); });
+afterEach(async () => {
+  await Promise.all(terms.splice(0).map((t) => t.close()));
+});
 
-const DIST = (dir: string): InitPaths => ({ node: process.execPath, cli: join(dir, 'cli.js'), light: join(dir, 'shim-entry.js') });
+const DIST = (dir: string): InitPaths => ({
+  node: process.execPath,
+  cli: join(dir, 'cli.js'),
+  light: join(dir, 'shim-entry.js'),
+});
 const statusLine = (sh: Shell) => (sh === 'fish' ? 'false\necho "rc=$status"' : 'false\necho "rc=$?"');
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
@@ -38,13 +44,17 @@ async function start(sh: Shell, w: World, paths: InitPaths, rcExtra = ''): Promi
 }
 
 describe.each(SHELLS)('%s prompt hook', (sh) => {
-  it('starts Node only when the directory\'s resolution is missing or stale', async () => {
+  it("starts Node only when the directory's resolution is missing or stale", async () => {
     const w = await world();
     const log = join(await tempHome('goarm-hook-log-'), 'node.log');
     // A node that logs every start; the log lives outside the world so writing it changes nothing there.
-    const node = join(await fakeBin(join(log, '..', 'bin'), 'node', `printf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"`), 'node');
+    const node = join(
+      await fakeBin(join(log, '..', 'bin'), 'node', `printf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"`),
+      'node',
+    );
     const t = await start(sh, w, { ...DIST(join(REPO_ROOT, 'dist')), node });
-    const starts = async (dir: string) => count(await readFile(log, 'utf8').catch(() => ''), `hook-resolve ${w.dir(dir)}\n`);
+    const starts = async (dir: string) =>
+      count(await readFile(log, 'utf8').catch(() => ''), `hook-resolve ${w.dir(dir)}\n`);
 
     await t.run(`cd ${w.dir('a')}`);
     expect(await starts('a')).toBe(1);
@@ -62,9 +72,12 @@ describe.each(SHELLS)('%s prompt hook', (sh) => {
 
   it('says nothing where no Go version is configured at all, and tries Node once per directory entered', async () => {
     const w = await makeWorld({ versions: ['1.22.5'] }); // no default, no project file anywhere
-    await w.files('plain', { 'README': 'not a Go project\n' });
+    await w.files('plain', { README: 'not a Go project\n' });
     const log = join(await tempHome('goarm-hook-log-'), 'node.log');
-    const node = join(await fakeBin(join(log, '..', 'bin'), 'node', `printf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"`), 'node');
+    const node = join(
+      await fakeBin(join(log, '..', 'bin'), 'node', `printf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"`),
+      'node',
+    );
     const t = await start(sh, w, { ...DIST(join(REPO_ROOT, 'dist')), node });
     const out = await t.run(`cd ${w.dir('plain')}\ntrue\ntrue`);
     expect(out).not.toMatch(/goarm:|error:/);
@@ -74,7 +87,12 @@ describe.each(SHELLS)('%s prompt hook', (sh) => {
 
   it('keeps the prompt working when node is missing: one notice, $? intact, the shims unaffected', async () => {
     const w = await world();
-    const t = await start(sh, w, { ...DIST(join(REPO_ROOT, 'dist')), node: '/nonexistent/node' }, sh === 'bash' ? 'set -u' : sh === 'zsh' ? 'setopt nounset' : '');
+    const t = await start(
+      sh,
+      w,
+      { ...DIST(join(REPO_ROOT, 'dist')), node: '/nonexistent/node' },
+      sh === 'bash' ? 'set -u' : sh === 'zsh' ? 'setopt nounset' : '',
+    );
     await t.run(`cd ${w.dir('a')}\ncd ${w.dir('b')}\ntrue`);
     // Said once per shell (at its first prompt), not once per directory or prompt.
     expect(count(t.screen, 'goarm: the shell hook cannot run')).toBe(1);
@@ -95,7 +113,7 @@ describe.each(SHELLS)('%s prompt hook', (sh) => {
     expect(count(await t.run(`cd ${w.dir('b')}`), 'node: boom')).toBe(1);
   });
 
-  it('keeps the prompt working after goarm\'s dist/ is deleted under a running shell', async () => {
+  it("keeps the prompt working after goarm's dist/ is deleted under a running shell", async () => {
     const w = await world();
     // A private copy of the built package, so deleting its dist/ harms no other test.
     const pkg = await tempHome('goarm-hook-pkg-');

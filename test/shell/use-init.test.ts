@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes, tempHome } from '../helpers/cli.js';
 import { makeWorld, type World } from '../helpers/fakego.js';
-import { SHELLS, Term, initLine, type Shell } from './use-helpers.js';
+import { initLine, SHELLS, type Shell, Term } from './use-helpers.js';
 
 afterAll(cleanupTempHomes);
 
@@ -19,7 +19,11 @@ const S = {
     zsh: 'echo "L=[${(k)parameters[(I)_goarm*]}] T=${GOTOOLCHAIN-unset} F=${GOFLAGS-unset}"',
     fish: 'set -l l (set -n | string match "_goarm*"); echo "L=[$l] T=$(set -q GOTOOLCHAIN; and echo $GOTOOLCHAIN; or echo unset) F=$(set -q GOFLAGS; and echo $GOFLAGS; or echo unset)"',
   },
-  version: { bash: 'echo "V=[${GOARM_VERSION-}]"', zsh: 'echo "V=[${GOARM_VERSION-}]"', fish: 'echo "V=[$GOARM_VERSION]"' },
+  version: {
+    bash: 'echo "V=[${GOARM_VERSION-}]"',
+    zsh: 'echo "V=[${GOARM_VERSION-}]"',
+    fish: 'echo "V=[$GOARM_VERSION]"',
+  },
 } satisfies Record<string, Record<Shell, string>>;
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
@@ -54,17 +58,22 @@ describe.each(SHELLS)('%s with the goarm init loaded (twice)', (sh) => {
     expect(path).not.toContain(join(w.home, 'bin'));
     // Loading it a third time, by hand, changes nothing either.
     await t.run(initLine(sh));
-    expect((/P=(\/\S*)/.exec(await t.run(S.path[sh]))![1].split(':')).filter((p) => p.endsWith('/shims'))).toHaveLength(1);
+    expect(
+      /P=(\/\S*)/
+        .exec(await t.run(S.path[sh]))![1]
+        .split(':')
+        .filter((p) => p.endsWith('/shims')),
+    ).toHaveLength(1);
   });
 
-  it('runs each project\'s Go after cd, and the default elsewhere', async () => {
+  it("runs each project's Go after cd, and the default elsewhere", async () => {
     expect(await t.run(`cd ${w.dir('p21')}\ngo version`)).toMatch(/go=1\.21\.13 /);
     expect(await t.run(`cd ${w.dir('p22')}\ngo version`)).toMatch(/go=1\.22\.5 /);
     expect(await t.run(`cd ${w.base}\ngo version`)).toMatch(/go=1\.23\.4 /);
     expect(await t.run(`cd ${w.dir('p21')}\ngofmt -l`)).toMatch(/gofmt=1\.21\.13 /);
   });
 
-  it('says once per entry that a project\'s version is not installed, with the install command', async () => {
+  it("says once per entry that a project's version is not installed, with the install command", async () => {
     const line = `goarm: go1.19 (from ${w.dir('p19')}/.goarm.toml:1) is not installed; run: goarm install 1.19`;
     expect(count(await t.run(`cd ${w.dir('p19')}`), line)).toBe(1);
     expect(await t.run('true\ntrue')).not.toContain('is not installed');
@@ -74,9 +83,14 @@ describe.each(SHELLS)('%s with the goarm init loaded (twice)', (sh) => {
     expect(await t.run('go version')).toContain(line); // the shim refuses, with the same words
   });
 
-  it('suggests `goarm trust` once when a project\'s [env] is ignored, and exports nothing itself', async () => {
+  it("suggests `goarm trust` once when a project's [env] is ignored, and exports nothing itself", async () => {
     const out = await t.run(`cd ${w.dir('untrusted')}`);
-    expect(count(out, `goarm: ignoring env.GOFLAGS from ${w.dir('untrusted')}/.goarm.toml until you run \`goarm trust\` there`)).toBe(1);
+    expect(
+      count(
+        out,
+        `goarm: ignoring env.GOFLAGS from ${w.dir('untrusted')}/.goarm.toml until you run \`goarm trust\` there`,
+      ),
+    ).toBe(1);
     expect(await t.run('true')).not.toContain('goarm trust');
     // The hook sourced the cache with _goarm_hook set: no _goarm_* variable, no GOTOOLCHAIN export, no [env].
     expect(await t.run(S.leaks[sh])).toMatch(/L=\[\] T=unset F=unset/);
@@ -91,8 +105,12 @@ describe.each(SHELLS)('%s with the goarm init loaded (twice)', (sh) => {
 describe.each(SHELLS)('%s: goarm use <version>', (sh) => {
   let w: World;
   const terms: Term[] = [];
-  beforeAll(async () => { w = await world(); });
-  afterAll(async () => { await Promise.all(terms.map((t) => t.close())); });
+  beforeAll(async () => {
+    w = await world();
+  });
+  afterAll(async () => {
+    await Promise.all(terms.map((t) => t.close()));
+  });
 
   it('switches only the current shell to the exact installed version, until --unset', async () => {
     const [a, b] = await Promise.all([shell(sh, w), shell(sh, w)]);
@@ -108,7 +126,9 @@ describe.each(SHELLS)('%s: goarm use <version>', (sh) => {
     expect(await b.run(`cd ${w.dir('p19')}`)).toContain('is not installed');
     await a.run(`cd ${w.dir('p21')}`);
 
-    expect(await a.run('goarm use 1.19')).toMatch(/no installed Go matches 1\.19; nothing was changed[\s\S]*run: goarm install 1\.19/);
+    expect(await a.run('goarm use 1.19')).toMatch(
+      /no installed Go matches 1\.19; nothing was changed[\s\S]*run: goarm install 1\.19/,
+    );
     expect(await a.run(S.version[sh])).toContain('V=[1.22.5]');
     expect(await a.run('goarm use 1.22.4')).toContain('run: goarm install 1.22.4'); // exact specs stay exact
     expect(await a.run(S.version[sh])).toContain('V=[1.22.5]');
@@ -125,7 +145,9 @@ describe.each(SHELLS)('%s: goarm use <version>', (sh) => {
     expect(await readFile(join(w.home, 'config.toml'), 'utf8')).toMatch(/^default = "1\.21"$/m);
     expect(await t.run(S.version[sh])).toContain('V=[]');
     expect(await t.run(`cd ${w.base}\ngo version`)).toMatch(/go=1\.21\.13 /);
-    expect(await t.run('goarm use 1.30 --global')).toContain('no installed version matches 1.30; run: goarm install 1.30');
+    expect(await t.run('goarm use 1.30 --global')).toContain(
+      'no installed version matches 1.30; run: goarm install 1.30',
+    );
   });
 
   it('passes other commands and --help straight to the CLI', async () => {

@@ -22,19 +22,31 @@ beforeAll(async () => {
   await fakeGoRoot(home, '1.22.9-darwin-amd64');
 });
 
-const PATHS = { node: process.execPath, cli: join(REPO_ROOT, 'dist', 'cli.js'), light: join(REPO_ROOT, 'dist', 'shim-entry.js') };
+const PATHS = {
+  node: process.execPath,
+  cli: join(REPO_ROOT, 'dist', 'cli.js'),
+  light: join(REPO_ROOT, 'dist', 'shim-entry.js'),
+};
 
 describe('the shell `goarm use` renders for', () => {
   it.each(SHELLS)('is the parent shell (%s) when run inside one, whatever $SHELL says', (sh) => {
     // As in the rc line: a command substitution, whose child (node) the shell forks.
-    const cmd = sh === 'fish' ? `${process.execPath} ${GOARM_BIN} use | string collect` : `x=$(${process.execPath} ${GOARM_BIN} use) && printf '%s\n' "$x"`;
-    const r = spawnSync(sh, sh === 'fish' ? ['--no-config', '-c', cmd] : ['-c', cmd], { encoding: 'utf8', env: { ...process.env, GOARM_HOME: home, SHELL: '/bin/sh', HOME: home } });
+    const cmd =
+      sh === 'fish'
+        ? `${process.execPath} ${GOARM_BIN} use | string collect`
+        : `x=$(${process.execPath} ${GOARM_BIN} use) && printf '%s\n' "$x"`;
+    const r = spawnSync(sh, sh === 'fish' ? ['--no-config', '-c', cmd] : ['-c', cmd], {
+      encoding: 'utf8',
+      env: { ...process.env, GOARM_HOME: home, SHELL: '/bin/sh', HOME: home },
+    });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`# goarm shell integration for ${sh}`);
   });
 
   it('falls back to $SHELL, and asks for --shell when neither is bash, zsh or fish', async () => {
-    expect((await runGoarm(['use'], { home, env: { SHELL: '/usr/local/bin/fish' } })).stdout).toContain('# goarm shell integration for fish');
+    expect((await runGoarm(['use'], { home, env: { SHELL: '/usr/local/bin/fish' } })).stdout).toContain(
+      '# goarm shell integration for fish',
+    );
     const r = await runGoarm(['use'], { home, env: { SHELL: '/bin/sh' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('cannot tell which shell this is');
@@ -50,28 +62,39 @@ describe('the init code', () => {
     return dir;
   };
 
-  it.each(SHELLS)('loads cleanly in %s, twice, with a hostile GOARM_HOME, leaving every @placeholder@ filled', async (sh) => {
-    const dir = await hostile();
-    const file = join(dir, '..', `init.${sh}`);
-    const text = await renderInit(sh, goarmHome({ GOARM_HOME: dir }), { paths: PATHS, exportHome: true });
-    expect(text).not.toMatch(/@[A-Z_]+@/);
-    await writeFile(file, text);
-    const show = sh === 'fish' ? 'printf "%s\\n" $PATH[1] $GOARM_HOME' : 'printf "%s\\n" "${PATH%%:*}" "$GOARM_HOME"';
-    const script = `. '${file.replace(/'/g, `'\\''`)}'; . '${file.replace(/'/g, `'\\''`)}'; ${show}`;
-    const argv = sh === 'fish' ? ['fish', '--no-config', '-c', script.replaceAll('. ', 'source ')] : [sh, '-c', script];
-    const r = await runShell(argv, { cwd: join(dir, '..'), env: { HOME: join(dir, '..') } });
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toBe(`${join(dir, 'shims')}\n${dir}\n`);
-    for (const where of [dir, join(dir, '..')]) expect(existsSync(join(where, 'pwned'))).toBe(false);
-  });
+  it.each(SHELLS)(
+    'loads cleanly in %s, twice, with a hostile GOARM_HOME, leaving every @placeholder@ filled',
+    async (sh) => {
+      const dir = await hostile();
+      const file = join(dir, '..', `init.${sh}`);
+      const text = await renderInit(sh, goarmHome({ GOARM_HOME: dir }), { paths: PATHS, exportHome: true });
+      expect(text).not.toMatch(/@[A-Z_]+@/);
+      await writeFile(file, text);
+      const show = sh === 'fish' ? 'printf "%s\\n" $PATH[1] $GOARM_HOME' : 'printf "%s\\n" "${PATH%%:*}" "$GOARM_HOME"';
+      const script = `. '${file.replace(/'/g, `'\\''`)}'; . '${file.replace(/'/g, `'\\''`)}'; ${show}`;
+      const argv =
+        sh === 'fish' ? ['fish', '--no-config', '-c', script.replaceAll('. ', 'source ')] : [sh, '-c', script];
+      const r = await runShell(argv, { cwd: join(dir, '..'), env: { HOME: join(dir, '..') } });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(`${join(dir, 'shims')}\n${dir}\n`);
+      for (const where of [dir, join(dir, '..')]) expect(existsSync(join(where, 'pwned'))).toBe(false);
+    },
+  );
 
   it('puts the bash hook first in PROMPT_COMMAND once, keeping what was there (string or array)', async () => {
     const file = join(await tempHome('goarm-render-pc-'), 'init.bash');
     await writeFile(file, await renderInit('bash', goarmHome({ GOARM_HOME: home }), { paths: PATHS }));
     const pc = async (before: string) =>
-      (await runShell(['bash', '-c', `${before}\n. '${file}'\n. '${file}'\ndeclare -p PROMPT_COMMAND`], { cwd: home, env: {} })).stdout.trim();
+      (
+        await runShell(['bash', '-c', `${before}\n. '${file}'\n. '${file}'\ndeclare -p PROMPT_COMMAND`], {
+          cwd: home,
+          env: {},
+        })
+      ).stdout.trim();
     expect(await pc('PROMPT_COMMAND="history -a"')).toBe('declare -- PROMPT_COMMAND="__goarm_hook;history -a"');
-    expect(await pc('PROMPT_COMMAND=(starship_precmd "history -a")')).toBe('declare -a PROMPT_COMMAND=([0]="__goarm_hook" [1]="starship_precmd" [2]="history -a")');
+    expect(await pc('PROMPT_COMMAND=(starship_precmd "history -a")')).toBe(
+      'declare -a PROMPT_COMMAND=([0]="__goarm_hook" [1]="starship_precmd" [2]="history -a")',
+    );
     expect(await pc('unset PROMPT_COMMAND')).toBe('declare -- PROMPT_COMMAND="__goarm_hook;"');
   });
 
@@ -82,8 +105,14 @@ describe('the init code', () => {
     const sc = spawnSync('shellcheck', ['-s', 'bash', join(dir, 'init.bash')], { encoding: 'utf8' });
     if (sc.error) expect.fail('shellcheck is not installed (see .ci/run)');
     expect(sc.stdout + sc.stderr).toBe('');
-    expect(spawnSync('zsh', ['-n', join(dir, 'init.zsh')], { encoding: 'utf8' })).toMatchObject({ status: 0, stderr: '' });
-    expect(spawnSync('fish', ['--no-execute', join(dir, 'init.fish')], { encoding: 'utf8' })).toMatchObject({ status: 0, stderr: '' });
+    expect(spawnSync('zsh', ['-n', join(dir, 'init.zsh')], { encoding: 'utf8' })).toMatchObject({
+      status: 0,
+      stderr: '',
+    });
+    expect(spawnSync('fish', ['--no-execute', join(dir, 'init.fish')], { encoding: 'utf8' })).toMatchObject({
+      status: 0,
+      stderr: '',
+    });
   });
 });
 
@@ -95,9 +124,19 @@ describe('goarm use <version> without the shell function', () => {
     const fish = await runGoarm(['use', '1.21', '--shell', 'fish'], { home });
     expect(fish).toMatchObject({ code: 0, stdout: "set -gx GOARM_VERSION '1.21.13'\n" });
     expect(fish.stderr).toContain('`goarm use 1.21 --shell fish | source` runs it');
-    expect(await runGoarm(['use', '--unset', '--shell', 'zsh'], { home })).toMatchObject({ code: 0, stdout: 'unset GOARM_VERSION\n' });
+    expect(await runGoarm(['use', '--unset', '--shell', 'zsh'], { home })).toMatchObject({
+      code: 0,
+      stdout: 'unset GOARM_VERSION\n',
+    });
     // What it prints works when evaluated.
-    const r = await runShell(['bash', '-c', `eval "$(${process.execPath} ${GOARM_BIN} use 1.22 --shell bash 2>/dev/null)"; echo "[$GOARM_VERSION]"`], { cwd: home, env: { GOARM_HOME: home } });
+    const r = await runShell(
+      [
+        'bash',
+        '-c',
+        `eval "$(${process.execPath} ${GOARM_BIN} use 1.22 --shell bash 2>/dev/null)"; echo "[$GOARM_VERSION]"`,
+      ],
+      { cwd: home, env: { GOARM_HOME: home } },
+    );
     expect(r.stdout).toBe('[1.22.5]\n');
   });
 

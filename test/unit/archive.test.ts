@@ -1,16 +1,33 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Header, Pax } from 'tar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createExtractor, extractFile } from '../../src/install/archive.js';
 import { ExitCode, GoarmError } from '../../src/core/errors.js';
+import { createExtractor, extractFile } from '../../src/install/archive.js';
 
 // A member of a hand-made tarball: real ustar headers from node-tar's Header class, so hostile
 // archives can hold what no file system (or a polite tar) would produce.
-interface Member { path: string; type?: string; body?: string | Buffer; mode?: number; linkpath?: string; uid?: number }
+interface Member {
+  path: string;
+  type?: string;
+  body?: string | Buffer;
+  mode?: number;
+  linkpath?: string;
+  uid?: number;
+}
 
 function tarball(members: Member[], trailer = Buffer.alloc(1024)): Buffer {
   const blocks: Buffer[] = [];
@@ -18,8 +35,13 @@ function tarball(members: Member[], trailer = Buffer.alloc(1024)): Buffer {
     const body = Buffer.from(m.body ?? '');
     const type = m.type ?? 'File';
     const h = new Header({
-      path: m.path, type: type as never, size: type === 'File' ? body.length : 0, linkpath: m.linkpath,
-      mode: m.mode ?? (type === 'Directory' ? 0o755 : 0o644), uid: m.uid ?? 0, gid: m.uid ?? 0,
+      path: m.path,
+      type: type as never,
+      size: type === 'File' ? body.length : 0,
+      linkpath: m.linkpath,
+      mode: m.mode ?? (type === 'Directory' ? 0o755 : 0o644),
+      uid: m.uid ?? 0,
+      gid: m.uid ?? 0,
       mtime: new Date('2024-01-02T03:04:05Z'),
     });
     h.encode();
@@ -44,7 +66,10 @@ async function extract(tgz: Buffer, opts?: { maxBytes?: number }, chunk = 4096):
 }
 
 async function refusal(p: Promise<void>): Promise<GoarmError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(GoarmError);
   expect((e as GoarmError).exitCode).toBe(ExitCode.ARCHIVE);
   expect((e as GoarmError).hint).toBeTruthy();
@@ -87,10 +112,12 @@ describe('a good archive', () => {
   });
 
   it('drops setuid/setgid/sticky and group/other write bits, and never chowns', async () => {
-    await extract(tarball([
-      { path: 'go/suid', body: 'x', mode: 0o6777, uid: 12345 },
-      { path: 'go/dir', type: 'Directory', mode: 0o1777, uid: 12345 },
-    ]));
+    await extract(
+      tarball([
+        { path: 'go/suid', body: 'x', mode: 0o6777, uid: 12345 },
+        { path: 'go/dir', type: 'Directory', mode: 0o1777, uid: 12345 },
+      ]),
+    );
     const f = statSync(path.join(dest, 'go', 'suid'));
     const d = statSync(path.join(dest, 'go', 'dir'));
     expect(f.mode & 0o7022).toBe(0);
@@ -103,7 +130,15 @@ describe('a good archive', () => {
 
 describe('hostile archives are refused whole', () => {
   it('refuses a ../ member and writes nothing outside', async () => {
-    const e = await refusal(extract(tarball([{ path: 'go/ok', body: 'ok' }, { path: '../x', body: 'pwned' }, { path: 'go/after', body: 'a' }])));
+    const e = await refusal(
+      extract(
+        tarball([
+          { path: 'go/ok', body: 'ok' },
+          { path: '../x', body: 'pwned' },
+          { path: 'go/after', body: 'a' },
+        ]),
+      ),
+    );
     expect(e.code).toBe('E_UNSAFE_ARCHIVE');
     expect(e.message).toContain('"../x"');
     expect(existsSync(path.join(tmp, 'root', 'x'))).toBe(false);
@@ -140,7 +175,8 @@ describe('hostile archives are refused whole', () => {
   it('refuses a GNU tar archive with a symlink out of the root followed by a write through it', async () => {
     const outside = path.join(tmp, 'outside');
     mkdirSync(outside);
-    const a = path.join(tmp, 'a'), b = path.join(tmp, 'b');
+    const a = path.join(tmp, 'a'),
+      b = path.join(tmp, 'b');
     mkdirSync(path.join(a, 'go'), { recursive: true });
     symlinkSync(outside, path.join(a, 'go', 'evil'));
     mkdirSync(path.join(b, 'go', 'evil'), { recursive: true });
@@ -164,11 +200,15 @@ describe('hostile archives are refused whole', () => {
   });
 
   it('refuses a member that goes through an earlier symlink, even one that points inside', async () => {
-    const e = await refusal(extract(tarball([
-      { path: 'go/sub/', type: 'Directory' },
-      { path: 'go/inner', type: 'SymbolicLink', linkpath: 'sub' },
-      { path: 'go/inner/x', body: 'through' },
-    ])));
+    const e = await refusal(
+      extract(
+        tarball([
+          { path: 'go/sub/', type: 'Directory' },
+          { path: 'go/inner', type: 'SymbolicLink', linkpath: 'sub' },
+          { path: 'go/inner/x', body: 'through' },
+        ]),
+      ),
+    );
     expect(e.code).toBe('E_UNSAFE_ARCHIVE');
     expect(e.message).toContain('"go/inner/x"');
     expect(existsSync(path.join(dest, 'go', 'sub', 'x'))).toBe(false);
@@ -176,16 +216,24 @@ describe('hostile archives are refused whole', () => {
 
   it('refuses symlinks that escape only through another symlink, in either order', async () => {
     // go/x -> .. is the root itself (fine alone); go/a -> x/../.. then climbs above the root.
-    const first = await refusal(extract(tarball([
-      { path: 'go/x', type: 'SymbolicLink', linkpath: '..' },
-      { path: 'go/a', type: 'SymbolicLink', linkpath: 'x/../..' },
-    ])));
+    const first = await refusal(
+      extract(
+        tarball([
+          { path: 'go/x', type: 'SymbolicLink', linkpath: '..' },
+          { path: 'go/a', type: 'SymbolicLink', linkpath: 'x/../..' },
+        ]),
+      ),
+    );
     expect(first.message).toContain('"go/a"');
     rmSync(dest, { recursive: true, force: true });
-    const second = await refusal(extract(tarball([
-      { path: 'go/a', type: 'SymbolicLink', linkpath: 'x/../..' },
-      { path: 'go/x', type: 'SymbolicLink', linkpath: '..' },
-    ])));
+    const second = await refusal(
+      extract(
+        tarball([
+          { path: 'go/a', type: 'SymbolicLink', linkpath: 'x/../..' },
+          { path: 'go/x', type: 'SymbolicLink', linkpath: '..' },
+        ]),
+      ),
+    );
     expect(second.code).toBe('E_UNSAFE_ARCHIVE');
     expect(second.message).toContain('"go/a"');
   });
@@ -196,7 +244,14 @@ describe('hostile archives are refused whole', () => {
     writeFileSync(secret, 'secret');
     for (const linkpath of [secret, '../secret', 'go/../../secret']) {
       rmSync(dest, { recursive: true, force: true });
-      const e = await refusal(extract(tarball([{ path: 'go/h', type: 'Link', linkpath }, { path: 'go/h2', body: 'x' }])));
+      const e = await refusal(
+        extract(
+          tarball([
+            { path: 'go/h', type: 'Link', linkpath },
+            { path: 'go/h2', body: 'x' },
+          ]),
+        ),
+      );
       expect(e.code).toBe('E_UNSAFE_ARCHIVE');
       expect(e.message).toContain('"go/h"');
       expect(existsSync(path.join(dest, 'go', 'h'))).toBe(false);
@@ -205,11 +260,15 @@ describe('hostile archives are refused whole', () => {
   });
 
   it('refuses a hard link whose target goes through a symlink', async () => {
-    const e = await refusal(extract(tarball([
-      { path: 'go/sub/f', body: 'f' },
-      { path: 'go/s', type: 'SymbolicLink', linkpath: 'sub' },
-      { path: 'go/h', type: 'Link', linkpath: 'go/s/f' },
-    ])));
+    const e = await refusal(
+      extract(
+        tarball([
+          { path: 'go/sub/f', body: 'f' },
+          { path: 'go/s', type: 'SymbolicLink', linkpath: 'sub' },
+          { path: 'go/h', type: 'Link', linkpath: 'go/s/f' },
+        ]),
+      ),
+    );
     expect(e.message).toContain('"go/h"');
     expect(existsSync(path.join(dest, 'go', 'h'))).toBe(false);
   });
@@ -229,7 +288,14 @@ describe('damaged archives and limits', () => {
     for (let i = 40; i < 60; i++) flipped[i] ^= 0xff;
     const tarBytes = Buffer.alloc(2048);
     tarBytes.write('go/a', 0); // a header block whose checksum is garbage
-    for (const input of [Buffer.from('this is not gzip at all'), good.subarray(0, good.length - 30), flipped, gzipSync(tarBytes), gzipSync(gunzipSync(good).subarray(0, 5000)), Buffer.alloc(0)]) {
+    for (const input of [
+      Buffer.from('this is not gzip at all'),
+      good.subarray(0, good.length - 30),
+      flipped,
+      gzipSync(tarBytes),
+      gzipSync(gunzipSync(good).subarray(0, 5000)),
+      Buffer.alloc(0),
+    ]) {
       rmSync(dest, { recursive: true, force: true });
       const e = await refusal(extract(input));
       expect(e.code).toBe('E_BAD_ARCHIVE');
@@ -237,7 +303,9 @@ describe('damaged archives and limits', () => {
   });
 
   it('stops at maxBytes from declared sizes before writing the member', async () => {
-    const e = await refusal(extract(tarball([{ path: 'go/big', body: Buffer.alloc(200_000) }]), { maxBytes: 64 * 1024 }));
+    const e = await refusal(
+      extract(tarball([{ path: 'go/big', body: Buffer.alloc(200_000) }]), { maxBytes: 64 * 1024 }),
+    );
     expect(e.code).toBe('E_UNSAFE_ARCHIVE');
     expect(existsSync(path.join(dest, 'go', 'big'))).toBe(false);
   });
@@ -261,14 +329,23 @@ describe('damaged archives and limits', () => {
   });
 
   it('extractFile on a missing file is a GoarmError', async () => {
-    const e = await extractFile(path.join(tmp, 'nope.tar.gz'), dest).then(() => undefined, (x: unknown) => x);
+    const e = await extractFile(path.join(tmp, 'nope.tar.gz'), dest).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(GoarmError);
     expect((e as GoarmError).exitCode).toBe(ExitCode.FILESYSTEM);
   });
 
   it('hand-made test tarballs are real: GNU tar lists them', () => {
     const f = path.join(tmp, 'hand.tar.gz');
-    writeFileSync(f, tarball([{ path: 'go/a', body: 'a' }, { path: 'go/l', type: 'SymbolicLink', linkpath: 'a' }]));
+    writeFileSync(
+      f,
+      tarball([
+        { path: 'go/a', body: 'a' },
+        { path: 'go/l', type: 'SymbolicLink', linkpath: 'a' },
+      ]),
+    );
     expect(execFileSync('tar', ['-tzvf', f], { encoding: 'utf8' })).toMatch(/go\/a\n.*go\/l -> a\n/);
   });
 });

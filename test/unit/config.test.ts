@@ -1,7 +1,9 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GoarmError } from '../../src/core/errors.js';
+import { goarmHome, type Home } from '../../src/core/home.js';
 import {
   DEFAULT_DOWNLOAD_BASE,
   DEFAULT_INDEX_URL,
@@ -12,8 +14,6 @@ import {
   setGlobalDefault,
   specProblem,
 } from '../../src/select/config.js';
-import { GoarmError } from '../../src/core/errors.js';
-import { goarmHome, type Home } from '../../src/core/home.js';
 
 let dir: string;
 let home: Home;
@@ -37,7 +37,13 @@ async function failure(fn: () => unknown): Promise<GoarmError> {
 describe('loadGlobalConfig', () => {
   it('gives the defaults when config.toml does not exist', async () => {
     const c = await loadGlobalConfig(home, {});
-    expect(c).toMatchObject({ indexUrl: DEFAULT_INDEX_URL, downloadBase: DEFAULT_DOWNLOAD_BASE, trustedKeys: [], autoInstall: false, path: home.config });
+    expect(c).toMatchObject({
+      indexUrl: DEFAULT_INDEX_URL,
+      downloadBase: DEFAULT_DOWNLOAD_BASE,
+      trustedKeys: [],
+      autoInstall: false,
+      path: home.config,
+    });
     expect(c.default).toBeUndefined();
   });
 
@@ -68,7 +74,10 @@ describe('loadGlobalConfig', () => {
   it('lets GOARM_INDEX_URL and GOARM_DOWNLOAD_BASE override the file', async () => {
     await mkdir(home.root, { recursive: true });
     await writeFile(home.config, 'index_url = "https://a.example/"\ndownload_base = "https://b.example/"\n');
-    const c = await loadGlobalConfig(home, { GOARM_INDEX_URL: 'http://127.0.0.1:1/i', GOARM_DOWNLOAD_BASE: 'http://127.0.0.1:1/d' });
+    const c = await loadGlobalConfig(home, {
+      GOARM_INDEX_URL: 'http://127.0.0.1:1/i',
+      GOARM_DOWNLOAD_BASE: 'http://127.0.0.1:1/d',
+    });
     expect(c.indexUrl).toBe('http://127.0.0.1:1/i');
     expect(c.downloadBase).toBe('http://127.0.0.1:1/d/');
     const e = await failure(() => loadGlobalConfig(home, { GOARM_INDEX_URL: 'ftp://x' }));
@@ -98,7 +107,8 @@ describe('setGlobalDefault', () => {
 
   it('replaces the default line keeping comments, other keys and the trailing comment', async () => {
     await mkdir(home.root, { recursive: true });
-    const before = '# goarm settings\n\n  default = "1.21" # chosen by me\nauto_install = true # yes\n\n[future]\n# nothing\n';
+    const before =
+      '# goarm settings\n\n  default = "1.21" # chosen by me\nauto_install = true # yes\n\n[future]\n# nothing\n';
     await writeFile(home.config, before);
     await setGlobalDefault(home, '1.22');
     expect(await readFile(home.config, 'utf8')).toBe(before.replace('"1.21"', '"1.22"'));
@@ -109,7 +119,9 @@ describe('setGlobalDefault', () => {
     await mkdir(home.root, { recursive: true });
     await writeFile(home.config, '# top\nauto_install = false\n\n# the future\n[future]\nx = 1\n');
     await setGlobalDefault(home, 'go1.20.3');
-    expect(await readFile(home.config, 'utf8')).toBe('# top\nauto_install = false\n\ndefault = "1.20.3"\n\n# the future\n[future]\nx = 1\n');
+    expect(await readFile(home.config, 'utf8')).toBe(
+      '# top\nauto_install = false\n\ndefault = "1.20.3"\n\n# the future\n[future]\nx = 1\n',
+    );
   });
 
   it('refuses a hostile version and leaves the file alone', async () => {
@@ -154,7 +166,10 @@ describe('.goarm.toml', () => {
   });
 
   it('accepts dotted keys, inline tables and multi-line arrays', () => {
-    const c = parseProjectConfig('x.toml', 'cgo.enabled = true\ncgo.tags = [\n  "a", # first\n  "b",\n]\nenv = { GOPRIVATE = "example.com/*" }\n');
+    const c = parseProjectConfig(
+      'x.toml',
+      'cgo.enabled = true\ncgo.tags = [\n  "a", # first\n  "b",\n]\nenv = { GOPRIVATE = "example.com/*" }\n',
+    );
     expect(c.cgo).toEqual({ enabled: true, tags: ['a', 'b'] });
     expect(c.env).toEqual({ GOPRIVATE: 'example.com/*' });
   });
@@ -233,7 +248,9 @@ describe('.goarm.toml', () => {
       'f:4:1: CC is also set by cgo.cc; keep only one\nf:5:1: set GOARCH with the top-level `arch` key, not in [env]',
     );
     expect(msg('cgo = 1')).toBe('f:1:7: cgo must be a table, not a number');
-    expect(msg('[cgo]\ntags = ["-toolexec=/tmp/x"]')).toMatch(/^f:2:8: cgo.tags: invalid build tag "-toolexec=\/tmp\/x"/);
+    expect(msg('[cgo]\ntags = ["-toolexec=/tmp/x"]')).toMatch(
+      /^f:2:8: cgo.tags: invalid build tag "-toolexec=\/tmp\/x"/,
+    );
   });
 
   it('loadProjectConfig on a missing file is a config error', async () => {
@@ -271,8 +288,22 @@ describe('pinProjectVersion', () => {
 
 describe('specProblem', () => {
   it('accepts the spec grammar and rejects everything else', () => {
-    for (const ok of ['1.23', '1.23.4', 'go1.23.4', '1.24rc1', '1.21beta2', 'latest', 'stable', '1.9.2rc2']) expect(specProblem(ok), ok).toBeUndefined();
-    for (const bad of ['../../etc', '1.2/..', '..', '1', 'go', '', ' 1.23', '1.23\n', '1.023', '1.23.4-custom', 'system', '1.2.3.4'])
+    for (const ok of ['1.23', '1.23.4', 'go1.23.4', '1.24rc1', '1.21beta2', 'latest', 'stable', '1.9.2rc2'])
+      expect(specProblem(ok), ok).toBeUndefined();
+    for (const bad of [
+      '../../etc',
+      '1.2/..',
+      '..',
+      '1',
+      'go',
+      '',
+      ' 1.23',
+      '1.23\n',
+      '1.023',
+      '1.23.4-custom',
+      'system',
+      '1.2.3.4',
+    ])
       expect(specProblem(bad), JSON.stringify(bad)).toBeDefined();
   });
 });

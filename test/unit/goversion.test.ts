@@ -159,8 +159,24 @@ describe('goversion beyond the Go tables', () => {
   });
 
   it('rejects leading zeros, prefixes, stray text and uppercase prerelease kinds', () => {
-    for (const bad of ['01.2', '1.02', '1.2.03', '1.21rc01', 'go1.21', 'v1.21.0', '1.', '1.21.', '.1', '1..2',
-      '1.21.0.1', '1.21RC1', '1.21-rc1', ' 1.21', '1.21/../x', '']) {
+    for (const bad of [
+      '01.2',
+      '1.02',
+      '1.2.03',
+      '1.21rc01',
+      'go1.21',
+      'v1.21.0',
+      '1.',
+      '1.21.',
+      '.1',
+      '1..2',
+      '1.21.0.1',
+      '1.21RC1',
+      '1.21-rc1',
+      ' 1.21',
+      '1.21/../x',
+      '',
+    ]) {
       expect(isValid(bad), bad).toBe(false);
     }
     expect(isValid('1.0')).toBe(true);

@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { authHeader, originOf, parseNetrc } from '../../src/install/credentials.js';
 import { GoarmError } from '../../src/core/errors.js';
-import { fileSources, fromMirror, isPublicHost, locationProblem, mirrorProblem, resolveMirrors, splitEntries, toLocation } from '../../src/install/mirrors.js';
+import { authHeader, originOf, parseNetrc } from '../../src/install/credentials.js';
+import {
+  fileSources,
+  fromMirror,
+  isPublicHost,
+  locationProblem,
+  mirrorProblem,
+  resolveMirrors,
+  splitEntries,
+  toLocation,
+} from '../../src/install/mirrors.js';
 
 describe('mirror entries', () => {
   it('resolves presets to a trusted pair and file sources, URLs and paths to file sources', () => {
-    expect(resolveMirrors(['china'], '/h')).toEqual({ pair: { index: 'https://golang.google.cn/dl/?mode=json&include=all', official: 'https://golang.google.cn/dl/' }, files: [] });
+    expect(resolveMirrors(['china'], '/h')).toEqual({
+      pair: { index: 'https://golang.google.cn/dl/?mode=json&include=all', official: 'https://golang.google.cn/dl/' },
+      files: [],
+    });
     expect(resolveMirrors(['ustc', 'official'], '/h')).toEqual({
       pair: { index: 'https://golang.google.cn/dl/?mode=json&include=all', official: 'https://golang.google.cn/dl/' },
       files: ['https://mirrors.ustc.edu.cn/golang/', 'https://dl.google.com/go/'],
@@ -13,26 +25,44 @@ describe('mirror entries', () => {
     expect(resolveMirrors(['https://a.example/go', 'rel/dir', '/abs/dir', 'file:///x/'], '/h')).toEqual({
       files: ['https://a.example/go/', 'file:///h/rel/dir/', 'file:///abs/dir/', 'file:///x/'],
     });
-    expect(fileSources({ mirrors: ['https://a/', 'https://b/'], downloadBase: 'https://a/' })).toEqual(['https://a/', 'https://b/']);
+    expect(fileSources({ mirrors: ['https://a/', 'https://b/'], downloadBase: 'https://a/' })).toEqual([
+      'https://a/',
+      'https://b/',
+    ]);
     expect(splitEntries('ustc, china  https://x/')).toEqual(['ustc', 'china', 'https://x/']);
   });
 
   it('refuses unknown presets and other schemes; accepts paths', () => {
-    expect(mirrorProblem('tuna')).toMatch(/^unknown mirror preset "tuna" \(presets: official, china, ustc, aliyun, nju; a directory is written \.\/tuna\)$/);
+    expect(mirrorProblem('tuna')).toMatch(
+      /^unknown mirror preset "tuna" \(presets: official, china, ustc, aliyun, nju; a directory is written \.\/tuna\)$/,
+    );
     expect(locationProblem('ftp://x/')).toBe('"ftp://x/" is not an http(s) or file: URL, nor a path');
-    expect([locationProblem('./m'), locationProblem('/srv/m'), locationProblem('file:///srv/m'), locationProblem('http://h/')]).toEqual([undefined, undefined, undefined, undefined]);
+    expect([
+      locationProblem('./m'),
+      locationProblem('/srv/m'),
+      locationProblem('file:///srv/m'),
+      locationProblem('http://h/'),
+    ]).toEqual([undefined, undefined, undefined, undefined]);
     expect(toLocation('/srv/go mirror', '/', true)).toBe('file:///srv/go%20mirror/');
   });
 
   it('--from points the index and the files at the directory, keeping the official host for a missing .asc', () => {
     const cfg = { indexUrl: 'https://go.dev/x', downloadBase: 'https://dl.google.com/go/', trustedKeys: [] };
-    expect(fromMirror(cfg, 'm', '/w')).toEqual({ ...cfg, indexUrl: 'file:///w/m/index.json', mirrors: ['file:///w/m/'] });
-    expect(fromMirror(cfg, 'https://h/m')).toMatchObject({ indexUrl: 'https://h/m/index.json', mirrors: ['https://h/m/'] });
+    expect(fromMirror(cfg, 'm', '/w')).toEqual({
+      ...cfg,
+      indexUrl: 'file:///w/m/index.json',
+      mirrors: ['file:///w/m/'],
+    });
+    expect(fromMirror(cfg, 'https://h/m')).toMatchObject({
+      indexUrl: 'https://h/m/index.json',
+      mirrors: ['https://h/m/'],
+    });
     expect(() => fromMirror(cfg, 'gopher://h/')).toThrow(GoarmError);
   });
 
   it('knows the public hosts that never get credentials', () => {
-    for (const h of ['go.dev', 'dl.google.com', 'golang.google.cn', 'mirrors.ustc.edu.cn', 'DL.GOOGLE.COM']) expect(isPublicHost(h)).toBe(true);
+    for (const h of ['go.dev', 'dl.google.com', 'golang.google.cn', 'mirrors.ustc.edu.cn', 'DL.GOOGLE.COM'])
+      expect(isPublicHost(h)).toBe(true);
     expect(isPublicHost('artifactory.example.com')).toBe(false);
   });
 });

@@ -21,8 +21,15 @@ function elf(is64: boolean, le: boolean, machine: number): Buffer {
   b[4] = is64 ? 2 : 1;
   b[5] = le ? 1 : 2;
   b[6] = 1; // EV_CURRENT
-  if (le) { b.writeUInt16LE(2, 16); b.writeUInt16LE(machine, 18); b.writeUInt32LE(1, 20); }
-  else { b.writeUInt16BE(2, 16); b.writeUInt16BE(machine, 18); b.writeUInt32BE(1, 20); }
+  if (le) {
+    b.writeUInt16LE(2, 16);
+    b.writeUInt16LE(machine, 18);
+    b.writeUInt32LE(1, 20);
+  } else {
+    b.writeUInt16BE(2, 16);
+    b.writeUInt16BE(machine, 18);
+    b.writeUInt32BE(1, 20);
+  }
   return b;
 }
 
@@ -30,7 +37,10 @@ function elf(is64: boolean, le: boolean, machine: number): Buffer {
 function macho(magic: number, le: boolean, cputype: number): Buffer {
   const b = Buffer.alloc(32);
   const w = (v: number, off: number) => (le ? b.writeUInt32LE(v, off) : b.writeUInt32BE(v, off));
-  w(magic, 0); w(cputype, 4); w(3, 8); w(2, 12);
+  w(magic, 0);
+  w(cputype, 4);
+  w(3, 8);
+  w(2, 12);
   return b;
 }
 
@@ -42,10 +52,18 @@ function fat(cputypes: number[], is64 = false): Buffer {
   head.writeUInt32BE(cputypes.length, 4);
   const slices = cputypes.map((c) => macho(0xfeedfacf, true, c));
   cputypes.forEach((c, i) => {
-    const o = 8 + i * rec, offset = 4096 * (i + 1);
+    const o = 8 + i * rec,
+      offset = 4096 * (i + 1);
     head.writeUInt32BE(c, o);
-    if (is64) { head.writeBigUInt64BE(BigInt(offset), o + 8); head.writeBigUInt64BE(32n, o + 16); head.writeUInt32BE(12, o + 24); }
-    else { head.writeUInt32BE(offset, o + 8); head.writeUInt32BE(32, o + 12); head.writeUInt32BE(12, o + 16); }
+    if (is64) {
+      head.writeBigUInt64BE(BigInt(offset), o + 8);
+      head.writeBigUInt64BE(32n, o + 16);
+      head.writeUInt32BE(12, o + 24);
+    } else {
+      head.writeUInt32BE(offset, o + 8);
+      head.writeUInt32BE(32, o + 12);
+      head.writeUInt32BE(12, o + 16);
+    }
   });
   const out = Buffer.alloc(4096 * (cputypes.length + 1));
   head.copy(out);
@@ -54,8 +72,15 @@ function fat(cputypes: number[], is64 = false): Buffer {
 }
 
 describe('goArch', () => {
-  it.each([['x64', 'amd64'], ['arm64', 'arm64'], ['ia32', '386'], ['arm', 'arm'], ['s390x', 's390x'], ['riscv64', 'riscv64'], ['loong64', 'loong64']])(
-    '%s -> %s', (node, go) => expect(goArch(node)).toBe(go));
+  it.each([
+    ['x64', 'amd64'],
+    ['arm64', 'arm64'],
+    ['ia32', '386'],
+    ['arm', 'arm'],
+    ['s390x', 's390x'],
+    ['riscv64', 'riscv64'],
+    ['loong64', 'loong64'],
+  ])('%s -> %s', (node, go) => expect(goArch(node)).toBe(go));
   it('ppc64 follows the host byte order (Node has no ppc64le)', () => {
     expect(['ppc64le', 'ppc64']).toContain(goArch('ppc64'));
   });
@@ -63,8 +88,14 @@ describe('goArch', () => {
 
 describe('binaryInfo', () => {
   it.each([
-    ['amd64', true, true, 0x3e], ['arm64', true, true, 0xb7], ['386', false, true, 0x03], ['arm', false, true, 0x28],
-    ['riscv64', true, true, 0xf3], ['ppc64le', true, true, 0x15], ['ppc64', true, false, 0x15], ['s390x', true, false, 0x16],
+    ['amd64', true, true, 0x3e],
+    ['arm64', true, true, 0xb7],
+    ['386', false, true, 0x03],
+    ['arm', false, true, 0x28],
+    ['riscv64', true, true, 0xf3],
+    ['ppc64le', true, true, 0x15],
+    ['ppc64', true, false, 0x15],
+    ['s390x', true, false, 0x16],
   ] as const)('ELF %s', async (arch, is64, le, machine) => {
     expect(await binaryInfo(file(elf(is64, le, machine)))).toEqual({ format: 'elf', os: 'linux', archs: [arch] });
   });
@@ -79,12 +110,20 @@ describe('binaryInfo', () => {
   });
 
   it('universal binaries list every slice, fat and fat64', async () => {
-    expect(await binaryInfo(file(fat([0x01000007, 0x0100000c])))).toEqual({ format: 'fat', os: 'darwin', archs: ['amd64', 'arm64'] });
+    expect(await binaryInfo(file(fat([0x01000007, 0x0100000c])))).toEqual({
+      format: 'fat',
+      os: 'darwin',
+      archs: ['amd64', 'arm64'],
+    });
     expect(await binaryInfo(file(fat([0x0100000c], true)))).toEqual({ format: 'fat', os: 'darwin', archs: ['arm64'] });
   });
 
   it('names a CPU it does not know instead of guessing', async () => {
-    expect(await binaryInfo(file(macho(0xfeedfacf, true, 0x0200000c)))).toEqual({ format: 'macho', os: 'darwin', archs: ['cputype-0x200000c'] });
+    expect(await binaryInfo(file(macho(0xfeedfacf, true, 0x0200000c)))).toEqual({
+      format: 'macho',
+      os: 'darwin',
+      archs: ['cputype-0x200000c'],
+    });
   });
 
   it('is not fooled by a Java class file (also 0xcafebabe)', async () => {
@@ -109,12 +148,17 @@ describe('binaryInfo', () => {
 describe('host', () => {
   let dirs = 0;
   /** A directory holding a fake `sysctl` that answers the two names goarm asks about, and logs each call. */
-  function fakeSysctl(answers: { arm64?: string; translated?: string; exit?: number }): { env: NodeJS.ProcessEnv; log: string } {
+  function fakeSysctl(answers: { arm64?: string; translated?: string; exit?: number }): {
+    env: NodeJS.ProcessEnv;
+    log: string;
+  } {
     const dir = path.join(tmp, `sysctl${dirs++}`);
     mkdirSync(dir);
     const log = path.join(dir, 'calls.log');
     const answer = (v?: string) => (v === undefined ? ':' : `echo ${v}`); // -i: unknown names print nothing
-    writeFileSync(path.join(dir, 'sysctl'), `#!/bin/sh
+    writeFileSync(
+      path.join(dir, 'sysctl'),
+      `#!/bin/sh
 echo "$*" >> '${log}'
 [ "$1" = "-in" ] || { echo "usage" >&2; exit 2; }
 case "$2" in
@@ -122,7 +166,8 @@ case "$2" in
   sysctl.proc_translated) ${answer(answers.translated)} ;;
 esac
 exit ${answers.exit ?? 0}
-`);
+`,
+    );
     chmodSync(path.join(dir, 'sysctl'), 0o755);
     writeFileSync(log, '');
     return { env: { GOARM_SIMULATE_OS: 'darwin', PATH: dir }, log };
@@ -130,7 +175,12 @@ exit ${answers.exit ?? 0}
   const native = goArch(process.arch);
 
   it('on this Linux machine: the real OS and arch, no Apple Silicon, no translation', () => {
-    expect(host({ PATH: process.env.PATH })).toEqual({ os: process.platform, arch: native, appleSilicon: false, translated: false });
+    expect(host({ PATH: process.env.PATH })).toEqual({
+      os: process.platform,
+      arch: native,
+      appleSilicon: false,
+      translated: false,
+    });
   });
 
   it('Apple Silicon, native: arm64', () => {
@@ -150,10 +200,19 @@ exit ${answers.exit ?? 0}
   });
 
   it('a failing or missing sysctl means no Apple Silicon and no translation', () => {
-    expect(host(fakeSysctl({ arm64: '1', translated: '1', exit: 1 }).env)).toMatchObject({ appleSilicon: false, translated: false, arch: native });
+    expect(host(fakeSysctl({ arm64: '1', translated: '1', exit: 1 }).env)).toMatchObject({
+      appleSilicon: false,
+      translated: false,
+      arch: native,
+    });
     const empty = path.join(tmp, 'empty');
     mkdirSync(empty);
-    expect(host({ GOARM_SIMULATE_OS: 'darwin', PATH: empty })).toEqual({ os: 'darwin', arch: native, appleSilicon: false, translated: false });
+    expect(host({ GOARM_SIMULATE_OS: 'darwin', PATH: empty })).toEqual({
+      os: 'darwin',
+      arch: native,
+      appleSilicon: false,
+      translated: false,
+    });
   });
 
   it('asks sysctl once per process', () => {

@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { GlobalConfig } from '../../src/select/config.js';
 import { GoarmError } from '../../src/core/errors.js';
 import { goarmHome, type Home } from '../../src/core/home.js';
-import { pickInstalled, projectEnv, resolveDir, type ResolveOptions } from '../../src/select/resolve.js';
+import type { GlobalConfig } from '../../src/select/config.js';
+import { pickInstalled, projectEnv, type ResolveOptions, resolveDir } from '../../src/select/resolve.js';
 import { trust } from '../../src/select/trust.js';
 
 let root: string; // the temp tree; nothing above it holds project files (checked in beforeEach)
@@ -27,12 +27,23 @@ async function tree(files: Record<string, string>) {
 }
 
 function opts(over: Partial<ResolveOptions> & { default?: string } = {}): ResolveOptions {
-  const global: GlobalConfig = { indexUrl: 'http://127.0.0.1:9/', downloadBase: 'http://127.0.0.1:9/', trustedKeys: [], autoInstall: false, path: home.config, default: over.default, defaultLine: over.default ? 1 : undefined };
+  const global: GlobalConfig = {
+    indexUrl: 'http://127.0.0.1:9/',
+    downloadBase: 'http://127.0.0.1:9/',
+    trustedKeys: [],
+    autoInstall: false,
+    path: home.config,
+    default: over.default,
+    defaultLine: over.default ? 1 : undefined,
+  };
   return { home, env: {}, installed: INSTALLED, global, hostArch: 'amd64', ...over };
 }
 
 async function failure(p: Promise<unknown>): Promise<GoarmError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(GoarmError);
   return e as GoarmError;
 }
@@ -56,11 +67,30 @@ describe('precedence within one directory', () => {
     await tree(all);
     const p = join(root, 'p');
     const steps: [string | undefined, object][] = [
-      ['p/.goarm.toml', { spec: '1.23', version: '1.23.4', source: { kind: 'goarm.toml', file: join(p, '.goarm.toml'), line: 2 } }],
-      ['p/.go-version', { spec: '1.22.5', version: '1.22.5', source: { kind: 'go-version', file: join(p, '.go-version'), line: 1 } }],
-      ['p/.tool-versions', { spec: '1.21.13', version: '1.21.13', source: { kind: 'tool-versions', file: join(p, '.tool-versions'), line: 2 } }],
-      ['p/go.mod', { spec: '1.20.14', version: '1.20.14', source: { kind: 'go.mod toolchain', file: join(p, 'go.mod'), line: 5 } }],
-      [undefined, { spec: '>=1.20', version: '1.24rc1', source: { kind: 'go.mod go', file: join(p, 'go.mod'), line: 3 } }],
+      [
+        'p/.goarm.toml',
+        { spec: '1.23', version: '1.23.4', source: { kind: 'goarm.toml', file: join(p, '.goarm.toml'), line: 2 } },
+      ],
+      [
+        'p/.go-version',
+        { spec: '1.22.5', version: '1.22.5', source: { kind: 'go-version', file: join(p, '.go-version'), line: 1 } },
+      ],
+      [
+        'p/.tool-versions',
+        {
+          spec: '1.21.13',
+          version: '1.21.13',
+          source: { kind: 'tool-versions', file: join(p, '.tool-versions'), line: 2 },
+        },
+      ],
+      [
+        'p/go.mod',
+        { spec: '1.20.14', version: '1.20.14', source: { kind: 'go.mod toolchain', file: join(p, 'go.mod'), line: 5 } },
+      ],
+      [
+        undefined,
+        { spec: '>=1.20', version: '1.24rc1', source: { kind: 'go.mod go', file: join(p, 'go.mod'), line: 3 } },
+      ],
     ];
     for (const [next, want] of steps) {
       expect(await resolveDir(p, opts({ default: '1.24rc1' })), next).toMatchObject(want);
@@ -68,12 +98,20 @@ describe('precedence within one directory', () => {
       else if (next) await rm(join(root, next));
     }
     await rm(join(p, 'go.mod'));
-    expect(await resolveDir(p, opts({ default: '1.22' }))).toMatchObject({ spec: '1.22', version: '1.22.5', source: { kind: 'default', file: home.config, line: 1 } });
+    expect(await resolveDir(p, opts({ default: '1.22' }))).toMatchObject({
+      spec: '1.22',
+      version: '1.22.5',
+      source: { kind: 'default', file: home.config, line: 1 },
+    });
   });
 
   it('a .goarm.toml without go does not stop the search', async () => {
     await tree({ 'p/.goarm.toml': '[cgo]\nenabled = false\n', 'p/.go-version': 'go1.23.2\n' });
-    expect(await resolveDir(join(root, 'p'), opts())).toMatchObject({ spec: '1.23.2', version: '1.23.2', source: { kind: 'go-version' } });
+    expect(await resolveDir(join(root, 'p'), opts())).toMatchObject({
+      spec: '1.23.2',
+      version: '1.23.2',
+      source: { kind: 'go-version' },
+    });
   });
 
   it('no version anywhere is E_NO_VERSION', async () => {
@@ -86,15 +124,36 @@ describe('precedence within one directory', () => {
 
 describe('nearest directory wins', () => {
   it('a nearer .tool-versions beats a farther .goarm.toml; a farther .go-version applies below', async () => {
-    await tree({ '.goarm.toml': 'go = "1.21"\n', 'a/.go-version': '1.22\n', 'a/b/c/.tool-versions': 'go 1.20\n', 'a/b/c/d/keep': '' });
-    expect(await resolveDir(join(root, 'a/b/c/d'), opts())).toMatchObject({ spec: '1.20', version: '1.20.14', source: { kind: 'tool-versions' } });
-    expect(await resolveDir(join(root, 'a/b'), opts())).toMatchObject({ spec: '1.22', version: '1.22.5', source: { kind: 'go-version', file: join(root, 'a/.go-version') } });
-    expect(await resolveDir(root, opts())).toMatchObject({ spec: '1.21', version: '1.21.13', source: { kind: 'goarm.toml' } });
+    await tree({
+      '.goarm.toml': 'go = "1.21"\n',
+      'a/.go-version': '1.22\n',
+      'a/b/c/.tool-versions': 'go 1.20\n',
+      'a/b/c/d/keep': '',
+    });
+    expect(await resolveDir(join(root, 'a/b/c/d'), opts())).toMatchObject({
+      spec: '1.20',
+      version: '1.20.14',
+      source: { kind: 'tool-versions' },
+    });
+    expect(await resolveDir(join(root, 'a/b'), opts())).toMatchObject({
+      spec: '1.22',
+      version: '1.22.5',
+      source: { kind: 'go-version', file: join(root, 'a/.go-version') },
+    });
+    expect(await resolveDir(root, opts())).toMatchObject({
+      spec: '1.21',
+      version: '1.21.13',
+      source: { kind: 'goarm.toml' },
+    });
   });
 
   it('a nearer go.mod toolchain beats a farther pin', async () => {
     await tree({ '.go-version': '1.23\n', 'mod/go.mod': 'module m\ngo 1.21\ntoolchain go1.21.0 // exact\n' });
-    expect(await resolveDir(join(root, 'mod'), opts())).toMatchObject({ spec: '1.21.0', version: '1.21.0', source: { kind: 'go.mod toolchain', line: 3 } });
+    expect(await resolveDir(join(root, 'mod'), opts())).toMatchObject({
+      spec: '1.21.0',
+      version: '1.21.0',
+      source: { kind: 'go.mod toolchain', line: 3 },
+    });
   });
 
   it('settings come from the nearest .goarm.toml even when the version comes from elsewhere', async () => {
@@ -104,7 +163,11 @@ describe('nearest directory wins', () => {
       'a/b/.go-version': '1.22.5\n',
     });
     const r = await resolveDir(join(root, 'a/b'), opts({ hostArch: 'arm64' }));
-    expect(r).toMatchObject({ version: '1.22.5', source: { kind: 'go-version' }, settingsFile: join(root, 'a/.goarm.toml') });
+    expect(r).toMatchObject({
+      version: '1.22.5',
+      source: { kind: 'go-version' },
+      settingsFile: join(root, 'a/.goarm.toml'),
+    });
     expect(r.env).toEqual({ GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GODEBUG: 'netdns=go' });
     expect(r.archPin).toBe('arm64'); // no arch in the nearest file: the arm64 host's own
     const top = await resolveDir(root, opts({ hostArch: 'arm64' }));
@@ -118,7 +181,12 @@ describe('go.mod go is a minimum', () => {
 
   it('uses the global default when it satisfies the minimum', async () => {
     await tree(mod('1.21'));
-    expect(await resolveDir(join(root, 'm'), opts({ default: '1.22' }))).toMatchObject({ spec: '>=1.21', version: '1.22.5', installSpec: '1.21', source: { kind: 'go.mod go', line: 3 } });
+    expect(await resolveDir(join(root, 'm'), opts({ default: '1.22' }))).toMatchObject({
+      spec: '>=1.21',
+      version: '1.22.5',
+      installSpec: '1.21',
+      source: { kind: 'go.mod go', line: 3 },
+    });
   });
 
   it('else the newest installed stable release >= it, else a prerelease', async () => {
@@ -130,7 +198,9 @@ describe('go.mod go is a minimum', () => {
   it('1.21 as a minimum admits 1.21.0 and 1.21rc1 (Go orders 1.21 < 1.21rc1 < 1.21.0)', async () => {
     await tree(mod('1.21'));
     expect((await resolveDir(join(root, 'm'), opts({ installed: ['1.20.14', '1.21rc1'] }))).version).toBe('1.21rc1');
-    expect((await resolveDir(join(root, 'm'), opts({ installed: ['1.20.14', '1.21.0', '1.21rc1'] }))).version).toBe('1.21.0');
+    expect((await resolveDir(join(root, 'm'), opts({ installed: ['1.20.14', '1.21.0', '1.21rc1'] }))).version).toBe(
+      '1.21.0',
+    );
   });
 
   it('nothing installed satisfies it: no version, and what to install', async () => {
@@ -142,9 +212,15 @@ describe('go.mod go is a minimum', () => {
 
   it('a farther explicit pin applies when it satisfies the minimum, not otherwise', async () => {
     await tree({ '.go-version': '1.22.5\n', ...mod('1.21') });
-    expect(await resolveDir(join(root, 'm'), opts({ default: '1.23' }))).toMatchObject({ version: '1.22.5', source: { kind: 'go-version', file: join(root, '.go-version') } });
+    expect(await resolveDir(join(root, 'm'), opts({ default: '1.23' }))).toMatchObject({
+      version: '1.22.5',
+      source: { kind: 'go-version', file: join(root, '.go-version') },
+    });
     await tree({ '.go-version': '1.20\n' });
-    expect(await resolveDir(join(root, 'm'), opts({ default: '1.23' }))).toMatchObject({ version: '1.23.4', source: { kind: 'go.mod go' } });
+    expect(await resolveDir(join(root, 'm'), opts({ default: '1.23' }))).toMatchObject({
+      version: '1.23.4',
+      source: { kind: 'go.mod go' },
+    });
   });
 
   it('a farther go.mod belongs to another module and is ignored', async () => {
@@ -162,12 +238,32 @@ describe('go.mod go is a minimum', () => {
 
 describe('hostile and malformed version strings', () => {
   const cases: [string, Record<string, string>, RegExp][] = [
-    ['.go-version ../../etc', { 'p/.go-version': '\n../../etc\n' }, /\/p\/\.go-version:2: invalid Go version "\.\.\/\.\.\/etc"$/],
-    ['.tool-versions 1.2/..', { 'p/.tool-versions': '# tools\ngolang 1.2/..\n' }, /\/p\/\.tool-versions:2: invalid Go version "1\.2\/\.\."$/],
-    ['.tool-versions system', { 'p/.tool-versions': 'golang system\n' }, /\/p\/\.tool-versions:1: invalid Go version "system"$/],
-    ['go.mod toolchain', { 'p/go.mod': 'module p\ngo 1.21\ntoolchain go../../../bin\n' }, /\/p\/go\.mod:3: invalid Go version "go\.\.\/\.\.\/\.\.\/bin"$/],
+    [
+      '.go-version ../../etc',
+      { 'p/.go-version': '\n../../etc\n' },
+      /\/p\/\.go-version:2: invalid Go version "\.\.\/\.\.\/etc"$/,
+    ],
+    [
+      '.tool-versions 1.2/..',
+      { 'p/.tool-versions': '# tools\ngolang 1.2/..\n' },
+      /\/p\/\.tool-versions:2: invalid Go version "1\.2\/\.\."$/,
+    ],
+    [
+      '.tool-versions system',
+      { 'p/.tool-versions': 'golang system\n' },
+      /\/p\/\.tool-versions:1: invalid Go version "system"$/,
+    ],
+    [
+      'go.mod toolchain',
+      { 'p/go.mod': 'module p\ngo 1.21\ntoolchain go../../../bin\n' },
+      /\/p\/go\.mod:3: invalid Go version "go\.\.\/\.\.\/\.\.\/bin"$/,
+    ],
     ['go.mod go', { 'p/go.mod': 'module p\ngo 1.21/../..\n' }, /\/p\/go\.mod:2: invalid Go version/],
-    ['shell in .go-version', { 'p/.go-version': '1.21"; rm -rf ~; "\n' }, /\/p\/\.go-version:1: invalid Go version "1\.21\\"; rm -rf ~; \\""$/],
+    [
+      'shell in .go-version',
+      { 'p/.go-version': '1.21"; rm -rf ~; "\n' },
+      /\/p\/\.go-version:1: invalid Go version "1\.21\\"; rm -rf ~; \\""$/,
+    ],
   ];
   for (const [name, files, message] of cases)
     it(`rejects ${name} with E_BAD_SPEC at file:line`, async () => {
@@ -185,7 +281,9 @@ describe('hostile and malformed version strings', () => {
     expect(e.code).toBe('E_BAD_SPEC');
     expect(e.message).toMatch(/^GOARM_VERSION: invalid Go version/);
     await tree({ 'p/.goarm.toml': 'go = "../.."\n' });
-    expect((await failure(resolveDir(join(root, 'p'), opts()))).message).toMatch(/\/p\/\.goarm\.toml:1:6: invalid Go version "\.\.\/\.\."/);
+    expect((await failure(resolveDir(join(root, 'p'), opts()))).message).toMatch(
+      /\/p\/\.goarm\.toml:1:6: invalid Go version "\.\.\/\.\."/,
+    );
   });
 });
 
@@ -210,7 +308,15 @@ describe('trust decides which settings apply', () => {
     const r = await resolveDir(join(root, 'p'), opts());
     expect(r.trusted).toBe(false);
     expect(r.env).toEqual({ GOTOOLCHAIN: 'local', CGO_ENABLED: '1', GOFLAGS: '-tags=netgo' });
-    expect(r.ignored).toEqual(['cgo.cc', 'cgo.cflags', 'cgo.ldflags', 'env.GOFLAGS', 'env.GOPRIVATE', 'env.GOTOOLCHAIN', 'env.GODEBUG']);
+    expect(r.ignored).toEqual([
+      'cgo.cc',
+      'cgo.cflags',
+      'cgo.ldflags',
+      'env.GOFLAGS',
+      'env.GOPRIVATE',
+      'env.GOTOOLCHAIN',
+      'env.GODEBUG',
+    ]);
   });
 
   it('once trusted everything applies; an edit needs trusting again', async () => {
@@ -251,11 +357,21 @@ describe('trust decides which settings apply', () => {
 
 describe('staleness inputs', () => {
   it('lists every directory searched and every file read, plus config.toml and versions/', async () => {
-    await tree({ '.goarm.toml': '[cgo]\nenabled = false\n', 'a/.go-version': '1.22\n', 'a/b/go.mod': 'module x\ngo 1.20\n' });
+    await tree({
+      '.goarm.toml': '[cgo]\nenabled = false\n',
+      'a/.go-version': '1.22\n',
+      'a/b/go.mod': 'module x\ngo 1.20\n',
+    });
     const r = await resolveDir(join(root, 'a/b/c'), opts()); // c does not exist: still a directory to watch
     expect(r.searchedDirs.slice(0, 4)).toEqual([join(root, 'a/b/c'), join(root, 'a/b'), join(root, 'a'), root]);
     expect(r.searchedDirs[4]).toBe(home.trust);
-    expect(r.readFiles).toEqual([home.config, home.versions, join(root, 'a/b/go.mod'), join(root, 'a/.go-version'), join(root, '.goarm.toml')]);
+    expect(r.readFiles).toEqual([
+      home.config,
+      home.versions,
+      join(root, 'a/b/go.mod'),
+      join(root, 'a/.go-version'),
+      join(root, '.goarm.toml'),
+    ]);
     expect(r).toMatchObject({ version: '1.22.5', source: { kind: 'go-version' } });
   });
 
