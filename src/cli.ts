@@ -2,7 +2,7 @@
 // stay unloaded unless used). The shims and shell hooks never come here: they use src/shim-entry.ts.
 import type { Argv, CommandModule } from 'yargs';
 import { COMMANDS } from './core/commands.js';
-import { ExitCode, err, render } from './core/errors.js';
+import { err, render } from './core/errors.js';
 
 /**
  * `eval "$(goarm use)"` runs in every new shell: print the init code without loading yargs at all.
@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .fail((msg, e) => {
       if (e) throw e;
-      throw err('E_USAGE', ExitCode.USAGE, msg, 'run `goarm --help` or `goarm <command> --help`');
+      throw err('E_USAGE', msg, 'run `goarm --help` or `goarm <command> --help`');
     });
   for (const { name: cmd, aliases, describe } of COMMANDS) {
     if (name === cmd || aliases.includes(name ?? ''))

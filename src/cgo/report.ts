@@ -3,14 +3,14 @@
 // with cgo on (CgoFiles are only listed then) and, when cgo is off here, once more with it off plus a compile of
 // the non-standard cgo packages: that is what tells "no files left" and "undefined: C symbol" from "has a fallback".
 import { join } from 'node:path';
-import { ExitCode, err } from '../core/errors.js';
+import { err } from '../core/errors.js';
 import { compare } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
 import { run } from '../core/process.js';
 import { requireInstalled, resolveHere, toolEnv } from '../select/environment.js';
 
-export type WithoutCgo = 'builds' | 'dropped' | 'fails';
-export interface CgoPackage {
+type WithoutCgo = 'builds' | 'dropped' | 'fails';
+interface CgoPackage {
   importPath: string;
   standard: boolean;
   direct: boolean;
@@ -52,7 +52,6 @@ interface Listed {
 const goFailed = (what: string, stderr: string) =>
   err(
     'E_GO_LIST',
-    ExitCode.CONFIG,
     `${what} failed: ${stderr.trim().split('\n').slice(0, 5).join('\n') || 'no output'}`,
     'run goarm cgo inside a Go module whose packages load (`go list ./...` must work here)',
   );
@@ -73,12 +72,7 @@ async function goList(go: string, env: NodeJS.ProcessEnv, cwd: string): Promise<
   const bad = pkgs.find((p) => p.ImportPath === './...' && p.Error);
   if (bad) throw goFailed('go list -deps ./...', bad.Error!.Err);
   if (!pkgs.length)
-    throw err(
-      'E_NO_PACKAGES',
-      ExitCode.NOT_FOUND,
-      `no Go packages in ${cwd}`,
-      'run goarm cgo in a directory of a Go module',
-    );
+    throw err('E_NO_PACKAGES', `no Go packages in ${cwd}`, 'run goarm cgo in a directory of a Go module');
   return pkgs;
 }
 

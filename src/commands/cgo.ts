@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { analyzeCgo, renderCgo } from '../cgo/report.js';
-import { ExitCode, err } from '../core/errors.js';
+import { err } from '../core/errors.js';
 import { goarmHome } from '../core/home.js';
 import { out, printJson } from './common.js';
 
@@ -23,7 +23,6 @@ const command: CommandModule<object, { json: boolean; strict: boolean }> = {
     if (a.strict && report.breaks.length)
       throw err(
         'E_CGO_REQUIRED',
-        ExitCode.CONFIG,
         `cgo is off here but ${report.breaks.join(', ')} need${report.breaks.length > 1 ? '' : 's'} it`,
         'set cgo.enabled = true in .goarm.toml (and install a C compiler), or drop those dependencies',
       );

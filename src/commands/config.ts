@@ -1,7 +1,7 @@
 // `goarm config list|get|set|unset`: the global config.toml, edited in place (comments survive).
 import { isAbsolute, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { ExitCode, err, redact } from '../core/errors.js';
+import { err, redact } from '../core/errors.js';
 import { goarmHome } from '../core/home.js';
 import { loggedIn } from '../install/credentials.js';
 import { fileSources, isPresetName } from '../install/mirrors.js';
@@ -34,12 +34,7 @@ function parseValue(key: string, values: string[]): string | string[] | boolean 
   if (LOCATIONS.has(key)) values = values.map((v) => absolute(v, key));
   const one = () => {
     if (values.length !== 1)
-      throw err(
-        'E_USAGE',
-        ExitCode.USAGE,
-        `${key} takes one value, not ${values.length}`,
-        `goarm config set ${key} <value>`,
-      );
+      throw err('E_USAGE', `${key} takes one value, not ${values.length}`, `goarm config set ${key} <value>`);
     return values[0];
   };
   if (key === 'auto_install') {
@@ -47,7 +42,6 @@ function parseValue(key: string, values: string[]): string | string[] | boolean 
     if (v !== 'true' && v !== 'false')
       throw err(
         'E_USAGE',
-        ExitCode.USAGE,
         `auto_install must be true or false, not ${JSON.stringify(v)}`,
         'goarm config set auto_install true',
       );

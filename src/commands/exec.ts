@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { CommandModule } from 'yargs';
-import { ExitCode, err } from '../core/errors.js';
+import { err } from '../core/errors.js';
 import { nativeHelper } from '../core/native.js';
 import { nativeVersions } from '../install/versions.js';
 import { requireInstalled, resolveHere, toolEnv } from '../select/environment.js';
@@ -26,17 +26,12 @@ const command: CommandModule<object, Args> = {
       .example('$0 exec --version 1.22 -- go test ./...', ''),
   handler: async (a) => {
     const argv = [...(a.cmd ?? []), ...(((a as Record<string, unknown>)['--'] as string[]) ?? [])].map(String);
-    if (!argv.length) throw err('E_USAGE', ExitCode.USAGE, 'exec needs a command', 'e.g. goarm exec -- go version');
+    if (!argv.length) throw err('E_USAGE', 'exec needs a command', 'e.g. goarm exec -- go version');
     const { home } = await context();
     // --version takes a spec ("1.22"); GOARM_VERSION names an exact installed version, as the shims read it.
     const exact = a.version === undefined ? undefined : pickInstalled(a.version, await nativeVersions(home));
     if (a.version !== undefined && !exact)
-      throw err(
-        'E_NOT_INSTALLED',
-        ExitCode.NOT_FOUND,
-        `no installed Go matches ${a.version}`,
-        `run: goarm install ${a.version}`,
-      );
+      throw err('E_NOT_INSTALLED', `no installed Go matches ${a.version}`, `run: goarm install ${a.version}`);
     const resolveEnv = exact ? { ...process.env, GOARM_VERSION: exact } : process.env;
     const r = requireInstalled(await resolveHere(home, process.cwd(), resolveEnv));
     const env = toolEnv(home, r, process.env);

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { ExitCode, err } from '../core/errors.js';
+import { err } from '../core/errors.js';
 import { fromMirror } from '../install/mirrors.js';
 import { install, installArchive } from '../install/pipeline.js';
 import { renderShims } from '../shell/shims.js';
@@ -61,7 +61,7 @@ const command: CommandModule<object, Args> = {
   handler: async (a) => {
     const { home, cfg } = await context();
     const specs = a.specs ?? [];
-    const usage = (msg: string, hint: string) => err('E_USAGE', ExitCode.USAGE, msg, hint);
+    const usage = (msg: string, hint: string) => err('E_USAGE', msg, hint);
     // With --from or --file the index is not the official one, so the signature is the check that cannot be skipped.
     if (a['skip-signature'] && (a.from || a.file))
       throw usage(

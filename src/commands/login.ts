@@ -1,7 +1,7 @@
 // `goarm login <url>`: stores a token or user:password for a private mirror in the OS keychain. The secret is read
 // from the terminal without echo, or from stdin, never from the command line (it would land in shell history).
 import type { CommandModule } from 'yargs';
-import { ExitCode, err } from '../core/errors.js';
+import { err } from '../core/errors.js';
 import { goarmHome } from '../core/home.js';
 import { login, originOf, requireKeychain } from '../install/credentials.js';
 import { out } from './common.js';
@@ -27,7 +27,7 @@ async function readSecret(prompt: string): Promise<string> {
     for await (const chunk of stdin) {
       for (const ch of String(chunk)) {
         if (ch === '\r' || ch === '\n') return secret;
-        if (ch === '\u0003') throw err('E_USAGE', ExitCode.USAGE, 'cancelled', 'nothing was stored');
+        if (ch === '\u0003') throw err('E_USAGE', 'cancelled', 'nothing was stored');
         secret = ch === '\u007f' || ch === '\b' ? secret.slice(0, -1) : secret + ch;
       }
     }
@@ -67,17 +67,11 @@ const command: CommandModule<object, Args> = {
     if (!secret || /[\u0000-\u001f\u007f]/.test(secret))
       throw err(
         'E_USAGE',
-        ExitCode.USAGE,
         'no usable secret was given (empty, or it has control characters)',
         'type the token, or pipe it on stdin',
       );
     if (a.username && (!a.username.trim() || a.username.includes(':')))
-      throw err(
-        'E_USAGE',
-        ExitCode.USAGE,
-        'a user name cannot be empty or contain ":"',
-        'goarm login <url> --username <name>',
-      );
+      throw err('E_USAGE', 'a user name cannot be empty or contain ":"', 'goarm login <url> --username <name>');
     await login(goarmHome(), origin, a.username ? `${a.username}:${secret}` : secret);
     out(`stored credentials for ${origin} in the OS keychain; goarm sends them only to ${origin}`);
   },

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { ExitCode, err } from '../core/errors.js';
+import { err } from '../core/errors.js';
 import { SPEC_HINT, specProblem } from '../select/config.js';
 import { detectShell, installedFor, printCode, renderInit, versionCode } from '../shell/init.js';
 import { SHELLS, type Shell } from '../shell/quote.js';
@@ -37,9 +37,9 @@ const command: CommandModule<object, Args> = {
     const { home } = await context();
     const say = (text: string) => out(a.emit ? printCode(a.emit, text) : text);
     if (a.unset && (a.spec || a.global))
-      throw err('E_USAGE', ExitCode.USAGE, '--unset takes no version and no --global', 'run: goarm use --unset');
+      throw err('E_USAGE', '--unset takes no version and no --global', 'run: goarm use --unset');
     if (a.global) {
-      if (!a.spec) throw err('E_USAGE', ExitCode.USAGE, '--global needs a version', 'e.g. goarm use 1.23 --global');
+      if (!a.spec) throw err('E_USAGE', '--global needs a version', 'e.g. goarm use 1.23 --global');
       // Exactly `goarm default`, whose modules load only here: the init code (every new shell) needs none of them.
       const [{ parseSpec }, { setGlobalDefault }, { installedHint }] = await Promise.all([
         import('../install/release-index.js'),
@@ -60,7 +60,7 @@ const command: CommandModule<object, Args> = {
       );
 
     const bad = a.spec === undefined ? undefined : specProblem(a.spec);
-    if (bad) throw err('E_BAD_SPEC', ExitCode.USAGE, bad, SPEC_HINT);
+    if (bad) throw err('E_BAD_SPEC', bad, SPEC_HINT);
     const name = a.spec === undefined ? undefined : await installedFor(home, a.spec);
     const shell = a.emit ?? a.shell ?? detectShell();
     out(versionCode(shell, name));

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { ExitCode, err } from '../core/errors.js';
+import { err } from '../core/errors.js';
 import { goarmHome } from '../core/home.js';
 import { host } from '../core/platform.js';
 import { type TreeReport, verifyTree } from '../install/manifest.js';
@@ -57,7 +57,6 @@ const command: CommandModule<object, Args> = {
       if (!hit)
         throw err(
           'E_NOT_INSTALLED',
-          ExitCode.NOT_FOUND,
           `go${name} is not installed`,
           `installed: ${all.map((i) => i.name).join(', ') || 'none'}; verify takes an exact version, or --all`,
         );
@@ -76,7 +75,6 @@ const command: CommandModule<object, Args> = {
     if (bad.length)
       throw err(
         'E_TREE_MODIFIED',
-        ExitCode.VERIFY,
         `${bad.map((r) => `go${r.name}`).join(', ')} ${bad.some((r) => r.manifest) ? 'differ from what was installed' : 'cannot be verified'}`,
         `reinstall: ${bad.map((r) => `goarm uninstall ${r.name} && goarm install ${r.name.split('-')[0]}${r.name.includes('-') ? ` --os ${r.os} --arch ${r.arch}` : ''}`).join('; ')}`,
       );

@@ -17,21 +17,78 @@ export const ExitCode = {
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
+/**
+ * The one error table: every code goarm reports, its exit code, and the hint shown when the thrower has no more
+ * specific one. README.md's exit-code table is checked against this by a test. The shims' own exits use the same
+ * numbers (4 not installed, 2 bad GOARM_VERSION, 10 Rosetta, 3 a broken resolve cache).
+ */
+const E = ExitCode;
+export const ERRORS = {
+  E_USAGE: [E.USAGE, 'run `goarm --help` or `goarm <command> --help`'],
+  E_BAD_SPEC: [E.USAGE, 'use e.g. 1.23, 1.23.4, go1.23.4, 1.24rc1 or latest'],
+  E_CONFIG: [E.CONFIG, 'fix the file named above; `goarm doctor` checks every setting'],
+  E_BAD_PIN: [E.CONFIG, 'use a version like 1.23 or 1.23.4 in the file named above'],
+  E_FILE_IS_DIR: [E.CONFIG, 'name a file, not a directory'],
+  E_CGO_REQUIRED: [E.CONFIG, undefined],
+  E_GO_LIST: [E.CONFIG, undefined],
+  E_KEYCHAIN: [E.CONFIG, undefined],
+  E_NO_KEYCHAIN: [E.CONFIG, undefined],
+  E_NOT_FOUND: [E.NOT_FOUND, undefined],
+  E_NOT_INSTALLED: [E.NOT_FOUND, 'run: goarm install <version>'],
+  E_NOT_IN_INDEX: [E.NOT_FOUND, 'run `goarm ls-remote --all` to see what exists'],
+  E_UNKNOWN_VERSION: [E.NOT_FOUND, 'run `goarm ls-remote --all` to see what exists'],
+  E_NO_FILE: [E.NOT_FOUND, undefined],
+  E_NO_INDEX: [E.NOT_FOUND, undefined],
+  E_NO_PACKAGES: [E.NOT_FOUND, undefined],
+  E_NO_VERSION: [E.NOT_FOUND, 'run: goarm install 1.23 (the first Go installed becomes the default)'],
+  E_FILE_NOT_FOUND: [E.NOT_FOUND, undefined],
+  E_NETWORK: [E.NETWORK, 'check the network, the proxy settings and the mirror; then run the command again'],
+  E_HTTP: [E.NETWORK, undefined],
+  E_HTTP_404: [E.NETWORK, undefined],
+  E_HTTP_AUTH: [E.NETWORK, 'run `goarm login <url>` or set GOARM_MIRROR_TOKEN'],
+  E_HTTP_RANGE: [E.NETWORK, undefined],
+  E_INDEX_INVALID: [E.NETWORK, undefined],
+  E_CHECKSUM: [E.VERIFY, undefined],
+  E_SIGNATURE: [E.VERIFY, undefined],
+  E_NO_SIGNATURE: [E.VERIFY, undefined],
+  E_PINNED_KEY: [E.VERIFY, 'reinstall goarm: its bundled key file is damaged'],
+  E_SIZE: [E.VERIFY, undefined],
+  E_TOO_LARGE: [E.VERIFY, undefined],
+  E_MANIFEST: [E.VERIFY, undefined],
+  E_TREE_MODIFIED: [E.VERIFY, undefined],
+  E_UNSAFE_ARCHIVE: [E.ARCHIVE, 'the archive is not a genuine Go release; report the mirror that served it'],
+  E_BAD_ARCHIVE: [E.ARCHIVE, undefined],
+  E_BAD_CONTENTS: [E.ARCHIVE, undefined],
+  E_WRONG_ARCH: [E.ARCHIVE, undefined],
+  E_ABORTED: [E.ARCHIVE, undefined],
+  E_FILE: [E.FILESYSTEM, undefined],
+  E_FS: [E.FILESYSTEM, undefined],
+  E_DISK_FULL: [E.FILESYSTEM, 'free some disk space and run the command again'],
+  E_PERMISSION: [E.FILESYSTEM, 'check the ownership and permissions of GOARM_HOME'],
+  E_LOCKED: [E.LOCKED, undefined],
+  E_ROSETTA: [E.HOST, 'open a native arm64 shell, or set GOARM_ALLOW_ROSETTA=1'],
+} as const satisfies Record<string, readonly [ExitCodeValue, string | undefined]>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
 export class GoarmError extends Error {
+  readonly exitCode: ExitCodeValue;
+  readonly hint: string | undefined;
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
-    readonly hint: string | undefined,
-    readonly exitCode: ExitCodeValue,
+    hint?: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
     this.name = 'GoarmError';
+    this.exitCode = ERRORS[code][0];
+    this.hint = hint ?? ERRORS[code][1];
   }
 }
 
-export const err = (code: string, exitCode: ExitCodeValue, message: string, hint?: string, cause?: unknown) =>
-  new GoarmError(code, message, hint, exitCode, cause === undefined ? undefined : { cause });
+export const err = (code: ErrorCode, message: string, hint?: string, cause?: unknown) =>
+  new GoarmError(code, message, hint, cause === undefined ? undefined : { cause });
 
 /** Maps OS errors a user can cause (disk full, permissions) onto GoarmError; rethrows the rest untouched. */
 export function fsError(e: unknown, what: string): GoarmError {
@@ -39,7 +96,6 @@ export function fsError(e: unknown, what: string): GoarmError {
   if (code === 'ENOSPC' || code === 'EDQUOT')
     return err(
       'E_DISK_FULL',
-      ExitCode.FILESYSTEM,
       `no space left on device while ${what}`,
       'free some disk space and run the command again; nothing installed was changed',
       e,
@@ -47,13 +103,12 @@ export function fsError(e: unknown, what: string): GoarmError {
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
     return err(
       'E_PERMISSION',
-      ExitCode.FILESYSTEM,
       `permission denied while ${what}: ${(e as Error).message}`,
       'check the ownership of GOARM_HOME',
       e,
     );
   if (e instanceof GoarmError) return e;
-  return err('E_FS', ExitCode.FILESYSTEM, `${what} failed: ${(e as Error)?.message ?? e}`, undefined, e);
+  return err('E_FS', `${what} failed: ${(e as Error)?.message ?? e}`, undefined, e);
 }
 
 /** Strips credentials from anything we are about to print: URL userinfo, auth headers, tokens in query strings. */

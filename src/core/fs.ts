@@ -23,7 +23,7 @@ export async function readOptional(file: string): Promise<string | undefined> {
 }
 
 /** The temporary name atomicWrite uses: hidden, next to the target (same filesystem), unique per writer. */
-export const tempName = (file: string) =>
+const tempName = (file: string) =>
   join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 
 export interface WriteOptions {

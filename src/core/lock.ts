@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ExitCode, err } from './errors.js';
+import { err } from './errors.js';
 
 export function alive(pid: number): boolean {
   try {
@@ -66,7 +66,6 @@ export async function withLock<T>(
     if (Date.now() > deadline)
       throw err(
         'E_LOCKED',
-        ExitCode.LOCKED,
         `another goarm process holds ${dir}`,
         'wait for it to finish; if none is running, remove that directory',
       );

@@ -22,8 +22,7 @@ interface Binding {
 let loaded: NativeHelper | null | undefined;
 
 /** GOARM_NO_NATIVE=1 (any value but "" or "0") forces the JS fallback. */
-export const nativeDisabled = (env: NodeJS.ProcessEnv = process.env) =>
-  !!env.GOARM_NO_NATIVE && env.GOARM_NO_NATIVE !== '0';
+const nativeDisabled = (env: NodeJS.ProcessEnv = process.env) => !!env.GOARM_NO_NATIVE && env.GOARM_NO_NATIVE !== '0';
 
 export function nativeHelper(env: NodeJS.ProcessEnv = process.env): NativeHelper | undefined {
   if (nativeDisabled(env)) return undefined;
@@ -61,7 +60,7 @@ function wrap(b: Binding): NativeHelper {
  * executable regular file in a PATH entry ("" means the current directory). A match that exists but cannot
  * be run is returned when nothing better turns up, so the exec fails with EACCES (126) as spawn's would.
  */
-export function findOnPath(file: string, pathVar: string | undefined): string | undefined {
+function findOnPath(file: string, pathVar: string | undefined): string | undefined {
   if (file.includes('/')) return file;
   let denied: string | undefined;
   for (const dir of (pathVar ?? '/usr/bin:/bin').split(delimiter)) {

@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { nativeHelper } from './native.js';
 
-export type GoOS = 'linux' | 'darwin' | string;
+type GoOS = 'linux' | 'darwin' | string;
 export type GoArch = 'amd64' | 'arm64' | '386' | 'arm' | string;
 export interface Host {
   os: GoOS;

@@ -33,7 +33,7 @@ export function run(
 }
 
 /** Every executable named `name` on PATH, in PATH order (what `which -a` prints). Empty entries are skipped. */
-export async function whichAll(name: string, path: string | undefined): Promise<{ dir: string; file: string }[]> {
+async function whichAll(name: string, path: string | undefined): Promise<{ dir: string; file: string }[]> {
   const hits: { dir: string; file: string }[] = [];
   for (const dir of (path ?? '').split(delimiter)) {
     if (!dir || !isAbsolute(dir)) continue;

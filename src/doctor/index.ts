@@ -81,7 +81,7 @@ function today(env: NodeJS.ProcessEnv): Date {
   return Number.isNaN(t) ? new Date() : new Date(t);
 }
 
-export async function goarmVersion(): Promise<string> {
+async function goarmVersion(): Promise<string> {
   return JSON.parse(await readFile(packageFile.json, 'utf8')).version as string;
 }
 

@@ -21,10 +21,10 @@ import {
 import path from 'node:path';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
-import { ExitCode, err, fsError, GoarmError } from '../core/errors.js';
+import { err, fsError, GoarmError } from '../core/errors.js';
 
 /** What was written, per member path (relative, "/"-separated): hashed on the way to disk, for install manifests. */
-export interface ExtractedFile {
+interface ExtractedFile {
   sha256?: string;
   size?: number;
   mode: number;
@@ -57,18 +57,11 @@ const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS']);
 const unsafe = (msg: string) =>
   err(
     'E_UNSAFE_ARCHIVE',
-    ExitCode.ARCHIVE,
     `refusing unsafe archive: ${msg}`,
     'this is not a well-formed Go release; delete the download and check the mirror it came from',
   );
 const bad = (msg: string, cause?: unknown) =>
-  err(
-    'E_BAD_ARCHIVE',
-    ExitCode.ARCHIVE,
-    `damaged archive: ${msg}`,
-    'the download is corrupt; delete it and install again',
-    cause,
-  );
+  err('E_BAD_ARCHIVE', `damaged archive: ${msg}`, 'the download is corrupt; delete it and install again', cause);
 
 // Keys compare the way a case-insensitive, normalizing file system (APFS, HFS+) would: stricter on Linux, right on macOS.
 const key = (parts: string[]) => parts.join('/').normalize('NFD').toLowerCase();
@@ -165,12 +158,7 @@ class StreamingExtractor implements Extractor {
 
   abort(): void {
     this.fail(
-      err(
-        'E_ABORTED',
-        ExitCode.ARCHIVE,
-        `extraction into ${this.dest} was aborted`,
-        'nothing was installed; run the command again',
-      ),
+      err('E_ABORTED', `extraction into ${this.dest} was aborted`, 'nothing was installed; run the command again'),
     );
   }
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ExitCode, err, redact } from '../core/errors.js';
+import { err, redact } from '../core/errors.js';
 import { atomicWrite } from '../core/fs.js';
 import { goarmHome, type Home } from '../core/home.js';
 import { isPublicHost } from './mirrors.js';
@@ -26,24 +26,17 @@ export function originOf(input: string): string {
   } catch {
     throw err(
       'E_USAGE',
-      ExitCode.USAGE,
       `${JSON.stringify(redact(input))} is not a URL`,
       "give the mirror's URL, e.g. https://artifactory.example.com",
     );
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:')
-    throw err('E_USAGE', ExitCode.USAGE, `${u.protocol} URLs take no credentials`, "give the mirror's http(s) URL");
+    throw err('E_USAGE', `${u.protocol} URLs take no credentials`, "give the mirror's http(s) URL");
   if (u.username || u.password)
-    throw err(
-      'E_USAGE',
-      ExitCode.USAGE,
-      'the URL must not contain credentials',
-      'give the URL alone; goarm login asks for the secret',
-    );
+    throw err('E_USAGE', 'the URL must not contain credentials', 'give the URL alone; goarm login asks for the secret');
   if (isPublicHost(u.hostname))
     throw err(
       'E_USAGE',
-      ExitCode.USAGE,
       `${u.hostname} is a public host; goarm never sends it credentials`,
       'log in to your private mirror instead',
     );
@@ -97,8 +90,7 @@ const keychainHint = (origin: string) =>
 /** Fails with E_NO_KEYCHAIN unless keytar loads (checked before asking anyone to type a secret). */
 export async function requireKeychain(origin: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const kt = await keychain(env);
-  if (typeof kt === 'string')
-    throw err('E_NO_KEYCHAIN', ExitCode.CONFIG, `no OS keychain is available: ${kt}`, keychainHint(origin));
+  if (typeof kt === 'string') throw err('E_NO_KEYCHAIN', `no OS keychain is available: ${kt}`, keychainHint(origin));
 }
 
 /** Stores `secret` for `origin` in the OS keychain. */
@@ -115,7 +107,6 @@ export async function login(
   } catch (e) {
     throw err(
       'E_KEYCHAIN',
-      ExitCode.CONFIG,
       `cannot store the credentials in the OS keychain: ${(e as Error).message}`,
       keychainHint(origin),
     );
@@ -133,7 +124,6 @@ export async function logout(home: Home, origin: string, env: NodeJS.ProcessEnv 
     } catch (e) {
       throw err(
         'E_KEYCHAIN',
-        ExitCode.CONFIG,
         `cannot remove the credentials from the OS keychain: ${(e as Error).message}`,
         'unlock the keychain and try again',
       );
@@ -141,7 +131,6 @@ export async function logout(home: Home, origin: string, env: NodeJS.ProcessEnv 
   } else if ((await recorded(home)).includes(origin)) {
     throw err(
       'E_NO_KEYCHAIN',
-      ExitCode.CONFIG,
       `cannot remove the keychain entry for ${origin}: ${kt}`,
       'run goarm logout where the keychain is available',
     );

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Dispatcher, EnvHttpProxyAgent, interceptors, request } from 'undici';
-import { ExitCode, err, GoarmError, redact } from '../core/errors.js';
+import { err, GoarmError, redact } from '../core/errors.js';
 import { isPublicHost } from './mirrors.js';
 
 let dispatcher: Dispatcher | undefined;
@@ -85,7 +85,6 @@ function httpError(t: Target, status: number): GoarmError {
   if (status === 404)
     return err(
       'E_HTTP_404',
-      ExitCode.NETWORK,
       `not found (HTTP 404): ${url}`,
       'check index_url / download_base / mirror in config.toml, or whether the mirror has this file',
     );
@@ -94,20 +93,17 @@ function httpError(t: Target, status: number): GoarmError {
     return t.auth
       ? err(
           'E_HTTP_AUTH',
-          ExitCode.NETWORK,
           `${t.origin} refused the credentials from ${t.auth.source} (HTTP ${status}): ${url}`,
           `store valid ones with ${login} (a token, or user:password), or fix ~/.netrc / GOARM_MIRROR_TOKEN`,
         )
       : err(
           'E_HTTP_AUTH',
-          ExitCode.NETWORK,
           `access denied (HTTP ${status}): ${url} needs credentials`,
           `run ${login} (it asks for a token or user:password), or add machine ${new URL(url).hostname} to ~/.netrc, or set GOARM_MIRROR_TOKEN`,
         );
   }
   return err(
     'E_HTTP',
-    ExitCode.NETWORK,
     `HTTP ${status} from ${url}`,
     retryable(status) ? 'the server failed repeatedly; try again later or use another mirror' : undefined,
   );
@@ -118,7 +114,6 @@ function networkError(url: string, e: unknown): GoarmError {
   const code = (e as { code?: string }).code ?? (e as Error).name;
   return err(
     'E_NETWORK',
-    ExitCode.NETWORK,
     `cannot reach ${new URL(url).host}: ${code} ${(e as Error).message ?? ''}`.trim(),
     'check your network connection and proxy settings (HTTPS_PROXY, NO_PROXY), then try again',
     e,
@@ -158,18 +153,16 @@ function fileError(url: string, e: unknown): GoarmError {
   if (code === 'ENOENT' || code === 'ENOTDIR')
     return err(
       'E_FILE_NOT_FOUND',
-      ExitCode.NOT_FOUND,
       `not found: ${url}`,
       'check the mirror directory (index_url / download_base / --from), or sync it again with `goarm mirror sync`',
     );
   if (code === 'EISDIR')
     return err(
-      'E_FILE',
-      ExitCode.CONFIG,
+      'E_FILE_IS_DIR',
       `${url} is a directory`,
       'point index_url at the index.json inside it, or use `goarm install --from <dir>`',
     );
-  return err('E_FILE', ExitCode.FILESYSTEM, `cannot read ${url}: ${(e as Error).message}`, undefined, e);
+  return err('E_FILE', `cannot read ${url}: ${(e as Error).message}`, undefined, e);
 }
 
 export interface TextResponse {
@@ -257,7 +250,6 @@ export async function download(url: string, sink: DownloadSink, opts: DownloadOp
         await res.body.dump();
         throw err(
           'E_HTTP_RANGE',
-          ExitCode.NETWORK,
           `${t.shown} answered a resume request with the wrong range`,
           'remove the partial file under downloads/ and try again',
         );
@@ -288,7 +280,6 @@ async function pump(
     if (opts.size !== undefined && sink.offset + chunk.length > opts.size)
       throw err(
         'E_TOO_LARGE',
-        ExitCode.VERIFY,
         `${shown} sent more bytes than the index says (${opts.size})`,
         'the mirror serves a different file; use another mirror',
       );
@@ -308,7 +299,6 @@ async function copyFile(url: string, sink: DownloadSink, opts: DownloadOptions):
   if (opts.size !== undefined && st.size !== opts.size)
     throw err(
       'E_SIZE',
-      ExitCode.VERIFY,
       `${url} has ${st.size} bytes; the index says ${opts.size}`,
       'it is not the file the index lists (truncated or replaced); sync the mirror directory again',
     );

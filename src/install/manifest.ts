@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ExitCode, err, fsError } from '../core/errors.js';
+import { err, fsError } from '../core/errors.js';
 import { atomicWrite } from '../core/fs.js';
 import { type Home, safeName } from '../core/home.js';
 import { binaryInfo } from '../core/platform.js';
@@ -135,7 +135,6 @@ export async function loadManifest(home: Home, name: string): Promise<Manifest |
   } catch (e) {
     throw err(
       'E_MANIFEST',
-      ExitCode.VERIFY,
       `${file} is damaged: ${(e as Error).message}`,
       `reinstall to record it again: goarm uninstall ${name} && goarm install ${name}`,
       e,

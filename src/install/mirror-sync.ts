@@ -6,7 +6,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExitCode, err, fsError } from '../core/errors.js';
+import { err, fsError } from '../core/errors.js';
 import { atomicWrite } from '../core/fs.js';
 import type { Home } from '../core/home.js';
 import { download, isFileUrl } from './http.js';
@@ -33,13 +33,7 @@ export interface SyncedFile {
 
 export function parsePlatform(s: string): Platform {
   const m = /^([a-z0-9]+)\/([a-z0-9]+)$/.exec(s.trim());
-  if (!m)
-    throw err(
-      'E_USAGE',
-      ExitCode.USAGE,
-      `"${s}" is not a platform`,
-      'write it as os/arch, e.g. linux/amd64 or darwin/arm64',
-    );
+  if (!m) throw err('E_USAGE', `"${s}" is not a platform`, 'write it as os/arch, e.g. linux/amd64 or darwin/arm64');
   return { os: m[1], arch: m[2] };
 }
 
@@ -58,7 +52,6 @@ export async function syncMirror(
   if (isFileUrl(cfg.indexUrl) && resolve(fileURLToPath(cfg.indexUrl)) === indexFile)
     throw err(
       'E_USAGE',
-      ExitCode.USAGE,
       `${root} is the mirror being synced and also the index it would be synced from`,
       'sync from the official index (unset GOARM_INDEX_URL / index_url)',
     );

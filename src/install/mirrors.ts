@@ -4,13 +4,13 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ExitCode, err } from '../core/errors.js';
+import { err } from '../core/errors.js';
 
 export const OFFICIAL_INDEX = 'https://go.dev/dl/?mode=json&include=all';
 export const OFFICIAL_FILES = 'https://dl.google.com/go/';
 // golang.google.cn is Google's own site for China: the same JSON index and the same signed files.
-export const CHINA_INDEX = 'https://golang.google.cn/dl/?mode=json&include=all';
-export const CHINA_FILES = 'https://golang.google.cn/dl/';
+const CHINA_INDEX = 'https://golang.google.cn/dl/?mode=json&include=all';
+const CHINA_FILES = 'https://golang.google.cn/dl/';
 
 export interface Preset {
   /** the trusted pair this preset implies: the index (hashes) and the official host (files of last resort, .asc) */
@@ -123,7 +123,6 @@ export function fromMirror<T extends { indexUrl: string; mirrors?: string[] }>(
   if (problem)
     throw err(
       'E_USAGE',
-      ExitCode.USAGE,
       `--from: ${problem}`,
       'give a directory made by `goarm mirror sync`, or the http(s) URL it is served at',
     );

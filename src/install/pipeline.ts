@@ -50,13 +50,13 @@ export interface InstallResult {
 }
 
 /** Installs for the host go to versions/<v>; a cross-platform install gets its own root, versions/<v>-<os>-<arch>. */
-export function versionDirName(version: string, os: string, arch: string): string {
+function versionDirName(version: string, os: string, arch: string): string {
   const h = host();
   return os === h.os && arch === h.arch ? version : `${version}-${os}-${arch}`;
 }
 
 /** Removes staging directories left by processes that no longer run (a kill -9 mid-extraction). */
-export async function cleanDebris(home: Home): Promise<string[]> {
+async function cleanDebris(home: Home): Promise<string[]> {
   const names = await readdir(home.staging).catch(() => [] as string[]);
   const dead = names.filter((n) => !alive(Number(n.split('-')[0]) || -1));
   await Promise.all(dead.map((n) => rm(join(home.staging, n), { recursive: true, force: true })));
@@ -102,7 +102,6 @@ export async function installArchive(
   if (!index)
     throw err(
       'E_NO_INDEX',
-      ExitCode.NOT_FOUND,
       `no release index to check the SHA-256 of ${name} against`,
       'run `goarm ls-remote` once while online (it caches the index), or pass --index <index.json> (a `goarm mirror sync` directory has one)',
     );
@@ -110,23 +109,16 @@ export async function installArchive(
   if (file?.kind !== 'archive' || !name.endsWith('.tar.gz'))
     throw err(
       'E_NOT_IN_INDEX',
-      ExitCode.NOT_FOUND,
       `${name} is not a release archive listed in the index (${index.url})`,
       'import an official .tar.gz under its original file name, or pass --index with an index that lists it',
     );
   if (!(await exists(path)))
-    throw err(
-      'E_FILE_NOT_FOUND',
-      ExitCode.NOT_FOUND,
-      `${path} does not exist`,
-      'give the path of a downloaded Go release archive',
-    );
+    throw err('E_FILE_NOT_FOUND', `${path} does not exist`, 'give the path of a downloaded Go release archive');
   const ascPath = opts.asc ?? `${path}.asc`;
   const asc = await readFile(ascPath, 'utf8').catch((e) => {
     throw (e as NodeJS.ErrnoException).code === 'ENOENT'
       ? err(
           'E_NO_SIGNATURE',
-          ExitCode.VERIFY,
           `${ascPath} does not exist, so ${name} cannot be proven genuine`,
           "pass the release's signature with --asc <file>; --file always needs one",
         )
@@ -199,7 +191,6 @@ export async function fetchSignature(
   const missing = (where: string, cause?: unknown) =>
     err(
       'E_NO_SIGNATURE',
-      ExitCode.VERIFY,
       `${where} does not exist, so ${filename} cannot be proven genuine`,
       'use a mirror that serves the .asc files, or let goarm reach the official host for them; only if you accept the risk: --skip-signature',
       cause,
@@ -218,7 +209,6 @@ export async function fetchSignature(
     if (isNotFound(e)) throw missing(`neither ${displayUrl(base + filename)}.asc nor ${displayUrl(official)}`, e);
     throw err(
       'E_NO_SIGNATURE',
-      ExitCode.VERIFY,
       `${displayUrl(base)} has no ${filename}.asc and the official host cannot be reached: ${(e as Error).message}`,
       'make the mirror serve the .asc files, or allow access to the official host (download_base)',
       e,
@@ -352,7 +342,6 @@ async function checkTree(root: string, file: ReleaseFile): Promise<void> {
   const bad = (why: string) =>
     err(
       'E_BAD_CONTENTS',
-      ExitCode.ARCHIVE,
       `${file.filename} is not a usable Go release: ${why}`,
       'the archive is signed but not what its name says; report it to the mirror operator',
     );
@@ -364,7 +353,6 @@ async function checkTree(root: string, file: ReleaseFile): Promise<void> {
   if (!info || info.os !== file.os || !info.archs.includes(file.arch))
     throw err(
       'E_WRONG_ARCH',
-      ExitCode.ARCHIVE,
       `${file.filename}: bin/go is built for ${info ? `${info.os}/${info.archs.join('+')}` : 'an unknown platform'}, not ${file.os}/${file.arch}`,
       'the archive does not match its name; nothing was installed',
     );

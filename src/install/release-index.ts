@@ -1,7 +1,7 @@
 // The release index (go.dev/dl/?mode=json&include=all shape), cached under GOARM_HOME with ETag revalidation,
 // and the rules that turn a user's spec into one release and one file.
 import { readFile } from 'node:fs/promises';
-import { ExitCode, err, GoarmError } from '../core/errors.js';
+import { err, GoarmError } from '../core/errors.js';
 import { atomicWrite } from '../core/fs.js';
 import { compare, isPrerelease, normalize } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
@@ -30,7 +30,6 @@ export interface Index {
 const invalid = (url: string, why: string) =>
   err(
     'E_INDEX_INVALID',
-    ExitCode.NETWORK,
     `the release index at ${url} is malformed: ${why}`,
     'check index_url in config.toml; it must serve the go.dev/dl JSON shape',
   );
@@ -135,12 +134,7 @@ export function parseSpec(input: string): { kind: 'latest' } | { kind: 'exact' |
   if (s === 'latest' || s === 'stable') return { kind: 'latest' };
   const v = normalize(s);
   if (!v)
-    throw err(
-      'E_BAD_SPEC',
-      ExitCode.USAGE,
-      `"${input}" is not a Go version`,
-      'use e.g. 1.23, 1.23.4, go1.23.4, 1.24rc1 or latest',
-    );
+    throw err('E_BAD_SPEC', `"${input}" is not a Go version`, 'use e.g. 1.23, 1.23.4, go1.23.4, 1.24rc1 or latest');
   // "1.23" is a language version: it means the newest release of that line. "1.20" before 1.21 means the same.
   return /^\d+\.\d+$/.test(v) ? { kind: 'line', version: v } : { kind: 'exact', version: v };
 }
@@ -164,7 +158,6 @@ export function resolveSpec(input: string, releases: Release[]): Release {
   );
   throw err(
     'E_UNKNOWN_VERSION',
-    ExitCode.NOT_FOUND,
     `no Go release matches "${input}"`,
     near.length
       ? `nearest releases: ${near.join(', ')} (see \`goarm ls-remote --all\`)`
@@ -188,7 +181,6 @@ export function pickFile(release: Release, os: string, arch: string): ReleaseFil
   const have = release.files.filter((f) => f.kind === 'archive').map((f) => `${f.os}/${f.arch}`);
   throw err(
     'E_NO_FILE',
-    ExitCode.NOT_FOUND,
     `go${release.version} has no archive for ${os}/${arch}`,
     have.length ? `available: ${[...new Set(have)].join(', ')}` : 'this release has no binary archives',
   );

@@ -3,12 +3,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as openpgp from 'openpgp';
-import { ExitCode, err } from '../core/errors.js';
+import { err } from '../core/errors.js';
 import { packageFile } from '../core/package.js';
 
 /** Google Linux Packages Signing Authority; signs Go releases. Its signing subkeys rotate yearly, expire after 3 years. */
-export const GOOGLE_FINGERPRINT = 'eb4c1bfd4f042f6dddccec917721f63bd38b4796';
-export const PINNED_KEY_FILE = packageFile.pinnedKey;
+const GOOGLE_FINGERPRINT = 'eb4c1bfd4f042f6dddccec917721f63bd38b4796';
+const PINNED_KEY_FILE = packageFile.pinnedKey;
 
 export const sha256 = () => createHash('sha256');
 
@@ -16,7 +16,6 @@ export function checkSha256(actual: string, expected: string, what: string): voi
   if (actual.toLowerCase() !== expected.toLowerCase())
     throw err(
       'E_CHECKSUM',
-      ExitCode.VERIFY,
       `SHA-256 mismatch for ${what}: the index says ${expected}, the download is ${actual}`,
       'the file was corrupted or tampered with on the way; it was deleted. Try again, or use another mirror',
     );
@@ -28,7 +27,6 @@ export async function pinnedKey(): Promise<openpgp.PublicKey> {
   if (key.getFingerprint() !== GOOGLE_FINGERPRINT)
     throw err(
       'E_PINNED_KEY',
-      ExitCode.VERIFY,
       `the bundled signing key ${PINNED_KEY_FILE} is not Google's (fingerprint ${key.getFingerprint()})`,
       'reinstall goarm',
     );
@@ -44,7 +42,6 @@ export async function trustedKeys(extraFiles: string[]): Promise<openpgp.PublicK
     } catch (e) {
       throw err(
         'E_CONFIG',
-        ExitCode.CONFIG,
         `trusted_keys: cannot read an OpenPGP public key from ${file}: ${(e as Error).message}`,
         'fix or remove that entry in config.toml',
         e,
@@ -54,7 +51,7 @@ export async function trustedKeys(extraFiles: string[]): Promise<openpgp.PublicK
   return keys;
 }
 
-export interface SignatureInfo {
+interface SignatureInfo {
   keyId: string;
   created: Date;
 }
@@ -79,7 +76,6 @@ export async function startSignatureCheck(
   const bad = (why: string, cause?: unknown) =>
     err(
       'E_SIGNATURE',
-      ExitCode.VERIFY,
       `bad OpenPGP signature for ${what}: ${why}`,
       'the download is not signed by a trusted key; it was deleted. If you run your own mirror, add its key to trusted_keys in config.toml',
       cause,

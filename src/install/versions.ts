@@ -1,7 +1,7 @@
 // What is installed: the directories under versions/ (each an untouched Go root), newest first.
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExitCode, err } from '../core/errors.js';
+import { err } from '../core/errors.js';
 import { compare, normalize } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
 
@@ -36,7 +36,6 @@ export async function uninstall(home: Home, name: string): Promise<string> {
     const close = all.filter((i) => i.name.startsWith(name.replace(/^go/, ''))).map((i) => i.name);
     throw err(
       'E_NOT_INSTALLED',
-      ExitCode.NOT_FOUND,
       `go${name.replace(/^go/, '')} is not installed`,
       close.length ? `uninstall takes an exact version; installed: ${close.join(', ')}` : 'see `goarm list`',
     );

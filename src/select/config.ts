@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { ExitCode, err } from '../core/errors.js';
+import { err } from '../core/errors.js';
 import { atomicWrite, readOptional } from '../core/fs.js';
 import { normalize } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
@@ -102,13 +102,7 @@ export async function loadGlobalConfig(home: Home, env: NodeJS.ProcessEnv = proc
       : name === 'GOARM_MIRROR'
         ? splitEntries(env[name]!).map(mirrorProblem).find(Boolean)
         : url(env[name]!);
-    if (m)
-      throw err(
-        'E_CONFIG',
-        ExitCode.CONFIG,
-        `${name}: ${m}`,
-        `set ${name} to an http(s) or file: URL or a path, or unset it`,
-      );
+    if (m) throw err('E_CONFIG', `${name}: ${m}`, `set ${name} to an http(s) or file: URL or a path, or unset it`);
   }
   // Paths from the environment are relative to the working directory; those in config.toml to GOARM_HOME.
   const cwd = process.cwd();
@@ -151,7 +145,6 @@ export async function setGlobalValue(
   if (typeof rule !== 'function')
     throw err(
       'E_USAGE',
-      ExitCode.USAGE,
       `unknown setting ${JSON.stringify(key)}${suggest(key, GLOBAL_KEYS)}`,
       `settings: ${GLOBAL_KEYS.join(', ')}`,
     );
@@ -160,7 +153,6 @@ export async function setGlobalValue(
   if (bad)
     throw err(
       'E_USAGE',
-      ExitCode.USAGE,
       bad,
       key === 'mirror'
         ? 'a mirror is a preset name (see `goarm mirror presets`), an http(s) or file: URL, or a directory path'
@@ -263,7 +255,7 @@ export function parseProjectConfig(file: string, src: string): ProjectConfig {
 
 export async function loadProjectConfig(file: string): Promise<ProjectConfig> {
   const src = await readOptional(file);
-  if (src === undefined) throw err('E_CONFIG', ExitCode.CONFIG, `${file}: no such file`, undefined);
+  if (src === undefined) throw err('E_CONFIG', `${file}: no such file`, undefined);
   return parseProjectConfig(file, src);
 }
 
@@ -279,7 +271,7 @@ export async function pinProjectVersion(dir: string, spec: string): Promise<stri
 /** Line-based edit of one top-level string key, so comments and layout survive; atomic via rename. */
 async function setTopLevelString(file: string, key: string, value: string): Promise<void> {
   const bad = specProblem(value);
-  if (bad) throw err('E_BAD_SPEC', ExitCode.USAGE, bad, SPEC_HINT);
+  if (bad) throw err('E_BAD_SPEC', bad, SPEC_HINT);
   value = normalize(value) ?? value; // "go1.22" is written as "1.22"
   await setTopLevel(file, key, value, 'a string');
 }
@@ -300,7 +292,6 @@ async function setTopLevel(
   if (have !== undefined && (expect ? typeof have !== 'string' : isTable(have)))
     throw err(
       'E_CONFIG',
-      ExitCode.CONFIG,
       `${file}: ${key} is ${typeName(have)}, expected ${expect ?? 'a value'}`,
       `fix ${key} in ${basename(file)} by hand`,
     );
@@ -332,7 +323,6 @@ async function setTopLevel(
   if (JSON.stringify(after) !== JSON.stringify(value))
     throw err(
       'E_CONFIG',
-      ExitCode.CONFIG,
       `${file}: could not ${value === undefined ? 'remove' : 'set'} ${key} automatically`,
       `${value === undefined ? `remove ${key}` : `set ${assignment}`} in ${basename(file)} by hand`,
     );

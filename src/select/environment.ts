@@ -1,7 +1,7 @@
 // Which installed Go applies in a directory, installing it first when config.toml says auto_install = true.
 // Shared by the light entry (shims) and the commands (current, which, exec).
 import { delimiter, join } from 'node:path';
-import { ExitCode, err } from '../core/errors.js';
+import { err } from '../core/errors.js';
 import type { Home } from '../core/home.js';
 import { host } from '../core/platform.js';
 import { nativeVersions } from '../install/versions.js';
@@ -34,7 +34,6 @@ export function requireInstalled(r: Resolution): Resolution & { version: string 
   if (r.version) return r as Resolution & { version: string };
   throw err(
     'E_NOT_INSTALLED',
-    ExitCode.NOT_FOUND,
     `go${r.installSpec} (${describeSource(r)}) is not installed`,
     `run: goarm install ${r.installSpec}`,
   );

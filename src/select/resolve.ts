@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
-import { ExitCode, err } from '../core/errors.js';
+import { err } from '../core/errors.js';
 import { readOptional } from '../core/fs.js';
 import { compare, fromToolchain, isPrerelease, isValid, lang, normalize, parse } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
@@ -13,7 +13,7 @@ import {
 } from './config.js';
 import { isTrusted } from './trust.js';
 
-export type Source = {
+type Source = {
   kind: 'env' | 'goarm.toml' | 'go-version' | 'tool-versions' | 'go.mod toolchain' | 'go.mod go' | 'default';
   file?: string;
   line?: number;
@@ -124,7 +124,6 @@ export async function resolveDir(cwd: string, opts: ResolveOptions): Promise<Res
   } else {
     throw err(
       'E_NO_VERSION',
-      ExitCode.NOT_FOUND,
       `no Go version is configured for ${resolve(cwd)}`,
       'run `goarm use <version> --global` to set a default, or `goarm pin <version>` in the project',
     );
@@ -190,7 +189,7 @@ function checked(spec: string, source: Source): Found {
     : source.kind === 'env'
       ? 'GOARM_VERSION: '
       : '';
-  if (bad) throw err('E_BAD_SPEC', ExitCode.CONFIG, `${at}${bad}`, SPEC_HINT);
+  if (bad) throw err('E_BAD_PIN', `${at}${bad}`, SPEC_HINT);
   return { spec: normalize(spec) ?? spec, source };
 }
 

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { ExitCode, err } from '../core/errors.js';
+import { err } from '../core/errors.js';
 
 // ------------------------------------------------------------------------------- positions in source
 
@@ -214,13 +214,7 @@ export function parseSyntax(file: string, src: string): Record<string, unknown> 
   } catch (e) {
     if (!(e instanceof TomlError)) throw e;
     const msg = e.message.split('\n')[0].replace(/^Invalid TOML document: /, '');
-    throw err(
-      'E_CONFIG',
-      ExitCode.CONFIG,
-      `${file}:${e.line}:${e.column}: ${msg}`,
-      `fix the TOML syntax in ${basename(file)}`,
-      e,
-    );
+    throw err('E_CONFIG', `${file}:${e.line}:${e.column}: ${msg}`, `fix the TOML syntax in ${basename(file)}`, e);
   }
 }
 
@@ -240,7 +234,6 @@ export function check(
     const lines = ctx.problems.map((p) => `${file}:${p.pos.line}:${p.pos.col}: ${p.msg}`);
     throw err(
       'E_CONFIG',
-      ExitCode.CONFIG,
       lines.join('\n'),
       `fix ${lines.length === 1 ? 'this problem' : `these ${lines.length} problems`} in ${basename(file)}; the keys are described in README.md (Configuration)`,
     );

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ExitCode, err, fsError } from '../core/errors.js';
+import { err, fsError } from '../core/errors.js';
 import { atomicWrite } from '../core/fs.js';
 import type { Home } from '../core/home.js';
 
@@ -50,12 +50,7 @@ export async function trust(home: Home, file: string): Promise<string> {
     content = await readFile(abs);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-      throw err(
-        'E_NOT_FOUND',
-        ExitCode.NOT_FOUND,
-        `${abs}: no such file`,
-        'run goarm trust in the directory that holds .goarm.toml',
-      );
+      throw err('E_NOT_FOUND', `${abs}: no such file`, 'run goarm trust in the directory that holds .goarm.toml');
     throw fsError(e, `reading ${abs}`);
   }
   const rec = join(home.trust, sha256(abs));

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ExitCode, err } from '../core/errors.js';
+import { err } from '../core/errors.js';
 import type { Home } from '../core/home.js';
 import { packageFile } from '../core/package.js';
 import { fillCompletion } from './completion.js';
@@ -19,7 +19,7 @@ export interface InitPaths {
   cli: string;
   light: string;
 }
-export const defaultPaths = (): InitPaths => ({
+const defaultPaths = (): InitPaths => ({
   node: process.execPath,
   cli: packageFile.cli,
   light: packageFile.shimEntry,
@@ -43,12 +43,7 @@ export function detectShell(env: NodeJS.ProcessEnv = process.env): Shell {
     }
   }
   for (const s of [name(parent), name(env.SHELL)]) if (isShell(s)) return s;
-  throw err(
-    'E_USAGE',
-    ExitCode.USAGE,
-    'cannot tell which shell this is',
-    'pass --shell bash, --shell zsh or --shell fish',
-  );
+  throw err('E_USAGE', 'cannot tell which shell this is', 'pass --shell bash, --shell zsh or --shell fish');
 }
 
 /** Fills a template's @…@ placeholders; every value is quoted for the target shell. */
@@ -102,12 +97,7 @@ export async function installedFor(home: Home, spec: string): Promise<string> {
   );
   const hit = v && native.find((i) => i.version === v);
   if (!hit)
-    throw err(
-      'E_NOT_INSTALLED',
-      ExitCode.NOT_FOUND,
-      `no installed Go matches ${spec}; nothing was changed`,
-      `run: goarm install ${spec}`,
-    );
+    throw err('E_NOT_INSTALLED', `no installed Go matches ${spec}; nothing was changed`, `run: goarm install ${spec}`);
   return hit.name;
 }
 

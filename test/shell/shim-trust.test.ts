@@ -78,7 +78,7 @@ describe('injection', () => {
       expect(r.code, r.stderr).toBe(3);
       expect(r.stdout).toBe('');
       expect(r.stderr).toContain(
-        `error: ${join(cwd, '.go-version')}:1: invalid Go version ${JSON.stringify(v)} [E_BAD_SPEC]`,
+        `error: ${join(cwd, '.go-version')}:1: invalid Go version ${JSON.stringify(v)} [E_BAD_PIN]`,
       );
       expect(r.stderr).toMatch(/^hint: a version looks like 1\.23/m);
     }

@@ -266,10 +266,10 @@ describe('hostile and malformed version strings', () => {
     ],
   ];
   for (const [name, files, message] of cases)
-    it(`rejects ${name} with E_BAD_SPEC at file:line`, async () => {
+    it(`rejects ${name} with E_BAD_PIN at file:line`, async () => {
       await tree(files);
       const e = await failure(resolveDir(join(root, 'p'), opts({ default: '1.22' })));
-      expect(e.code).toBe('E_BAD_SPEC');
+      expect(e.code).toBe('E_BAD_PIN');
       expect(e.exitCode).toBe(3);
       expect(e.message).toMatch(message);
       expect(e.hint).toContain('1.23.4');
@@ -278,7 +278,7 @@ describe('hostile and malformed version strings', () => {
   it('rejects a hostile GOARM_VERSION and a hostile .goarm.toml go', async () => {
     await mkdir(join(root, 'p'));
     const e = await failure(resolveDir(join(root, 'p'), opts({ env: { GOARM_VERSION: '../../../etc/passwd' } })));
-    expect(e.code).toBe('E_BAD_SPEC');
+    expect(e.code).toBe('E_BAD_PIN');
     expect(e.message).toMatch(/^GOARM_VERSION: invalid Go version/);
     await tree({ 'p/.goarm.toml': 'go = "../.."\n' });
     expect((await failure(resolveDir(join(root, 'p'), opts()))).message).toMatch(
