@@ -116,7 +116,8 @@ export async function run(ctx) {
           ? `bash --noprofile --rcfile ${rc}/.bashrc -i < ${lines}`
           : sh === 'zsh'
             ? `ZDOTDIR=${rc} zsh --no-globalrcs -i < ${lines}`
-            : `fish --no-config -c 'source ${path.join(tmp, 'init.fish')}; ${extra}; for i in (seq ${PROMPTS}); emit fish_prompt; end'`;
+            : `fish --no-config -c 'source ${path.join(tmp, 'init.fish')}; ${extra}; ` +
+              `for i in (seq ${PROMPTS}); emit fish_prompt; end'`;
     }
   }
 
@@ -129,7 +130,8 @@ export async function run(ctx) {
       const t = await timed(scripts[k], { cwd: project, env });
       if (round > 0) samples.get(k).push(t);
       ctx.log(
-        `  ${round ? `run ${round}/${ctx.runs}` : 'warm-up'} ${k}: ${t.wall.toFixed(0)} ms wall, ${t.cpu.toFixed(0)} ms CPU`,
+        `  ${round ? `run ${round}/${ctx.runs}` : 'warm-up'} ${k}: ` +
+          `${t.wall.toFixed(0)} ms wall, ${t.cpu.toFixed(0)} ms CPU`,
       );
     }
   }
@@ -155,12 +157,16 @@ export async function run(ctx) {
     verdicts.push(`${sh} ${dWall <= TARGET_MS ? 'met' : 'NOT met'}`);
   }
   return [
-    `${PROMPTS} prompts per run in a project whose \`.goarm.toml\` pins an installed version, caches fresh; ${ctx.runs} runs`,
+    `${PROMPTS} prompts per run in a project whose \`.goarm.toml\` pins an installed version, ` +
+      `caches fresh; ${ctx.runs} runs`,
     'per variant after one warm-up, the order alternated every round; medians. Every variant loads the same init code;',
-    '"none" then unregisters the hook, "empty" puts an empty hook function in its place (the floor any prompt hook pays).',
+    '"none" then unregisters the hook, "empty" puts an empty hook function in its place ' +
+      '(the floor any prompt hook pays).',
     'bash and zsh: interactive shells reading one empty line per prompt; fish: `emit fish_prompt`, its prompt event.',
-    `Node started by the hook during all of it: ${starts.length} times. Load average (1 min) before / after: ${load.map((l) => l.toFixed(2)).join(' / ')}`,
-    `on ${os.availableParallelism()} cores shared with other jobs: wall times are inflated, CPU time is the steadier figure.`,
+    `Node started by the hook during all of it: ${starts.length} times. ` +
+      `Load average (1 min) before / after: ${load.map((l) => l.toFixed(2)).join(' / ')}`,
+    `on ${os.availableParallelism()} cores shared with other jobs: ` +
+      'wall times are inflated, CPU time is the steadier figure.',
     '',
     table(
       [

@@ -83,7 +83,8 @@ export async function run(ctx) {
     return [`\`${v.name}\``, seconds(median(xs)), seconds(min(xs)), (mb / (median(xs) / 1000)).toFixed(0)];
   });
   const lines = [
-    `${go.filename}, ${mb.toFixed(1)} MB, from a local HTTP server; ${ctx.runs} alternating runs after one warm-up each.`,
+    `${go.filename}, ${mb.toFixed(1)} MB, from a local HTTP server; ` +
+      `${ctx.runs} alternating runs after one warm-up each.`,
     '',
     table(['command', 'median s', 'min s', 'MB/s (median)'], rows),
   ];

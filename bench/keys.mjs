@@ -4,7 +4,10 @@ import * as openpgp from 'openpgp';
 
 const DAY = 86_400_000;
 
-/** Generates an unprotected key, dated a day back so no signature can predate it; `publicArmored` goes into trusted_keys. */
+/**
+ * Generates an unprotected key, dated a day back so no signature can predate it;
+ * `publicArmored` goes into trusted_keys.
+ */
 export async function makeKey(name = 'goarm bench signer') {
   const { privateKey } = await openpgp.generateKey({
     type: 'ecc',

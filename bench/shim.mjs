@@ -178,12 +178,16 @@ export async function run(ctx) {
   const fmt = (d) => `**${signed(d.median)} ms** median, ${signed(d.mean)} ± ${ms(d.se)} ms mean (± standard error)`;
   const verdict = (d) => `target ≤ ${TARGET_MS} ms: ${d.median <= TARGET_MS ? 'met' : 'NOT met'}`;
   return [
-    `go${go.version} installed by goarm from a signed local mirror, and a stand-in root (same version) whose bin/go is a`,
+    `go${go.version} installed by goarm from a signed local mirror, ` +
+      'and a stand-in root (same version) whose bin/go is a',
     `copy of /bin/true; project directory with \`.goarm.toml\` \`go = "${go.version}"\`. ` +
       (hf
-        ? `Timed with ${hf} (--shell=none) in ${ROUNDS} rounds, command order reversed every other round, ${WARMUP} warm-up runs per command and round,`
-        : `Timed with an interleaved loop of spawnSync calls (hyperfine not used), ${WARMUP} warm-up runs per command,`),
-    `${s['go version, direct'].n} timed runs per command in all (cache miss: ${s['go version, shim (cache miss)'].n}, the cache file deleted before each run).`,
+        ? `Timed with ${hf} (--shell=none) in ${ROUNDS} rounds, command order reversed every other round, ` +
+          `${WARMUP} warm-up runs per command and round,`
+        : 'Timed with an interleaved loop of spawnSync calls (hyperfine not used), ' +
+          `${WARMUP} warm-up runs per command,`),
+    `${s['go version, direct'].n} timed runs per command in all ` +
+      `(cache miss: ${s['go version, shim (cache miss)'].n}, the cache file deleted before each run).`,
     `Load average (1 min) before / after warm / after miss: ${load.map((l) => l.toFixed(2)).join(' / ')}, on`,
     `${os.availableParallelism()} cores shared with other jobs: absolute times are inflated, compare within the table.`,
     '',
@@ -194,16 +198,21 @@ export async function run(ctx) {
     '',
     `- Shim overhead, warm cache, \`go version\`: ${fmt(goD)}; ${verdict(goD)}.`,
     `- Shim overhead, warm cache, /bin/true: ${fmt(trueD)}; ${verdict(trueD)}. Starting /bin/sh and exec'ing`,
-    `  costs ${signed(floorD.median)} ms of that (median), the shim's own script work ${signed(trueD.median - floorD.median)} ms.`,
+    `  costs ${signed(floorD.median)} ms of that (median), ` +
+      `the shim's own script work ${signed(trueD.median - floorD.median)} ms.`,
     ...(s[goShimName].cpu === undefined
       ? []
       : [
-          `- CPU time (user+sys, less sensitive to load than wall time) added by the shim: ${signed(s[goShimName].cpu - s['go version, direct'].cpu)} ms` +
-            ` for \`go version\`, ${signed(s['/bin/true as go, shim (warm cache)'].cpu - s['/bin/true as go, direct'].cpu)} ms for /bin/true.`,
+          '- CPU time (user+sys, less sensitive to load than wall time) added by the shim: ' +
+            `${signed(s[goShimName].cpu - s['go version, direct'].cpu)} ms` +
+            ` for \`go version\`, ` +
+            `${signed(s['/bin/true as go, shim (warm cache)'].cpu - s['/bin/true as go, direct'].cpu)} ms ` +
+            'for /bin/true.',
         ]),
     `- Cache miss (one \`node shim-entry.js shim-resolve\`): ${fmt(missD)} over a warm call.`,
     `- Warm-cache shim runs (warm-ups included) that re-resolved anyway: ${warmMisses}.`,
     `- A go.mod-only project directly under the temp dir (no .goarm.toml, so every ancestor up to / is a dependency):`,
-    `  ${probeMisses} of ${PROBE_CALLS} calls, 250 ms apart, found the cache stale (another process changed an ancestor directory).`,
+    `  ${probeMisses} of ${PROBE_CALLS} calls, 250 ms apart, ` +
+      'found the cache stale (another process changed an ancestor directory).',
   ].join('\n');
 }

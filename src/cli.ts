@@ -47,7 +47,8 @@ export async function main(argv: string[]): Promise<number> {
     .version()
     .wrap(Math.min(100, process.stdout.columns || 100))
     .epilogue(
-      'Exit codes: 0 ok, 2 usage, 3 config, 4 not found, 5 network, 6 verification, 7 archive, 8 filesystem, 9 locked, 10 host.',
+      'Exit codes: 0 ok, 2 usage, 3 config, 4 not found, 5 network, 6 verification, ' +
+        '7 archive, 8 filesystem, 9 locked, 10 host.',
     )
     .fail((msg, e) => {
       if (e) throw e;

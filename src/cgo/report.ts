@@ -211,28 +211,39 @@ export function cgoNotes(s: {
         'net-pure-go',
         'net',
         darwin ? 'warn' : 'info',
-        `${s.tags.includes('netgo') ? 'the netgo tag' : `GODEBUG=netdns=${s.netdns}`} selects Go's own DNS resolver, which reads /etc/hosts and /etc/resolv.conf only${darwin ? ': macOS per-domain resolvers (/etc/resolver/*) and VPN split DNS are bypassed. Since Go 1.20 macOS builds use the system resolver even with CGO_ENABLED=0, so netgo is not needed for a static build' : ''}`,
+        `${s.tags.includes('netgo') ? 'the netgo tag' : `GODEBUG=netdns=${s.netdns}`} selects Go's own DNS resolver, ` +
+          `which reads /etc/hosts and /etc/resolv.conf only${
+            darwin
+              ? ': macOS per-domain resolvers (/etc/resolver/*) and VPN split DNS are bypassed. ' +
+                'Since Go 1.20 macOS builds use the system resolver even with CGO_ENABLED=0, ' +
+                'so netgo is not needed for a static build'
+              : ''
+          }`,
       );
     else if (darwin && !s.cgo && v120)
       add(
         'net-darwin-libsystem',
         'net',
         'info',
-        'CGO_ENABLED=0 is fine for DNS on macOS: since Go 1.20 the net package calls the system resolver in libSystem without cgo, so /etc/resolver/* and VPN DNS keep working',
+        'CGO_ENABLED=0 is fine for DNS on macOS: since Go 1.20 the net package calls the system resolver ' +
+          'in libSystem without cgo, so /etc/resolver/* and VPN DNS keep working',
       );
     else if (darwin && !s.cgo)
       add(
         'net-darwin-pre-1.20',
         'net',
         'warn',
-        `go${s.version} with CGO_ENABLED=0 on macOS uses Go's own resolver: /etc/resolver/* and VPN split DNS are ignored. Go 1.20 changed this (libSystem without cgo); upgrade, or keep cgo on`,
+        `go${s.version} with CGO_ENABLED=0 on macOS uses Go's own resolver: ` +
+          '/etc/resolver/* and VPN split DNS are ignored. ' +
+          'Go 1.20 changed this (libSystem without cgo); upgrade, or keep cgo on',
       );
     else if (!s.cgo)
       add(
         'net-pure-go',
         'net',
         'info',
-        "without cgo, net uses Go's own resolver: /etc/hosts, /etc/resolv.conf and the files/dns sources of /etc/nsswitch.conf; other NSS modules (mdns, ldap, systemd's resolve) are not consulted",
+        "without cgo, net uses Go's own resolver: /etc/hosts, /etc/resolv.conf and the files/dns sources of " +
+          "/etc/nsswitch.conf; other NSS modules (mdns, ldap, systemd's resolve) are not consulted",
       );
   }
   if (s.deps.has('os/user')) {
@@ -241,21 +252,25 @@ export function cgoNotes(s: {
         'os-user-files',
         'os/user',
         darwin ? 'warn' : 'info',
-        `the osusergo tag makes os/user parse /etc/passwd and /etc/group only: accounts from ${darwin ? 'Open Directory (where macOS keeps real users)' : 'LDAP, SSSD or other NSS sources'} are not found`,
+        'the osusergo tag makes os/user parse /etc/passwd and /etc/group only: accounts from ' +
+          `${darwin ? 'Open Directory (where macOS keeps real users)' : 'LDAP, SSSD or other NSS sources'} ` +
+          'are not found',
       );
     else if (darwin && !s.cgo && v120)
       add(
         'os-user-darwin-libsystem',
         'os/user',
         'info',
-        'since Go 1.20, os/user on macOS looks accounts up through libSystem without cgo: CGO_ENABLED=0 changes nothing',
+        'since Go 1.20, os/user on macOS looks accounts up through libSystem without cgo: ' +
+          'CGO_ENABLED=0 changes nothing',
       );
     else if (!s.cgo)
       add(
         'os-user-files',
         'os/user',
         darwin ? 'warn' : 'info',
-        `without cgo${darwin ? ` (go${s.version} < 1.20)` : ''}, os/user parses /etc/passwd and /etc/group only: accounts from ${darwin ? 'Open Directory' : 'LDAP, SSSD or other NSS sources'} are not found`,
+        `without cgo${darwin ? ` (go${s.version} < 1.20)` : ''}, os/user parses /etc/passwd and /etc/group only: ` +
+          `accounts from ${darwin ? 'Open Directory' : 'LDAP, SSSD or other NSS sources'} are not found`,
       );
   }
   if (!s.cgo && s.deps.has('time') && !s.deps.has('time/tzdata') && !s.tags.includes('timetzdata'))
@@ -263,7 +278,10 @@ export function cgoNotes(s: {
       'time-zoneinfo',
       'time',
       'info',
-      'time zones do not need cgo: time reads the system database (/usr/share/zoneinfo, or $ZONEINFO), then falls back to $GOROOT/lib/time/zoneinfo.zip of the Go that built the binary. That fallback is gone once that Go is removed (goarm uninstall/prune) or on a host without it (a scratch container): import _ "time/tzdata" (Go 1.15+) or build with -tags timetzdata to embed the database',
+      'time zones do not need cgo: time reads the system database (/usr/share/zoneinfo, or $ZONEINFO), ' +
+        'then falls back to $GOROOT/lib/time/zoneinfo.zip of the Go that built the binary. ' +
+        'That fallback is gone once that Go is removed (goarm uninstall/prune) or on a host without it ' +
+        '(a scratch container): import _ "time/tzdata" (Go 1.15+) or build with -tags timetzdata to embed the database',
     );
   if (!s.cgo && s.deps.has('plugin'))
     add('plugin', 'plugin', 'warn', 'plugin needs cgo: built with CGO_ENABLED=0, plugin.Open always returns an error');

@@ -47,7 +47,8 @@ const command: CommandModule = {
           if (a.json) printJson({ dir: a.dir, files });
           else
             out(
-              `${a.dir}: index.json lists ${files.length} verified file(s); install from it with: goarm install --from ${a.dir} <version>`,
+              `${a.dir}: index.json lists ${files.length} verified file(s); ` +
+                `install from it with: goarm install --from ${a.dir} <version>`,
             );
         },
       )
@@ -62,7 +63,8 @@ const command: CommandModule = {
           }
           for (const [name, p] of Object.entries(PRESETS))
             out(
-              `${name.padEnd(9)} ${p.describe}\n          index ${p.index}\n          files ${[...p.files, p.official].join(', then ')}`,
+              `${name.padEnd(9)} ${p.describe}\n          index ${p.index}\n` +
+                `          files ${[...p.files, p.official].join(', then ')}`,
             );
         },
       )

@@ -72,7 +72,8 @@ const command: CommandModule<object, Args> = {
     const direct = shell === 'fish' ? `goarm use ${args} | source` : `eval "$(goarm use ${args})"`;
     const load = shell === 'fish' ? 'goarm use | source' : 'eval "$(goarm use)"';
     warn(
-      `goarm: this printed shell code; \`${direct}\` runs it, and with \`${load}\` in your shell's rc file \`goarm use ${a.spec ?? '--unset'}\` does it directly`,
+      `goarm: this printed shell code; \`${direct}\` runs it, ` +
+        `and with \`${load}\` in your shell's rc file \`goarm use ${a.spec ?? '--unset'}\` does it directly`,
     );
   },
 };

@@ -19,7 +19,12 @@ function describe(r: TreeReport): string[] {
   if (r.ok) return [`go${r.name}: ok, every file matches the install manifest`];
   const n = (k: number, what: string) => (k ? [`${k} ${what}`] : []);
   return [
-    `go${r.name}: ${[...n(r.changed.length, 'changed'), ...n(r.added.length, 'added'), ...n(r.missing.length, 'missing'), ...n(r.wrongArch.length, 'wrong-arch')].join(', ')}`,
+    `go${r.name}: ${[
+      ...n(r.changed.length, 'changed'),
+      ...n(r.added.length, 'added'),
+      ...n(r.missing.length, 'missing'),
+      ...n(r.wrongArch.length, 'wrong-arch'),
+    ].join(', ')}`,
     ...r.changed.map((c) => `  changed    ${c.path} (${c.what})`),
     ...r.added.map((p) => `  added      ${p}`),
     ...r.missing.map((p) => `  missing    ${p}`),
@@ -75,8 +80,15 @@ const command: CommandModule<object, Args> = {
     if (bad.length)
       throw err(
         'E_TREE_MODIFIED',
-        `${bad.map((r) => `go${r.name}`).join(', ')} ${bad.some((r) => r.manifest) ? 'differ from what was installed' : 'cannot be verified'}`,
-        `reinstall: ${bad.map((r) => `goarm uninstall ${r.name} && goarm install ${r.name.split('-')[0]}${r.name.includes('-') ? ` --os ${r.os} --arch ${r.arch}` : ''}`).join('; ')}`,
+        `${bad.map((r) => `go${r.name}`).join(', ')} ` +
+          `${bad.some((r) => r.manifest) ? 'differ from what was installed' : 'cannot be verified'}`,
+        `reinstall: ${bad
+          .map(
+            (r) =>
+              `goarm uninstall ${r.name} && goarm install ${r.name.split('-')[0]}` +
+              `${r.name.includes('-') ? ` --os ${r.os} --arch ${r.arch}` : ''}`,
+          )
+          .join('; ')}`,
       );
   },
 };

@@ -136,7 +136,8 @@ export function render(e: unknown): number {
   }
   const msg = e instanceof Error ? (process.env.GOARM_DEBUG ? (e.stack ?? e.message) : e.message) : String(e);
   process.stderr.write(
-    `${red('error')}: internal error: ${redact(msg)}\nhint: this is a bug in goarm; rerun with GOARM_DEBUG=1 and report it\n`,
+    `${red('error')}: internal error: ${redact(msg)}\n` +
+      'hint: this is a bug in goarm; rerun with GOARM_DEBUG=1 and report it\n',
   );
   return ExitCode.INTERNAL;
 }

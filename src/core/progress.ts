@@ -18,7 +18,8 @@ export function progressBar(label: string, total: number, enabled = Boolean(proc
     const fill = Math.round((done / total) * width);
     const bar = '#'.repeat(fill) + '-'.repeat(width - fill);
     process.stderr.write(
-      `\r${label} [${bar}] ${(done / MB).toFixed(1)}/${(total / MB).toFixed(1)} MB ${(rate / MB).toFixed(1)} MB/s ETA ${eta}s\x1b[K`,
+      `\r${label} [${bar}] ${(done / MB).toFixed(1)}/${(total / MB).toFixed(1)} MB ` +
+        `${(rate / MB).toFixed(1)} MB/s ETA ${eta}s\x1b[K`,
     );
   };
   return {

@@ -35,7 +35,8 @@ export async function cgoChecks(ctx: DoctorContext): Promise<Finding[]> {
   const bad = explicit ? fail : warn;
   const why = explicit
     ? `cgo is on (${from}), so builds of packages that use it fail`
-    : 'cgo is on by default, but without a C compiler Go 1.20+ quietly builds with CGO_ENABLED=0: packages that need cgo fail to build or compile a stub';
+    : 'cgo is on by default, but without a C compiler Go 1.20+ quietly builds with CGO_ENABLED=0: ' +
+      'packages that need cgo fail to build or compile a stub';
   const darwin = ctx.host.os === 'darwin';
   const out: Finding[] = [];
 
@@ -60,7 +61,9 @@ export async function cgoChecks(ctx: DoctorContext): Promise<Finding[]> {
         ? ok('cgo.compiler', `clang: ${path} (xcrun --find clang)`, { cc: 'clang', path, from })
         : bad(
             'cgo.compiler',
-            `xcrun --find clang failed${r.missing ? ' (no xcrun)' : `: ${r.stderr.trim().split('\n')[0] || `exit ${r.code}`}`}: ${why}`,
+            `xcrun --find clang failed${
+              r.missing ? ' (no xcrun)' : `: ${r.stderr.trim().split('\n')[0] || `exit ${r.code}`}`
+            }: ${why}`,
             'xcode-select --install',
             { cc: 'clang', path: null, from },
           ),
@@ -82,7 +85,8 @@ export async function cgoChecks(ctx: DoctorContext): Promise<Finding[]> {
           : bad(
               'cgo.compiler',
               `no C compiler (gcc or cc) on PATH: ${why}`,
-              "install one: apt-get install gcc libc6-dev (or your distribution's equivalent), or set CGO_ENABLED=0 on purpose",
+              "install one: apt-get install gcc libc6-dev (or your distribution's equivalent), " +
+                'or set CGO_ENABLED=0 on purpose',
               { cc: 'gcc', path: null, from },
             ),
     );
@@ -103,7 +107,11 @@ export async function cgoChecks(ctx: DoctorContext): Promise<Finding[]> {
         ? ok('cgo.clt', `developer tools at ${dir}`, { path: dir })
         : bad(
             'cgo.clt',
-            `the Xcode Command Line Tools are ${dir ? `missing (xcode-select -p names ${dir}, which does not exist)` : 'not installed (xcode-select -p failed)'}: ${why}`,
+            `the Xcode Command Line Tools are ${
+              dir
+                ? `missing (xcode-select -p names ${dir}, which does not exist)`
+                : 'not installed (xcode-select -p failed)'
+            }: ${why}`,
             'xcode-select --install',
             { path: dir || null },
           ),

@@ -78,7 +78,11 @@ export async function envChecks(ctx: DoctorContext): Promise<Finding[]> {
   if (!root) out.push(ok('env.goroot', 'GOROOT is not set: each go finds its own root'));
   else {
     const broken = !(await exists(join(root.value, 'bin', 'go')));
-    const what = `GOROOT=${root.value} is exported. goarm's shims unset it, but anything that reads it — gopls, editors, Makefiles running $GOROOT/bin/go — uses that Go instead of goarm's, and a go of one release with another's GOROOT mixes its compiler with the wrong standard library ("compile: version … does not match go tool version …")`;
+    const what =
+      `GOROOT=${root.value} is exported. goarm's shims unset it, but anything that reads it — gopls, editors, ` +
+      "Makefiles running $GOROOT/bin/go — uses that Go instead of goarm's, and a go of one release with another's " +
+      'GOROOT mixes its compiler with the wrong standard library ' +
+      '("compile: version … does not match go tool version …")';
     const f = await removal(ctx, 'GOROOT', root);
     out.push(
       broken
@@ -92,8 +96,10 @@ export async function envChecks(ctx: DoctorContext): Promise<Finding[]> {
     out.push(
       warn(
         'env.gotoolchain',
-        `GOTOOLCHAIN=${tc.value} (from ${tc.from}) lets go download and run toolchains from the module proxy. goarm's shims force GOTOOLCHAIN=local, but go run any other way skips goarm's signature check`,
-        `${await removal(ctx, 'GOTOOLCHAIN', tc)}; pin versions with \`goarm pin\` (or a go.mod toolchain line) instead`,
+        `GOTOOLCHAIN=${tc.value} (from ${tc.from}) lets go download and run toolchains from the module proxy. ` +
+          "goarm's shims force GOTOOLCHAIN=local, but go run any other way skips goarm's signature check",
+        `${await removal(ctx, 'GOTOOLCHAIN', tc)}; ` +
+          'pin versions with `goarm pin` (or a go.mod toolchain line) instead',
         { GOTOOLCHAIN: tc.value, from: tc.from },
       ),
     );
@@ -119,7 +125,8 @@ export async function envChecks(ctx: DoctorContext): Promise<Finding[]> {
     out.push(
       warn(
         'env.goarch',
-        `${desc}: ${cross ? `every go build cross-compiles for ${set.map((s) => s.value).join('/')}, and it` : 'it'} overrides goarm's ${ctx.host.appleSilicon ? 'arm64 pin and ' : ''}a project's \`arch\` in .goarm.toml`,
+        `${desc}: ${cross ? `every go build cross-compiles for ${set.map((s) => s.value).join('/')}, and it` : 'it'} ` +
+          `overrides goarm's ${ctx.host.appleSilicon ? 'arm64 pin and ' : ''}a project's \`arch\` in .goarm.toml`,
         `${fixes.join('; ')}; set GOARCH per command, or \`arch\` in .goarm.toml`,
         Object.fromEntries(set.map((s) => [s.name, s.value])),
       ),
@@ -153,7 +160,8 @@ export async function envChecks(ctx: DoctorContext): Promise<Finding[]> {
     out.push(
       fail(
         'env.gopath',
-        `${desc}: go install and the module cache would write into a Go release, which \`goarm verify\` then reports as modified and uninstall deletes`,
+        `${desc}: go install and the module cache would write into a Go release, ` +
+          'which `goarm verify` then reports as modified and uninstall deletes',
         `${[...new Set(fixes)].join('; ')}; the default (~/go) is fine`,
         { paths: bad },
       ),

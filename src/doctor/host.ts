@@ -28,8 +28,10 @@ export async function hostChecks(ctx: DoctorContext): Promise<Finding[]> {
     out.push(
       fail(
         'host.rosetta',
-        `this process is translated by Rosetta (an x86_64 ${nodeArch === 'amd64' ? 'Node' : 'terminal'} on an Apple Silicon Mac): go started from here runs as amd64, and the shims refuse to run`,
-        'open a native terminal (Terminal/iTerm: Get Info → untick "Open using Rosetta"), or run `arch -arm64 /bin/zsh -l`; install an arm64 Node if `file $(command -v node)` says x86_64',
+        `this process is translated by Rosetta (an x86_64 ${nodeArch === 'amd64' ? 'Node' : 'terminal'} ` +
+          'on an Apple Silicon Mac): go started from here runs as amd64, and the shims refuse to run',
+        'open a native terminal (Terminal/iTerm: Get Info → untick "Open using Rosetta"), ' +
+          'or run `arch -arm64 /bin/zsh -l`; install an arm64 Node if `file $(command -v node)` says x86_64',
         { translated: true, nodeArch },
       ),
     );

@@ -64,7 +64,11 @@ export async function installChecks(ctx: DoctorContext): Promise<Finding[]> {
       ...noGo.map((n) => `versions/${n} has no bin/go (a broken install)`),
       ...wrongArch.map(
         (w) =>
-          `versions/${w.name}/bin/go is ${w.found}, not ${w.expected}${host.appleSilicon && w.found.endsWith('amd64') ? ': an Intel Go, which runs under Rosetta and builds amd64 (installed from a Rosetta terminal?)' : ''}`,
+          `versions/${w.name}/bin/go is ${w.found}, not ${w.expected}${
+            host.appleSilicon && w.found.endsWith('amd64')
+              ? ': an Intel Go, which runs under Rosetta and builds amd64 (installed from a Rosetta terminal?)'
+              : ''
+          }`,
       ),
     ];
     out.push(
@@ -79,7 +83,8 @@ export async function installChecks(ctx: DoctorContext): Promise<Finding[]> {
     out.push(
       ok(
         'installs.binary',
-        `${versions.length} installed: ${versions.map((v) => v.name).join(', ')}; each bin/go is built for its platform`,
+        `${versions.length} installed: ${versions.map((v) => v.name).join(', ')}; ` +
+          'each bin/go is built for its platform',
         { versions: versions.map((v) => v.name) },
       ),
     );
@@ -123,7 +128,8 @@ export async function installChecks(ctx: DoctorContext): Promise<Finding[]> {
         'installs.manifests',
         [
           noManifest.length
-            ? `no install manifest for ${noManifest.join(', ')} (installed before goarm recorded them), so \`goarm verify\` cannot check ${noManifest.length > 1 ? 'them' : 'it'}`
+            ? `no install manifest for ${noManifest.join(', ')} (installed before goarm recorded them), ` +
+              `so \`goarm verify\` cannot check ${noManifest.length > 1 ? 'them' : 'it'}`
             : '',
           orphans.length ? `manifests for versions that are not installed: ${orphans.join(', ')}` : '',
         ]

@@ -130,7 +130,8 @@ export async function keyChecks(ctx: DoctorContext): Promise<Finding[]> {
           )
         : ok(
             'keys.trusted',
-            `${keys.length} trusted key${keys.length > 1 ? 's' : ''} from config.toml, each with a valid signing subkey`,
+            `${keys.length} trusted key${keys.length > 1 ? 's' : ''} from config.toml, ` +
+              'each with a valid signing subkey',
             { keys },
           ),
     );

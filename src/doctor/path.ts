@@ -60,8 +60,11 @@ export async function pathChecks(ctx: DoctorContext): Promise<Finding[]> {
   const lines = [...new Set(shadowing.flatMap((s) => s.setBy))];
   const dirsToFix = [...new Set(shadowing.map((s) => s.dir))];
   const fix = lines.length
-    ? `load goarm after ${lines.join(', ')}: move ${initLine(ctx)} below ${lines.length > 1 ? 'those lines' : 'that line'}, or remove ${dirsToFix.join(', ')} from PATH there`
-    : `move ${initLine(ctx)} after whatever puts ${dirsToFix.join(', ')} on PATH, or remove ${dirsToFix.length > 1 ? 'them' : 'it'} from PATH`;
+    ? `load goarm after ${lines.join(', ')}: ` +
+      `move ${initLine(ctx)} below ${lines.length > 1 ? 'those lines' : 'that line'}, ` +
+      `or remove ${dirsToFix.join(', ')} from PATH there`
+    : `move ${initLine(ctx)} after whatever puts ${dirsToFix.join(', ')} on PATH, ` +
+      `or remove ${dirsToFix.length > 1 ? 'them' : 'it'} from PATH`;
   return [
     ...out,
     fail('path.shadow', `shadowed by ${names.join('; ')}: \`go\` does not run goarm's shim`, fix, { shadowing }),

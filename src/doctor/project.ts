@@ -57,7 +57,8 @@ export async function projectChecks(ctx: DoctorContext): Promise<Finding[]> {
       out.push(
         warn(
           'project.trust',
-          `${changed ? 'changed since you trusted it' : 'not trusted'}: goarm ignores ${risky.join(', ')} (they can make go run other programs)`,
+          `${changed ? 'changed since you trusted it' : 'not trusted'}: ` +
+            `goarm ignores ${risky.join(', ')} (they can make go run other programs)`,
           `read ${found.file}, then run \`goarm trust\` in ${dir}`,
           { trusted: false, changedSinceTrust: changed, ignored: risky },
         ),
@@ -103,7 +104,8 @@ export async function projectChecks(ctx: DoctorContext): Promise<Finding[]> {
     out.push(
       warn(
         'project.arch',
-        `${r.settingsFile} sets arch = "${arch}" on a ${ctx.host.arch} host: every go build here cross-compiles${ctx.host.appleSilicon && arch === 'amd64' ? ', and go run/test execute amd64 code under Rosetta' : ''}`,
+        `${r.settingsFile} sets arch = "${arch}" on a ${ctx.host.arch} host: every go build here cross-compiles` +
+          `${ctx.host.appleSilicon && arch === 'amd64' ? ', and go run/test execute amd64 code under Rosetta' : ''}`,
         `remove arch from ${r.settingsFile} unless that is intended`,
         { arch, hostArch: ctx.host.arch },
       ),

@@ -66,7 +66,8 @@ export async function shimChecks(ctx: DoctorContext): Promise<Finding[]> {
       out.push(
         fail(
           'shims.current',
-          `the shims run ${[...new Set(broken)].join(' and ')}, which no longer exist${broken.length > 1 ? '' : 's'} (Node or goarm moved): go fails whenever its cache is stale`,
+          `the shims run ${[...new Set(broken)].join(' and ')}, which no longer exist${broken.length > 1 ? '' : 's'} ` +
+            '(Node or goarm moved): go fails whenever its cache is stale',
           'goarm shims',
           { stale, broken },
         ),
@@ -75,7 +76,11 @@ export async function shimChecks(ctx: DoctorContext): Promise<Finding[]> {
       out.push(
         warn(
           'shims.current',
-          `${stale.join(' and ')} ${madeBy && madeBy !== now ? `were written by goarm ${madeBy}; this is goarm ${now}` : 'differ from what this goarm writes (its Node, GOARM_HOME or host changed)'}`,
+          `${stale.join(' and ')} ${
+            madeBy && madeBy !== now
+              ? `were written by goarm ${madeBy}; this is goarm ${now}`
+              : 'differ from what this goarm writes (its Node, GOARM_HOME or host changed)'
+          }`,
           'goarm shims',
           { stale, madeBy: madeBy ?? null },
         ),
@@ -100,7 +105,8 @@ export async function shimChecks(ctx: DoctorContext): Promise<Finding[]> {
     out.push(
       ok(
         'shims.integration',
-        `loaded from ${lines.join(', ')}${ctx.env.GOARM_VERSION ? `; this shell uses go${ctx.env.GOARM_VERSION} (goarm use)` : ''}`,
+        `loaded from ${lines.join(', ')}` +
+          `${ctx.env.GOARM_VERSION ? `; this shell uses go${ctx.env.GOARM_VERSION} (goarm use)` : ''}`,
         detail,
       ),
     );
@@ -117,7 +123,8 @@ export async function shimChecks(ctx: DoctorContext): Promise<Finding[]> {
     out.push(
       warn(
         'shims.integration',
-        'the shims are on PATH, but no shell start-up file runs `goarm use`: `goarm use <version>` cannot switch this shell and the cd hook is off',
+        'the shims are on PATH, but no shell start-up file runs `goarm use`: ' +
+          '`goarm use <version>` cannot switch this shell and the cd hook is off',
         `add ${initLine(ctx)}`,
         detail,
       ),

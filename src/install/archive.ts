@@ -63,7 +63,8 @@ const unsafe = (msg: string) =>
 const bad = (msg: string, cause?: unknown) =>
   err('E_BAD_ARCHIVE', `damaged archive: ${msg}`, 'the download is corrupt; delete it and install again', cause);
 
-// Keys compare the way a case-insensitive, normalizing file system (APFS, HFS+) would: stricter on Linux, right on macOS.
+// Keys compare the way a case-insensitive, normalizing file system (APFS, HFS+) would: stricter on Linux,
+// right on macOS.
 const key = (parts: string[]) => parts.join('/').normalize('NFD').toLowerCase();
 const isAbs = (p: string) => p.startsWith('/') || path.win32.isAbsolute(p) || path.win32.parse(p).root !== '';
 const parts = (p: string) => p.split(/[\\/]/).filter((c) => c !== '' && c !== '.');

@@ -85,7 +85,8 @@ async function record(home: Home, origin: string, present: boolean): Promise<boo
 }
 
 const keychainHint = (origin: string) =>
-  `put the credentials in ~/.netrc instead (machine ${new URL(origin).hostname} login USER password SECRET), or set GOARM_MIRROR_TOKEN`;
+  `put the credentials in ~/.netrc instead (machine ${new URL(origin).hostname} login USER password SECRET), ` +
+  'or set GOARM_MIRROR_TOKEN';
 
 /** Fails with E_NO_KEYCHAIN unless keytar loads (checked before asking anyone to type a secret). */
 export async function requireKeychain(origin: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {

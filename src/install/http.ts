@@ -1,6 +1,7 @@
 // The only module that talks HTTP. Uses undici's request() (never stream(): nodejs/undici#5360 crashes the process
-// when a server closes the connection right after the body; see download() for the same trap in request()). Proxies come from HTTPS_PROXY/HTTP_PROXY/NO_PROXY
-// (CONNECT for https). file: URLs read a local mirror directory through the same two calls.
+// when a server closes the connection right after the body; see download() for the same trap in request()).
+// Proxies come from HTTPS_PROXY/HTTP_PROXY/NO_PROXY (CONNECT for https). file: URLs read a local mirror directory
+// through the same two calls.
 // Credentials: an Authorization header goes only to the origin it belongs to (credentials.ts decides), and undici's
 // redirect interceptor drops Authorization, Cookie and Proxy-Authorization when a redirect changes the origin.
 import { createReadStream } from 'node:fs';
@@ -99,7 +100,8 @@ function httpError(t: Target, status: number): GoarmError {
       : err(
           'E_HTTP_AUTH',
           `access denied (HTTP ${status}): ${url} needs credentials`,
-          `run ${login} (it asks for a token or user:password), or add machine ${new URL(url).hostname} to ~/.netrc, or set GOARM_MIRROR_TOKEN`,
+          `run ${login} (it asks for a token or user:password), ` +
+            `or add machine ${new URL(url).hostname} to ~/.netrc, or set GOARM_MIRROR_TOKEN`,
         );
   }
   return err(
@@ -230,7 +232,8 @@ export async function download(url: string, sink: DownloadSink, opts: DownloadOp
       const headers = { ...t.headers };
       if (sink.offset > 0) headers.range = `bytes=${sink.offset}-`;
       debug(
-        `GET ${t.shown}${headers.range ? ` (${headers.range})` : ''}${t.auth ? ` (credentials from ${t.auth.source})` : ''}`,
+        `GET ${t.shown}${headers.range ? ` (${headers.range})` : ''}` +
+          `${t.auth ? ` (credentials from ${t.auth.source})` : ''}`,
       );
       // The body buffers up to the whole remaining file instead of pausing undici's parser: a paused parser hit by
       // the server closing the socket right after the body trips an uncatchable assertion (nodejs/undici#5360, seen

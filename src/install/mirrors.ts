@@ -78,7 +78,10 @@ export function toLocation(s: string, base: string, dir = false): string {
 export function mirrorProblem(entry: string): string | undefined {
   if (isPresetName(entry)) {
     if (Object.hasOwn(PRESETS, entry)) return undefined;
-    return `unknown mirror preset ${JSON.stringify(entry)} (presets: ${Object.keys(PRESETS).join(', ')}; a directory is written ./${entry})`;
+    return (
+      `unknown mirror preset ${JSON.stringify(entry)} ` +
+      `(presets: ${Object.keys(PRESETS).join(', ')}; a directory is written ./${entry})`
+    );
   }
   return locationProblem(entry);
 }

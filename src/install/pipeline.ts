@@ -103,7 +103,8 @@ export async function installArchive(
     throw err(
       'E_NO_INDEX',
       `no release index to check the SHA-256 of ${name} against`,
-      'run `goarm ls-remote` once while online (it caches the index), or pass --index <index.json> (a `goarm mirror sync` directory has one)',
+      'run `goarm ls-remote` once while online (it caches the index), ' +
+        'or pass --index <index.json> (a `goarm mirror sync` directory has one)',
     );
   const file = findFile(index.releases, name);
   if (file?.kind !== 'archive' || !name.endsWith('.tar.gz'))
@@ -192,7 +193,8 @@ export async function fetchSignature(
     err(
       'E_NO_SIGNATURE',
       `${where} does not exist, so ${filename} cannot be proven genuine`,
-      'use a mirror that serves the .asc files, or let goarm reach the official host for them; only if you accept the risk: --skip-signature',
+      'use a mirror that serves the .asc files, or let goarm reach the official host for them; ' +
+        'only if you accept the risk: --skip-signature',
       cause,
     );
   try {
@@ -281,7 +283,8 @@ async function fetchAndUnpack(
       if (signature) await signature.finish();
       else
         opts.warn(
-          `WARNING: the signature of ${file.filename} was NOT checked (--skip-signature); only its SHA-256 from the index was`,
+          `WARNING: the signature of ${file.filename} was NOT checked (--skip-signature); ` +
+            'only its SHA-256 from the index was',
         );
     } catch (e) {
       await rm(partial, { force: true }); // a bad download must not be resumed from
@@ -353,7 +356,8 @@ async function checkTree(root: string, file: ReleaseFile): Promise<void> {
   if (!info || info.os !== file.os || !info.archs.includes(file.arch))
     throw err(
       'E_WRONG_ARCH',
-      `${file.filename}: bin/go is built for ${info ? `${info.os}/${info.archs.join('+')}` : 'an unknown platform'}, not ${file.os}/${file.arch}`,
+      `${file.filename}: bin/go is built for ${info ? `${info.os}/${info.archs.join('+')}` : 'an unknown platform'}, ` +
+        `not ${file.os}/${file.arch}`,
       'the archive does not match its name; nothing was installed',
     );
 }

@@ -128,7 +128,10 @@ export async function loadIndex(home: Home, indexUrl: string, warn: (msg: string
   return { releases, fromCache: false, fetchedAt: entry.fetchedAt };
 }
 
-/** A spec names one release: `latest`/`stable`, an exact version (`1.23.4`, `go1.23.4`, `1.24rc1`), or a minor line (`1.23`). */
+/**
+ * A spec names one release: `latest`/`stable`, an exact version (`1.23.4`, `go1.23.4`, `1.24rc1`),
+ * or a minor line (`1.23`).
+ */
 export function parseSpec(input: string): { kind: 'latest' } | { kind: 'exact' | 'line'; version: string } {
   const s = input.trim();
   if (s === 'latest' || s === 'stable') return { kind: 'latest' };

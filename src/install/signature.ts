@@ -6,7 +6,10 @@ import * as openpgp from 'openpgp';
 import { err } from '../core/errors.js';
 import { packageFile } from '../core/package.js';
 
-/** Google Linux Packages Signing Authority; signs Go releases. Its signing subkeys rotate yearly, expire after 3 years. */
+/**
+ * Google Linux Packages Signing Authority; signs Go releases. Its signing subkeys rotate yearly,
+ * expire after 3 years.
+ */
 const GOOGLE_FINGERPRINT = 'eb4c1bfd4f042f6dddccec917721f63bd38b4796';
 const PINNED_KEY_FILE = packageFile.pinnedKey;
 
@@ -77,7 +80,8 @@ export async function startSignatureCheck(
     err(
       'E_SIGNATURE',
       `bad OpenPGP signature for ${what}: ${why}`,
-      'the download is not signed by a trusted key; it was deleted. If you run your own mirror, add its key to trusted_keys in config.toml',
+      'the download is not signed by a trusted key; it was deleted. ' +
+        'If you run your own mirror, add its key to trusted_keys in config.toml',
       cause,
     );
   let signature: openpgp.Signature;

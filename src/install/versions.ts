@@ -43,7 +43,8 @@ export async function uninstall(home: Home, name: string): Promise<string> {
   await mkdir(home.staging, { recursive: true });
   const aside = join(home.staging, `${process.pid}-rm-${hit.name}`);
   await rename(hit.path, aside);
-  await (await import('./manifest.js')).removeManifest(home, hit.name); // lazy: the shims' resolve path loads this module
+  // lazy: the shims' resolve path loads this module
+  await (await import('./manifest.js')).removeManifest(home, hit.name);
   await rm(aside, { recursive: true, force: true });
   return hit.name;
 }

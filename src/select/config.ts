@@ -230,7 +230,8 @@ function checkEnv(ctx: Ctx, t: Record<string, unknown>) {
         ctx,
         p,
         'key',
-        "GOROOT cannot be set: goarm chooses the Go root, and a GOROOT pointing elsewhere would mix one release's go command with another's standard library",
+        'GOROOT cannot be set: goarm chooses the Go root, and a GOROOT pointing elsewhere ' +
+          "would mix one release's go command with another's standard library",
       );
     else if (name === 'GOARCH') report(ctx, p, 'key', 'set GOARCH with the top-level `arch` key, not in [env]');
     else if (DEDICATED[name] && cgo[DEDICATED[name].slice(4)] !== undefined)

@@ -235,7 +235,8 @@ export function check(
     throw err(
       'E_CONFIG',
       lines.join('\n'),
-      `fix ${lines.length === 1 ? 'this problem' : `these ${lines.length} problems`} in ${basename(file)}; the keys are described in README.md (Configuration)`,
+      `fix ${lines.length === 1 ? 'this problem' : `these ${lines.length} problems`} in ${basename(file)}; ` +
+        'the keys are described in README.md (Configuration)',
     );
   }
   return { table, pos: ctx.pos };

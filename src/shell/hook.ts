@@ -36,11 +36,15 @@ function renderFishCache(
   ];
   if (!r.version)
     lines.push(
-      `    set _goarm_err ${fishQuote(`goarm: go${r.installSpec} (${describeSource(r)}) is not installed; run: goarm install ${r.installSpec}`)}`,
+      `    set _goarm_err ${fishQuote(
+        `goarm: go${r.installSpec} (${describeSource(r)}) is not installed; run: goarm install ${r.installSpec}`,
+      )}`,
     );
   if (r.ignored.length && r.settingsFile)
     lines.push(
-      `    set _goarm_note ${fishQuote(`goarm: ignoring ${r.ignored.join(', ')} from ${r.settingsFile} until you run \`goarm trust\` there`)}`,
+      `    set _goarm_note ${fishQuote(
+        `goarm: ignoring ${r.ignored.join(', ')} from ${r.settingsFile} until you run \`goarm trust\` there`,
+      )}`,
     );
   lines.push('    set _goarm_fresh 1', 'end', '');
   return lines.join('\n');

@@ -18,7 +18,8 @@ const PKG = packageFile.json;
 // On Apple Silicon the shim refuses a Rosetta-translated caller: it would build amd64 binaries and run an x86 go.
 // Cheapest reliable check: macOS /bin/sh is bash, whose $HOSTTYPE is compiled into each slice of the universal
 // binary (x86_64 under Rosetta, arm64 natively): no fork. Other shells (dash as sh) fall back to one sysctl call.
-const ROSETTA = `if [ -z "\${GOARM_ALLOW_ROSETTA-}" ]; then
+const ROSETTA =
+  `if [ -z "\${GOARM_ALLOW_ROSETTA-}" ]; then
   # HOSTTYPE is bash's; in other shells it is unset and sysctl decides.
   # shellcheck disable=SC3028
   case "\${HOSTTYPE-}" in
@@ -27,8 +28,10 @@ const ROSETTA = `if [ -z "\${GOARM_ALLOW_ROSETTA-}" ]; then
     *) [ "$(sysctl -in sysctl.proc_translated 2>/dev/null)" = 1 ] && _goarm_tr=1 || _goarm_tr= ;;
   esac
   if [ -n "$_goarm_tr" ]; then
-    echo "goarm: refusing to run go under Rosetta translation: this shell is x86_64 on an Apple Silicon Mac, so go would build and run amd64 code." >&2
-    echo "goarm: open a native (arm64) terminal, or run: arch -arm64 /bin/zsh -l  (set GOARM_ALLOW_ROSETTA=1 to override)" >&2
+    echo "goarm: refusing to run go under Rosetta translation: ` +
+  `this shell is x86_64 on an Apple Silicon Mac, so go would build and run amd64 code." >&2
+    echo "goarm: open a native (arm64) terminal, ` +
+  `or run: arch -arm64 /bin/zsh -l  (set GOARM_ALLOW_ROSETTA=1 to override)" >&2
     exit 10
   fi
 fi`;
@@ -105,20 +108,25 @@ export function renderCache(
   if (r.version) lines.push(`_goarm_root=${q(home.version(r.version))}`);
   else {
     lines.push(
-      `_goarm_err=${q(`goarm: go${r.installSpec} (${describeSource(r)}) is not installed; run: goarm install ${r.installSpec}`)}`,
+      `_goarm_err=${q(
+        `goarm: go${r.installSpec} (${describeSource(r)}) is not installed; run: goarm install ${r.installSpec}`,
+      )}`,
     );
     lines.push('_goarm_errcode=4');
   }
   if (r.archPin) lines.push(`_goarm_arch=${q(r.archPin)}`);
   if (r.ignored.length && r.settingsFile)
     lines.push(
-      `_goarm_note=${q(`goarm: ignoring ${r.ignored.join(', ')} from ${r.settingsFile} until you run \`goarm trust\` there`)}`,
+      `_goarm_note=${q(
+        `goarm: ignoring ${r.ignored.join(', ')} from ${r.settingsFile} until you run \`goarm trust\` there`,
+      )}`,
     );
   // The shell hook (goarm use) sources this too, with _goarm_hook set: it needs the verdict, not the exports.
   lines.push('_goarm_fresh=1', '[ -z "${_goarm_hook-}" ] || return 0');
   for (const [name, value] of Object.entries(r.env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name === 'GOROOT') continue;
-    // The caller's own setting wins (like GOARCH), except GOTOOLCHAIN: go must never fetch a toolchain behind goarm's back.
+    // The caller's own setting wins (like GOARCH), except GOTOOLCHAIN: go must never fetch a toolchain
+    // behind goarm's back.
     lines.push(
       name === 'GOTOOLCHAIN'
         ? `export GOTOOLCHAIN=${q(value)}`

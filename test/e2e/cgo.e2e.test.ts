@@ -29,7 +29,10 @@ const APP = {
   'go.mod':
     'module example.com/app\n\ngo 1.19\n\nrequire example.com/cdep v0.0.0\n\nreplace example.com/cdep => ../cdep\n',
   'main.go':
-    'package main\n\nimport (\n\t"fmt"\n\t"net/http"\n\t"os/user"\n\n\t"example.com/app/internal/db"\n\t"example.com/app/internal/half"\n\t"example.com/cdep"\n)\n\nfunc main() {\n\tu, _ := user.Current()\n\tfmt.Println(cdep.Answer(), db.X(), half.Y(), http.MethodGet, u != nil)\n}\n',
+    'package main\n\nimport (\n\t"fmt"\n\t"net/http"\n\t"os/user"\n\n' +
+    '\t"example.com/app/internal/db"\n\t"example.com/app/internal/half"\n\t"example.com/cdep"\n)\n\n' +
+    'func main() {\n\tu, _ := user.Current()\n' +
+    '\tfmt.Println(cdep.Answer(), db.X(), half.Y(), http.MethodGet, u != nil)\n}\n',
   'internal/db/db.go':
     'package db\n\n// static int x(void) { return 1; }\nimport "C"\n\nfunc X() int { return int(C.x()) }\n',
   'internal/db/nocgo.go': '//go:build !cgo\n\npackage db\n\nfunc X() int { return 0 }\n',
@@ -195,7 +198,11 @@ describe('a module with cgo', () => {
     const r = await runGoarm(['cgo'], { home, cwd: dir, env: goEnv });
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(
-      /^error: go list -deps \.\/\.\.\. failed: pattern \.\/\.\.\.: directory prefix \. does not contain main module.*\[E_GO_LIST\]$/m,
+      new RegExp(
+        String.raw`^error: go list -deps \.\/\.\.\. failed: pattern \.\/\.\.\.: ` +
+          String.raw`directory prefix \. does not contain main module.*\[E_GO_LIST\]$`,
+        'm',
+      ),
     );
     expect(r.stderr).toMatch(/^hint: run goarm cgo inside a Go module/m);
     await writeFile(join(dir, 'go.mod'), 'module example.com/empty\n\ngo 1.19\n');

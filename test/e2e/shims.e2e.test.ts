@@ -46,7 +46,8 @@ const SCRUB = /^(GO|CGO_)|^(CC|CXX|CFLAGS|LDFLAGS|XDG_CONFIG_HOME|https?_proxy|a
 
 // Imports net, whose resolver links libc when cgo is on: only CGO_ENABLED=0 makes this binary static.
 const HELLO =
-  'package main\n\nimport (\n\t"fmt"\n\t"net"\n)\n\nfunc main() { fmt.Println("hello from goarm", net.IPv4(127, 0, 0, 1)) }\n';
+  'package main\n\nimport (\n\t"fmt"\n\t"net"\n)\n\n' +
+  'func main() { fmt.Println("hello from goarm", net.IPv4(127, 0, 0, 1)) }\n';
 // Prints the environment the go command itself received (`go run` hands its own environment to the program).
 const PROBE = `package main
 

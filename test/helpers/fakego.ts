@@ -32,13 +32,16 @@ import { type RunResult, runGoarm, tempHome } from './cli.js';
 // `env0 NAME…` prints each named variable that is set as NAME=value\0: values with newlines survive, and unset
 // stays distinguishable from empty. Portable sh (printf \000), no `env -0`.
 const ENV0 =
-  'if [ "${1-}" = env0 ]; then shift; for n in "$@"; do eval "[ -z \\"\\${$n+x}\\" ] || printf \'%s=%s\\\\000\' \\"\\$n\\" \\"\\$$n\\""; done; exit 0; fi';
+  'if [ "${1-}" = env0 ]; then shift; ' +
+  'for n in "$@"; do eval "[ -z \\"\\${$n+x}\\" ] || printf \'%s=%s\\\\000\' \\"\\$n\\" \\"\\$$n\\""; done; ' +
+  'exit 0; fi';
 const TOOL = (tool: string, version: string) =>
   [
     '#!/bin/sh',
     ENV0,
     `echo "${tool}=${version} args=$* ` +
-      'GOARCH=${GOARCH-unset} GOROOT=${GOROOT-unset} GOTOOLCHAIN=${GOTOOLCHAIN-unset} CGO_ENABLED=${CGO_ENABLED-unset} GOFLAGS=${GOFLAGS-unset} CC=${CC-unset} X=${X-unset}"',
+      'GOARCH=${GOARCH-unset} GOROOT=${GOROOT-unset} GOTOOLCHAIN=${GOTOOLCHAIN-unset} ' +
+      'CGO_ENABLED=${CGO_ENABLED-unset} GOFLAGS=${GOFLAGS-unset} CC=${CC-unset} X=${X-unset}"',
     '',
   ].join('\n');
 

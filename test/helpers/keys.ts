@@ -1,7 +1,8 @@
 // Throw-away OpenPGP keys and detached signatures for tests, made with openpgp 6.
 //
 //   makeKey({ date?, subkeyExpiresIn? })      -> TestKey: primary key + one SIGNING subkey (EdDSA/ed25519Legacy,
-//                                               readable by GnuPG 2.2 too). Key created at `date` (default: one day ago).
+//                                               readable by GnuPG 2.2 too). Key created at `date`
+//                                               (default: one day ago).
 //   signDetached(data, key, date?)          -> armored detached signature (like Google's .asc), made by the subkey.
 //   expiredSubkeyScenario()                 -> key whose signing subkey expired in the past, plus a signature
 //                                               made while it was valid and one made after it expired.

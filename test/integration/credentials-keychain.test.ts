@@ -28,7 +28,9 @@ function sessionEnv(home: string, extra: Record<string, string>): NodeJS.Process
 async function unavailable(): Promise<string | undefined> {
   const home = await tempHome('goarm-keyring-probe-');
   const js =
-    'const k=(await import("keytar")).default;await k.setPassword("goarm-probe","p","ok");const v=await k.getPassword("goarm-probe","p");await k.deletePassword("goarm-probe","p");process.stdout.write(String(v))';
+    'const k=(await import("keytar")).default;await k.setPassword("goarm-probe","p","ok");' +
+    'const v=await k.getPassword("goarm-probe","p");await k.deletePassword("goarm-probe","p");' +
+    'process.stdout.write(String(v))';
   try {
     const { stdout } = await run(
       'dbus-run-session',
@@ -134,7 +136,8 @@ describe.skipIf(reason !== undefined)('goarm login with the OS keychain (gnome-k
     // the keychain is unusable: say so once, and fall back to ~/.netrc
     expect(s.netrc.code, why).toBe(0);
     expect(s.netrc.stderr).toContain(
-      `warning: \`goarm login\` stored credentials for ${gw.url} in the OS keychain, but the keychain is turned off (GOARM_KEYCHAIN=off); trying ~/.netrc and GOARM_MIRROR_TOKEN`,
+      `warning: \`goarm login\` stored credentials for ${gw.url} in the OS keychain, ` +
+        'but the keychain is turned off (GOARM_KEYCHAIN=off); trying ~/.netrc and GOARM_MIRROR_TOKEN',
     );
     expect(s.netrc.stderr).toContain(`(credentials from ${netrc})`);
 

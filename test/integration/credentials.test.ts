@@ -72,7 +72,8 @@ describe('a Basic-auth mirror', () => {
     await publish(mirror, key, '1.23.4');
     const env = await privateEnv();
     const file = await netrc(
-      `# a comment-free netrc as Go writes it\nmachine example.com login bob password nope\nmachine 127.0.0.1\n  login alice\n  password ${PASSWORD}\n`,
+      '# a comment-free netrc as Go writes it\nmachine example.com login bob password nope\n' +
+        `machine 127.0.0.1\n  login alice\n  password ${PASSWORD}\n`,
     );
     const before = authed(gw.requests);
     const res = await env.run(['install', '1.23.4'], { NETRC: file });
@@ -92,25 +93,28 @@ describe('a Basic-auth mirror', () => {
     expect(gw.requests.some((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
   });
 
-  it('works with credentials in the URL; they are stripped from messages, logs, `config list` and the index cache', async () => {
-    await publish(mirror, key, '1.23.2');
-    const env = await privateEnv(gw, gw.url.replace('http://', `http://alice:${encodeURIComponent(PASSWORD)}@`));
-    const res = await env.run(['install', '1.23.2']);
-    expect(res.code, res.stderr).toBe(0);
-    expect(res.stderr).toContain(`GET ${gw.url}/files/`);
-    expect(await exists(join(env.home, 'cache', 'index.json'))).toBe(true);
-    const list = await env.run(['config', 'list']);
-    expect(list.stdout).toContain('index_url = "http://***@127.0.0.1');
-    // config.toml holds what the user wrote; nothing goarm wrote may hold it
-    homes.splice(homes.indexOf(env.home), 1);
-    expect(
-      await leaks(
-        USERPASS,
-        {},
-        ['cache', 'downloads', 'versions', 'staging', 'shims'].map((d) => join(env.home, d)),
-      ),
-    ).toEqual([]);
-  });
+  it(
+    'works with credentials in the URL; ' + 'they are stripped from messages, logs, `config list` and the index cache',
+    async () => {
+      await publish(mirror, key, '1.23.2');
+      const env = await privateEnv(gw, gw.url.replace('http://', `http://alice:${encodeURIComponent(PASSWORD)}@`));
+      const res = await env.run(['install', '1.23.2']);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stderr).toContain(`GET ${gw.url}/files/`);
+      expect(await exists(join(env.home, 'cache', 'index.json'))).toBe(true);
+      const list = await env.run(['config', 'list']);
+      expect(list.stdout).toContain('index_url = "http://***@127.0.0.1');
+      // config.toml holds what the user wrote; nothing goarm wrote may hold it
+      homes.splice(homes.indexOf(env.home), 1);
+      expect(
+        await leaks(
+          USERPASS,
+          {},
+          ['cache', 'downloads', 'versions', 'staging', 'shims'].map((d) => join(env.home, d)),
+        ),
+      ).toEqual([]);
+    },
+  );
 
   it('wrong credentials: the message says which source was refused, and how to fix it', async () => {
     const env = await privateEnv();
@@ -125,26 +129,29 @@ describe('a Basic-auth mirror', () => {
     expect(await leaks(wrong, { res: res.stdout + res.stderr })).toEqual([]);
   });
 
-  it('goarm login without a usable keychain fails clearly and points to ~/.netrc; the typed secret is not echoed', async () => {
-    const env = await privateEnv();
-    const res = await env.run(['login', gw.url], { GOARM_KEYCHAIN: 'off' });
-    const piped = await runGoarm(['login', gw.url], {
-      home: env.home,
-      input: `${USERPASS}\n`,
-      env: { GOARM_KEYCHAIN: 'off', GOARM_DEBUG: '1' },
-    });
-    record('login piped', piped);
-    for (const r of [res, piped]) {
-      expect(r.code).toBe(3);
-      expect(r.stderr).toMatch(
-        /^error: no OS keychain is available: the keychain is turned off \(GOARM_KEYCHAIN=off\) \[E_NO_KEYCHAIN\]$/m,
-      );
-      expect(r.stderr).toMatch(
-        /^hint: put the credentials in ~\/\.netrc instead \(machine 127\.0\.0\.1 login USER password SECRET\)/m,
-      );
-    }
-    expect(await exists(join(env.home, 'logins.json'))).toBe(false);
-  });
+  it(
+    'goarm login without a usable keychain fails clearly and points to ~/.netrc; ' + 'the typed secret is not echoed',
+    async () => {
+      const env = await privateEnv();
+      const res = await env.run(['login', gw.url], { GOARM_KEYCHAIN: 'off' });
+      const piped = await runGoarm(['login', gw.url], {
+        home: env.home,
+        input: `${USERPASS}\n`,
+        env: { GOARM_KEYCHAIN: 'off', GOARM_DEBUG: '1' },
+      });
+      record('login piped', piped);
+      for (const r of [res, piped]) {
+        expect(r.code).toBe(3);
+        expect(r.stderr).toMatch(
+          /^error: no OS keychain is available: the keychain is turned off \(GOARM_KEYCHAIN=off\) \[E_NO_KEYCHAIN\]$/m,
+        );
+        expect(r.stderr).toMatch(
+          /^hint: put the credentials in ~\/\.netrc instead \(machine 127\.0\.0\.1 login USER password SECRET\)/m,
+        );
+      }
+      expect(await exists(join(env.home, 'logins.json'))).toBe(false);
+    },
+  );
 });
 
 describe('credentials stay with their origin', () => {

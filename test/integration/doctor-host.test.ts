@@ -50,30 +50,33 @@ describe('the C toolchain for cgo', () => {
   const noCompiler = () => join(w.base, 'empty-bin');
   beforeAll(() => mkdir(noCompiler(), { recursive: true }));
 
-  it("Linux: no gcc fails when cgo is on explicitly, warns when it is only Go's default, skips when it is off", async () => {
-    const PATH = `${join(w.home, 'shims')}:${noCompiler()}`;
-    const on = (await w.doctor({ PATH, CGO_ENABLED: '1' })).check('cgo.compiler');
-    expect(on).toMatchObject({
-      status: 'fail',
-      detail: { cc: 'gcc', path: null, from: 'CGO_ENABLED in the environment' },
-    });
-    expect(on.fix).toMatch(/apt-get install gcc/);
-    const dflt = (await w.doctor({ PATH })).check('cgo.compiler');
-    expect(dflt.status).toBe('warn');
-    expect(dflt.message).toMatch(/Go 1\.20\+ quietly builds with CGO_ENABLED=0/);
-    expect((await w.doctor({ PATH, CGO_ENABLED: '0' })).check('cgo.compiler')).toMatchObject({
-      status: 'skip',
-      message: 'cgo is off (CGO_ENABLED in the environment)',
-    });
-    // A project that turns cgo off needs no compiler either.
-    await installFake(w.home, '1.23.4');
-    const dir = join(w.base, 'nocgo');
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, '.goarm.toml'), 'go = "1.23"\n[cgo]\nenabled = false\n');
-    expect((await w.doctor({ PATH }, dir)).check('cgo.compiler').message).toBe(
-      `cgo is off (cgo.enabled in ${join(dir, '.goarm.toml')})`,
-    );
-  });
+  it(
+    'Linux: no gcc fails when cgo is on explicitly, ' + "warns when it is only Go's default, skips when it is off",
+    async () => {
+      const PATH = `${join(w.home, 'shims')}:${noCompiler()}`;
+      const on = (await w.doctor({ PATH, CGO_ENABLED: '1' })).check('cgo.compiler');
+      expect(on).toMatchObject({
+        status: 'fail',
+        detail: { cc: 'gcc', path: null, from: 'CGO_ENABLED in the environment' },
+      });
+      expect(on.fix).toMatch(/apt-get install gcc/);
+      const dflt = (await w.doctor({ PATH })).check('cgo.compiler');
+      expect(dflt.status).toBe('warn');
+      expect(dflt.message).toMatch(/Go 1\.20\+ quietly builds with CGO_ENABLED=0/);
+      expect((await w.doctor({ PATH, CGO_ENABLED: '0' })).check('cgo.compiler')).toMatchObject({
+        status: 'skip',
+        message: 'cgo is off (CGO_ENABLED in the environment)',
+      });
+      // A project that turns cgo off needs no compiler either.
+      await installFake(w.home, '1.23.4');
+      const dir = join(w.base, 'nocgo');
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, '.goarm.toml'), 'go = "1.23"\n[cgo]\nenabled = false\n');
+      expect((await w.doctor({ PATH }, dir)).check('cgo.compiler').message).toBe(
+        `cgo is off (cgo.enabled in ${join(dir, '.goarm.toml')})`,
+      );
+    },
+  );
 
   it('Linux: a lone cc is a warning (go looks for gcc); CC naming a real program is fine', async () => {
     const cc = join(w.base, 'cc-only');
@@ -99,12 +102,14 @@ describe('the C toolchain for cgo', () => {
       mac.bin,
       'xcrun',
       `[ "$1 $2" = "--find clang" ] && [ -z "$NO_CLT" ] && echo ${clt}/usr/bin/clang && exit 0
-echo "xcrun: error: invalid active developer path (/Library/Developer/CommandLineTools), missing xcrun at: /Library/Developer/CommandLineTools/usr/bin/xcrun" >&2; exit 1`,
+echo "xcrun: error: invalid active developer path (/Library/Developer/CommandLineTools), ` +
+        'missing xcrun at: /Library/Developer/CommandLineTools/usr/bin/xcrun" >&2; exit 1',
     );
     await fakeBin(
       mac.bin,
       'xcode-select',
-      `[ -n "$NO_CLT" ] && { echo "xcode-select: error: unable to get active developer directory" >&2; exit 2; }; echo ${clt}`,
+      '[ -n "$NO_CLT" ] && { echo "xcode-select: error: unable to get active developer directory" >&2; exit 2; }; ' +
+        `echo ${clt}`,
     );
     const good = await mac.doctor({ ...sim, CGO_ENABLED: '1' });
     expect(good.check('cgo.compiler')).toMatchObject({
@@ -124,19 +129,23 @@ echo "xcrun: error: invalid active developer path (/Library/Developer/CommandLin
 });
 
 describe('signing keys', () => {
-  it('the pinned key: ok while a signing subkey is valid, a warning within 90 days of the newest expiry, a failure after', async () => {
-    const now = (await w.doctor({ GOARM_SIMULATE_NOW: '2026-06-01' })).check('keys.pinned');
-    expect(now).toMatchObject({ status: 'ok', detail: { fingerprint: 'eb4c1bfd4f042f6dddccec917721f63bd38b4796' } });
-    expect(now.message).toContain('fd533c07c264648f valid until 2028-01-07');
-    const soon = (await w.doctor({ GOARM_SIMULATE_NOW: '2027-12-01' })).check('keys.pinned');
-    expect(soon.status).toBe('warn');
-    expect(soon.message).toContain('expires on 2028-01-07 (in 37 days)');
-    expect(soon.fix).toMatch(/update goarm/);
-    const late = await w.doctor({ GOARM_SIMULATE_NOW: '2028-02-01' });
-    expect(late.check('keys.pinned').status).toBe('fail');
-    expect(late.check('keys.pinned').message).toMatch(/no signing subkey is valid on 2028-02-01/);
-    expect(late.code).toBe(1);
-  });
+  it(
+    'the pinned key: ok while a signing subkey is valid, ' +
+      'a warning within 90 days of the newest expiry, a failure after',
+    async () => {
+      const now = (await w.doctor({ GOARM_SIMULATE_NOW: '2026-06-01' })).check('keys.pinned');
+      expect(now).toMatchObject({ status: 'ok', detail: { fingerprint: 'eb4c1bfd4f042f6dddccec917721f63bd38b4796' } });
+      expect(now.message).toContain('fd533c07c264648f valid until 2028-01-07');
+      const soon = (await w.doctor({ GOARM_SIMULATE_NOW: '2027-12-01' })).check('keys.pinned');
+      expect(soon.status).toBe('warn');
+      expect(soon.message).toContain('expires on 2028-01-07 (in 37 days)');
+      expect(soon.fix).toMatch(/update goarm/);
+      const late = await w.doctor({ GOARM_SIMULATE_NOW: '2028-02-01' });
+      expect(late.check('keys.pinned').status).toBe('fail');
+      expect(late.check('keys.pinned').message).toMatch(/no signing subkey is valid on 2028-02-01/);
+      expect(late.code).toBe(1);
+    },
+  );
 
   it('keyHealth on generated keys: never expires, expires in 30 days, expired', async () => {
     const now = new Date();

@@ -33,20 +33,23 @@ describe('installed versions', () => {
     }
   });
 
-  it('an Intel Go on (simulated) Apple Silicon is named as such; an arm64 one and a cross-install are fine', async () => {
-    const mac = await makeDoctorWorld();
-    const env = await simulateMac(mac);
-    await installFake(mac.home, '1.23.4', { os: 'darwin', arch: 'arm64' });
-    await installFake(mac.home, '1.23.4-darwin-amd64', { os: 'darwin', arch: 'amd64' });
-    expect((await mac.doctor(env)).check('installs.binary').status).toBe('ok');
-    await installFake(mac.home, '1.22.5', { os: 'darwin', arch: 'amd64' });
-    const c = (await mac.doctor(env)).check('installs.binary');
-    expect(c.status).toBe('fail');
-    expect(c.message).toMatch(
-      /versions\/1\.22\.5\/bin\/go is darwin\/amd64, not darwin\/arm64: an Intel Go, which runs under Rosetta/,
-    );
-    expect(c.message).not.toContain('1.23.4');
-  });
+  it(
+    'an Intel Go on (simulated) Apple Silicon is named as such; ' + 'an arm64 one and a cross-install are fine',
+    async () => {
+      const mac = await makeDoctorWorld();
+      const env = await simulateMac(mac);
+      await installFake(mac.home, '1.23.4', { os: 'darwin', arch: 'arm64' });
+      await installFake(mac.home, '1.23.4-darwin-amd64', { os: 'darwin', arch: 'amd64' });
+      expect((await mac.doctor(env)).check('installs.binary').status).toBe('ok');
+      await installFake(mac.home, '1.22.5', { os: 'darwin', arch: 'amd64' });
+      const c = (await mac.doctor(env)).check('installs.binary');
+      expect(c.status).toBe('fail');
+      expect(c.message).toMatch(
+        /versions\/1\.22\.5\/bin\/go is darwin\/amd64, not darwin\/arm64: an Intel Go, which runs under Rosetta/,
+      );
+      expect(c.message).not.toContain('1.23.4');
+    },
+  );
 
   it('a missing bin/go, a VERSION that disagrees and a dangling symlink are each reported', async () => {
     const broken = await installFake(w.home, '1.21.0');
@@ -199,29 +202,35 @@ describe('project', () => {
     return dir;
   };
 
-  it('an untrusted .goarm.toml is reported with what goarm ignores; trusted is ok; an edit needs trust again', async () => {
-    const dir = await project('untrusted', 'go = "1.23"\n[env]\nGOFLAGS = "-toolexec=/tmp/x"\n[cgo]\ncc = "clang"\n');
-    const c = (await w.doctor({}, dir)).check('project.trust');
-    expect(c).toMatchObject({
-      status: 'warn',
-      detail: { trusted: false, changedSinceTrust: false, ignored: ['cgo.cc', 'env.GOFLAGS'] },
-    });
-    expect(c.message).toMatch(/^not trusted: goarm ignores cgo\.cc, env\.GOFLAGS/);
-    expect(c.fix).toContain(`\`goarm trust\` in ${dir}`);
-    expect((await w.goarm(['trust'], {}, dir)).code).toBe(0);
-    expect((await w.doctor({}, dir)).check('project.trust')).toMatchObject({ status: 'ok', detail: { trusted: true } });
-    await writeFile(join(dir, '.goarm.toml'), 'go = "1.23"\n[env]\nGOFLAGS = "-toolexec=/tmp/y"\n');
-    expect((await w.doctor({}, dir)).check('project.trust')).toMatchObject({
-      status: 'warn',
-      detail: { changedSinceTrust: true },
-    });
-    // Settings that need no trust need none.
-    const plain = await project('plain', 'go = "1.23"\n[cgo]\nenabled = false\n');
-    expect((await w.doctor({}, plain)).check('project.trust')).toMatchObject({
-      status: 'ok',
-      detail: { trusted: null },
-    });
-  });
+  it(
+    'an untrusted .goarm.toml is reported with what goarm ignores; ' + 'trusted is ok; an edit needs trust again',
+    async () => {
+      const dir = await project('untrusted', 'go = "1.23"\n[env]\nGOFLAGS = "-toolexec=/tmp/x"\n[cgo]\ncc = "clang"\n');
+      const c = (await w.doctor({}, dir)).check('project.trust');
+      expect(c).toMatchObject({
+        status: 'warn',
+        detail: { trusted: false, changedSinceTrust: false, ignored: ['cgo.cc', 'env.GOFLAGS'] },
+      });
+      expect(c.message).toMatch(/^not trusted: goarm ignores cgo\.cc, env\.GOFLAGS/);
+      expect(c.fix).toContain(`\`goarm trust\` in ${dir}`);
+      expect((await w.goarm(['trust'], {}, dir)).code).toBe(0);
+      expect((await w.doctor({}, dir)).check('project.trust')).toMatchObject({
+        status: 'ok',
+        detail: { trusted: true },
+      });
+      await writeFile(join(dir, '.goarm.toml'), 'go = "1.23"\n[env]\nGOFLAGS = "-toolexec=/tmp/y"\n');
+      expect((await w.doctor({}, dir)).check('project.trust')).toMatchObject({
+        status: 'warn',
+        detail: { changedSinceTrust: true },
+      });
+      // Settings that need no trust need none.
+      const plain = await project('plain', 'go = "1.23"\n[cgo]\nenabled = false\n');
+      expect((await w.doctor({}, plain)).check('project.trust')).toMatchObject({
+        status: 'ok',
+        detail: { trusted: null },
+      });
+    },
+  );
 
   it('an invalid .goarm.toml fails with file:line:col', async () => {
     const dir = await project('invalid', 'go = "1.23"\narch = "arm46"\n');

@@ -320,38 +320,47 @@ describe('tarballs', () => {
 });
 
 describe('cli', () => {
-  it('runNode passes GOARM_HOME, NO_COLOR, cwd and stdin, scrubs GO* and proxies, and reports the exit code', async () => {
-    const home = await tempHome();
-    const script = join(home, 'probe.mjs');
-    await writeFile(
-      script,
-      `let s = ''; process.stdin.on('data', (d) => (s += d)).on('end', () => {
+  it(
+    'runNode passes GOARM_HOME, NO_COLOR, cwd and stdin, ' + 'scrubs GO* and proxies, and reports the exit code',
+    async () => {
+      const home = await tempHome();
+      const script = join(home, 'probe.mjs');
+      await writeFile(
+        script,
+        `let s = ''; process.stdin.on('data', (d) => (s += d)).on('end', () => {
       const e = process.env;
-      console.log(JSON.stringify({ home: e.GOARM_HOME, color: e.NO_COLOR, cwd: process.cwd(), input: s, v: e.GOARM_VERSION ?? null, p: e.HTTPS_PROXY ?? null, x: e.EXTRA, args: process.argv.slice(2) }));
+      console.log(JSON.stringify({ home: e.GOARM_HOME, color: e.NO_COLOR, cwd: process.cwd(), input: s, ` +
+          `v: e.GOARM_VERSION ?? null, p: e.HTTPS_PROXY ?? null, x: e.EXTRA, args: process.argv.slice(2) }));
       console.error('to stderr'); process.exit(3); });`,
-    );
-    const saved = { GOARM_VERSION: process.env.GOARM_VERSION, HTTPS_PROXY: process.env.HTTPS_PROXY };
-    Object.assign(process.env, { GOARM_VERSION: '1.0', HTTPS_PROXY: 'http://127.0.0.1:9' });
-    try {
-      const r = await runNode(script, ['a b', '--c'], { home, cwd: REPO_ROOT, input: 'typed', env: { EXTRA: 'yes' } });
-      expect(r.code).toBe(3);
-      expect(r.stderr).toBe('to stderr\n');
-      expect(JSON.parse(r.stdout)).toEqual({
-        home,
-        color: '1',
-        cwd: REPO_ROOT,
-        input: 'typed',
-        v: null,
-        p: null,
-        x: 'yes',
-        args: ['a b', '--c'],
-      });
-    } finally {
-      for (const [k, v] of Object.entries(saved))
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-    }
-  });
+      );
+      const saved = { GOARM_VERSION: process.env.GOARM_VERSION, HTTPS_PROXY: process.env.HTTPS_PROXY };
+      Object.assign(process.env, { GOARM_VERSION: '1.0', HTTPS_PROXY: 'http://127.0.0.1:9' });
+      try {
+        const r = await runNode(script, ['a b', '--c'], {
+          home,
+          cwd: REPO_ROOT,
+          input: 'typed',
+          env: { EXTRA: 'yes' },
+        });
+        expect(r.code).toBe(3);
+        expect(r.stderr).toBe('to stderr\n');
+        expect(JSON.parse(r.stdout)).toEqual({
+          home,
+          color: '1',
+          cwd: REPO_ROOT,
+          input: 'typed',
+          v: null,
+          p: null,
+          x: 'yes',
+          args: ['a b', '--c'],
+        });
+      } finally {
+        for (const [k, v] of Object.entries(saved))
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+      }
+    },
+  );
 
   it('runNode kills a hung process at the timeout', async () => {
     const home = await tempHome();

@@ -194,7 +194,10 @@ export async function tlsFront(port: number): Promise<{ url: string; caFile: str
   };
 }
 
-/** Where `secret` appears: in any of `texts` (by label), or in any file under `dirs`; raw or base64 in a Basic header. */
+/**
+ * Where `secret` appears: in any of `texts` (by label), or in any file under `dirs`;
+ * raw or base64 in a Basic header.
+ */
 export async function leaks(secret: string, texts: Record<string, string>, dirs: string[] = []): Promise<string[]> {
   const forms = [secret, Buffer.from(secret).toString('base64')];
   const user = secret.includes(':') ? secret.slice(secret.indexOf(':') + 1) : undefined;

@@ -30,7 +30,10 @@ const gets = (m: Mirror, suffix: string) =>
 const withMirrors = async (...mirrors: string[]): Promise<Env> =>
   makeEnv(official, [key], { GOARM_MIRROR: mirrors.join(',') });
 
-/** Publishes `version` on the official host and a copy on `m` (same bytes unless `body` is given), signed unless asc: null. */
+/**
+ * Publishes `version` on the official host and a copy on `m` (same bytes unless `body` is given),
+ * signed unless asc: null.
+ */
 async function mirrored(m: Mirror, version: string, opts: { body?: Buffer; asc?: null } = {}) {
   const genuine = await publish(official, key, version);
   const body = opts.body ?? genuine.body;
@@ -53,52 +56,60 @@ describe('mirrors supply bytes, the official index supplies hashes', () => {
     expect(gets(flat, '/dl/?mode=json&include=all')).toBe(0);
   });
 
-  it('a mirror serving tampered bytes is refused even though its own listing matches them; the official copy is used', async () => {
-    const evil = await makeGoTarball({ version: '1.23.2', extraFiles: { 'go/EVIL': 'tampered\n' } });
-    const { filename } = await mirrored(flat, '1.23.2', { body: evil });
-    // the mirror's own listing agrees with its bytes (and its .asc is even made by a trusted key)
-    const listing = JSON.parse((await (await fetch(flat.indexUrl)).text()) as string) as {
-      files: { filename: string; sha256: string }[];
-    }[];
-    expect(listing.flatMap((r) => r.files).find((f) => f.filename === filename)?.sha256).toBe(
-      (await import('node:crypto')).createHash('sha256').update(evil).digest('hex'),
-    );
+  it(
+    'a mirror serving tampered bytes is refused even though its own listing matches them; ' +
+      'the official copy is used',
+    async () => {
+      const evil = await makeGoTarball({ version: '1.23.2', extraFiles: { 'go/EVIL': 'tampered\n' } });
+      const { filename } = await mirrored(flat, '1.23.2', { body: evil });
+      // the mirror's own listing agrees with its bytes (and its .asc is even made by a trusted key)
+      const listing = JSON.parse((await (await fetch(flat.indexUrl)).text()) as string) as {
+        files: { filename: string; sha256: string }[];
+      }[];
+      expect(listing.flatMap((r) => r.files).find((f) => f.filename === filename)?.sha256).toBe(
+        (await import('node:crypto')).createHash('sha256').update(evil).digest('hex'),
+      );
 
-    const env = await withMirrors(flat.downloadBase);
-    const res = await env.run(['install', '1.23.2']);
-    expect(res.code, res.stderr).toBe(0);
-    // a bigger file is cut off as soon as it passes the index's size; same-size tampering fails the SHA-256
-    expect(res.stderr).toMatch(
-      /^warning: \S+go1\.23\.2\.\S+ sent more bytes than the index says \(\d+\) \[E_TOO_LARGE\]; trying http:\/\/127\.0\.0\.1:\d+\/files\/$/m,
-    );
-    expect(await exists(join(env.home, 'versions', '1.23.2', 'EVIL'))).toBe(false);
-    expect(await exists(join(env.home, 'versions', '1.23.2', 'bin', 'go'))).toBe(true);
-    expect(gets(official, filename)).toBe(1);
+      const env = await withMirrors(flat.downloadBase);
+      const res = await env.run(['install', '1.23.2']);
+      expect(res.code, res.stderr).toBe(0);
+      // a bigger file is cut off as soon as it passes the index's size; same-size tampering fails the SHA-256
+      expect(res.stderr).toMatch(
+        new RegExp(
+          String.raw`^warning: \S+go1\.23\.2\.\S+ sent more bytes than the index says \(\d+\) \[E_TOO_LARGE\]; ` +
+            String.raw`trying http:\/\/127\.0\.0\.1:\d+\/files\/$`,
+          'm',
+        ),
+      );
+      expect(await exists(join(env.home, 'versions', '1.23.2', 'EVIL'))).toBe(false);
+      expect(await exists(join(env.home, 'versions', '1.23.2', 'bin', 'go'))).toBe(true);
+      expect(gets(official, filename)).toBe(1);
 
-    // with the official host unable to help, the install fails with the tampering, not the fallback's 404
-    const alone = await withMirrors(flat.downloadBase);
-    official.fault(filename, { status: 404 });
-    await expectRefused(alone, await alone.run(['install', '1.23.2']), {
-      exit: 6,
-      code: 'E_TOO_LARGE',
-      word: 'sent more bytes than the index says',
-      version: '1.23.2',
-    });
-    official.clearFaults();
+      // with the official host unable to help, the install fails with the tampering, not the fallback's 404
+      const alone = await withMirrors(flat.downloadBase);
+      official.fault(filename, { status: 404 });
+      await expectRefused(alone, await alone.run(['install', '1.23.2']), {
+        exit: 6,
+        code: 'E_TOO_LARGE',
+        word: 'sent more bytes than the index says',
+        version: '1.23.2',
+      });
+      official.clearFaults();
 
-    // same size, one byte changed, and the mirror's listing updated to match: the SHA-256 from the index refuses it
-    const same = Buffer.from((await publish(official, key, '1.23.7')).body);
-    same[same.length >> 1] ^= 0xff;
-    const f7 = (await publish(flat, key, '1.23.7', { body: same, asc: await signDetached(same, key) })).filename;
-    official.fault(f7, { status: 404 });
-    const third = await withMirrors(flat.downloadBase);
-    await expectRefused(third, await third.run(['install', '1.23.7']), {
-      exit: 6,
-      code: 'E_CHECKSUM',
-      word: 'SHA-256 mismatch',
-      version: '1.23.7',
-    });
-  });
+      // same size, one byte changed, and the mirror's listing updated to match: the SHA-256 from the index refuses it
+      const same = Buffer.from((await publish(official, key, '1.23.7')).body);
+      same[same.length >> 1] ^= 0xff;
+      const f7 = (await publish(flat, key, '1.23.7', { body: same, asc: await signDetached(same, key) })).filename;
+      official.fault(f7, { status: 404 });
+      const third = await withMirrors(flat.downloadBase);
+      await expectRefused(third, await third.run(['install', '1.23.7']), {
+        exit: 6,
+        code: 'E_CHECKSUM',
+        word: 'SHA-256 mismatch',
+        version: '1.23.7',
+      });
+    },
+  );
 
   it('a mirror without the .asc: only the .asc is fetched from the official host', async () => {
     const { filename, body } = await mirrored(flat, '1.23.3', { asc: null });
@@ -140,7 +151,8 @@ describe('mirrors supply bytes, the official index supplies hashes', () => {
     );
     expect(warnings[1]).toMatch(
       new RegExp(
-        `HTTP 500 from ${flat.downloadBase}${filename.replace(/\./g, '\\.')} \\[E_HTTP\\]; trying ${flat2.downloadBase}$`,
+        `HTTP 500 from ${flat.downloadBase}${filename.replace(/\./g, '\\.')} \\[E_HTTP\\]; ` +
+          `trying ${flat2.downloadBase}$`,
       ),
     );
     expect(gets(flat, filename)).toBe(2); // a mirror with a fallback after it gets 2 tries, not 5

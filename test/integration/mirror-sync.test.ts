@@ -98,35 +98,38 @@ describe('goarm mirror sync', () => {
     }
   });
 
-  it('is incremental: files already there are kept, a damaged one is fetched again, new releases are added', async () => {
-    const env = await makeEnv(mirror, [key]);
-    const a = await publish(mirror, key, '1.21.0');
-    const dir = await elsewhere('gomirror');
-    const served = () => mirror.bytesServed(`/files/${a.filename}`);
-    expect((await env.run(['mirror', 'sync', dir, '1.21.0'])).code).toBe(0);
-    expect(served()).toBe(a.body.length);
+  it(
+    'is incremental: files already there are kept, a damaged one is fetched again, ' + 'new releases are added',
+    async () => {
+      const env = await makeEnv(mirror, [key]);
+      const a = await publish(mirror, key, '1.21.0');
+      const dir = await elsewhere('gomirror');
+      const served = () => mirror.bytesServed(`/files/${a.filename}`);
+      expect((await env.run(['mirror', 'sync', dir, '1.21.0'])).code).toBe(0);
+      expect(served()).toBe(a.body.length);
 
-    const again = await env.run(['mirror', 'sync', dir, '1.21.0']);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain(`up to date ${a.filename}`);
-    expect(served()).toBe(a.body.length);
+      const again = await env.run(['mirror', 'sync', dir, '1.21.0']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toContain(`up to date ${a.filename}`);
+      expect(served()).toBe(a.body.length);
 
-    const damaged = Buffer.from(a.body);
-    damaged[100] ^= 0xff;
-    await writeFile(join(dir, a.filename), damaged);
-    const repaired = await env.run(['mirror', 'sync', dir, '1.21.0']);
-    expect(repaired.code, repaired.stderr).toBe(0);
-    expect(repaired.stdout).toContain(`fetched    ${a.filename}`);
-    expect((await readFile(join(dir, a.filename))).equals(a.body)).toBe(true);
+      const damaged = Buffer.from(a.body);
+      damaged[100] ^= 0xff;
+      await writeFile(join(dir, a.filename), damaged);
+      const repaired = await env.run(['mirror', 'sync', dir, '1.21.0']);
+      expect(repaired.code, repaired.stderr).toBe(0);
+      expect(repaired.stdout).toContain(`fetched    ${a.filename}`);
+      expect((await readFile(join(dir, a.filename))).equals(a.body)).toBe(true);
 
-    const b = await publish(mirror, key, '1.21.1');
-    const more = await env.run(['mirror', 'sync', dir, '1.21.1', '--json']);
-    expect(more.code, more.stderr).toBe(0);
-    expect(JSON.parse(more.stdout).files).toEqual([{ filename: b.filename, status: 'fetched' }]);
-    const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'));
-    expect(index.map((r: { version: string }) => r.version)).toEqual(['go1.21.1', 'go1.21.0']);
-    expect((await ls(dir)).filter((n) => n.includes('partial') || n.endsWith('.tmp'))).toEqual([]);
-  });
+      const b = await publish(mirror, key, '1.21.1');
+      const more = await env.run(['mirror', 'sync', dir, '1.21.1', '--json']);
+      expect(more.code, more.stderr).toBe(0);
+      expect(JSON.parse(more.stdout).files).toEqual([{ filename: b.filename, status: 'fetched' }]);
+      const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'));
+      expect(index.map((r: { version: string }) => r.version)).toEqual(['go1.21.1', 'go1.21.0']);
+      expect((await ls(dir)).filter((n) => n.includes('partial') || n.endsWith('.tmp'))).toEqual([]);
+    },
+  );
 
   it('refuses bytes that fail verification and publishes nothing for them', async () => {
     const env = await makeEnv(mirror, [key]);
@@ -164,29 +167,37 @@ describe('goarm mirror sync', () => {
     }
   });
 
-  it('install --from refuses a directory whose tarball and index.json were both replaced: the signature still binds', async () => {
-    const env = await makeEnv(mirror, [key]);
-    const { filename } = await publish(mirror, key, '1.20.13');
-    const dir = await elsewhere('gomirror');
-    expect((await env.run(['mirror', 'sync', dir, '1.20.13'])).code).toBe(0);
-    const evil = await makeGoTarball({ version: '1.20.13', extraFiles: { 'go/bin/evil.sh': 'echo pwned\n' } });
-    await writeFile(join(dir, filename), evil);
-    const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'));
-    Object.assign(
-      index[0].files.find((f: { filename: string }) => f.filename === filename),
-      { sha256: sha(evil), size: evil.length },
-    );
-    await writeFile(join(dir, 'index.json'), JSON.stringify(index));
-    const other = await makeEnv(mirror, [key]);
-    await expectRefused(other, await other.run(['install', '--from', dir, '1.20.13']), {
-      exit: 6,
-      code: 'E_SIGNATURE',
-      word: 'bad OpenPGP signature',
-      version: '1.20.13',
-    });
-    const skip = await other.run(['install', '--from', dir, '1.20.13', '--skip-signature']);
-    await expectRefused(other, skip, { exit: 2, code: 'E_USAGE', word: '--skip-signature cannot be used with --from' });
-  });
+  it(
+    'install --from refuses a directory whose tarball and index.json were both replaced: ' +
+      'the signature still binds',
+    async () => {
+      const env = await makeEnv(mirror, [key]);
+      const { filename } = await publish(mirror, key, '1.20.13');
+      const dir = await elsewhere('gomirror');
+      expect((await env.run(['mirror', 'sync', dir, '1.20.13'])).code).toBe(0);
+      const evil = await makeGoTarball({ version: '1.20.13', extraFiles: { 'go/bin/evil.sh': 'echo pwned\n' } });
+      await writeFile(join(dir, filename), evil);
+      const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'));
+      Object.assign(
+        index[0].files.find((f: { filename: string }) => f.filename === filename),
+        { sha256: sha(evil), size: evil.length },
+      );
+      await writeFile(join(dir, 'index.json'), JSON.stringify(index));
+      const other = await makeEnv(mirror, [key]);
+      await expectRefused(other, await other.run(['install', '--from', dir, '1.20.13']), {
+        exit: 6,
+        code: 'E_SIGNATURE',
+        word: 'bad OpenPGP signature',
+        version: '1.20.13',
+      });
+      const skip = await other.run(['install', '--from', dir, '1.20.13', '--skip-signature']);
+      await expectRefused(other, skip, {
+        exit: 2,
+        code: 'E_USAGE',
+        word: '--skip-signature cannot be used with --from',
+      });
+    },
+  );
 });
 
 describe('goarm install --file (offline import)', () => {
@@ -212,52 +223,55 @@ describe('goarm install --file (offline import)', () => {
     expect(await exists(join(env.home, 'versions', '1.19.13', 'bin', 'go'))).toBe(true);
   });
 
-  it('needs an index (E_NO_INDEX, or --index), a signature (E_NO_SIGNATURE) and the exact bytes (E_CHECKSUM)', async () => {
-    const { body } = await publish(mirror, key, '1.19.12');
-    const env = await makeEnv(mirror, [key]);
-    const path = await carry('1.19.12', body);
-    await expectRefused(env, await env.run(['install', '--file', path]), {
-      exit: 4,
-      code: 'E_NO_INDEX',
-      word: 'no release index',
-      version: '1.19.12',
-    });
+  it(
+    'needs an index (E_NO_INDEX, or --index), a signature (E_NO_SIGNATURE) ' + 'and the exact bytes (E_CHECKSUM)',
+    async () => {
+      const { body } = await publish(mirror, key, '1.19.12');
+      const env = await makeEnv(mirror, [key]);
+      const path = await carry('1.19.12', body);
+      await expectRefused(env, await env.run(['install', '--file', path]), {
+        exit: 4,
+        code: 'E_NO_INDEX',
+        word: 'no release index',
+        version: '1.19.12',
+      });
 
-    const synced = await elsewhere('gomirror');
-    expect((await env.run(['mirror', 'sync', synced, '1.19.12'])).code).toBe(0);
-    const withIndex = await env.run(['install', '--file', path, '--index', join(synced, 'index.json')]);
-    expect(withIndex.code, withIndex.stderr).toBe(0);
+      const synced = await elsewhere('gomirror');
+      expect((await env.run(['mirror', 'sync', synced, '1.19.12'])).code).toBe(0);
+      const withIndex = await env.run(['install', '--file', path, '--index', join(synced, 'index.json')]);
+      expect(withIndex.code, withIndex.stderr).toBe(0);
 
-    const other = await makeEnv(mirror, [key]);
-    expect((await other.run(['ls-remote'])).code).toBe(0);
-    const unsigned = join(await elsewhere('bare'), goArchiveName('1.19.12', HOST.os, HOST.arch));
-    await mkdir(join(unsigned, '..'), { recursive: true });
-    await writeFile(unsigned, body);
-    await expectRefused(other, await other.run(['install', '--file', unsigned]), {
-      exit: 6,
-      code: 'E_NO_SIGNATURE',
-      word: 'cannot be proven genuine',
-      version: '1.19.12',
-    });
-    const tampered = Buffer.from(body);
-    tampered[tampered.length >> 1] ^= 0xff;
-    await writeFile(unsigned, tampered);
-    await expectRefused(other, await other.run(['install', '--file', unsigned, '--asc', `${path}.asc`]), {
-      exit: 6,
-      code: 'E_CHECKSUM',
-      word: 'SHA-256 mismatch',
-      version: '1.19.12',
-    });
-    const renamed = join(unsigned, '..', 'go.tar.gz');
-    await cp(path, renamed);
-    await expectRefused(other, await other.run(['install', '--file', renamed, '--asc', `${path}.asc`]), {
-      exit: 4,
-      code: 'E_NOT_IN_INDEX',
-      word: 'not a release archive listed',
-      version: '1.19.12',
-    });
-    expect(
-      (await readdir(join(other.home, 'downloads')).catch(() => [])).filter((n) => n.endsWith('.partial')),
-    ).toEqual([]);
-  });
+      const other = await makeEnv(mirror, [key]);
+      expect((await other.run(['ls-remote'])).code).toBe(0);
+      const unsigned = join(await elsewhere('bare'), goArchiveName('1.19.12', HOST.os, HOST.arch));
+      await mkdir(join(unsigned, '..'), { recursive: true });
+      await writeFile(unsigned, body);
+      await expectRefused(other, await other.run(['install', '--file', unsigned]), {
+        exit: 6,
+        code: 'E_NO_SIGNATURE',
+        word: 'cannot be proven genuine',
+        version: '1.19.12',
+      });
+      const tampered = Buffer.from(body);
+      tampered[tampered.length >> 1] ^= 0xff;
+      await writeFile(unsigned, tampered);
+      await expectRefused(other, await other.run(['install', '--file', unsigned, '--asc', `${path}.asc`]), {
+        exit: 6,
+        code: 'E_CHECKSUM',
+        word: 'SHA-256 mismatch',
+        version: '1.19.12',
+      });
+      const renamed = join(unsigned, '..', 'go.tar.gz');
+      await cp(path, renamed);
+      await expectRefused(other, await other.run(['install', '--file', renamed, '--asc', `${path}.asc`]), {
+        exit: 4,
+        code: 'E_NOT_IN_INDEX',
+        word: 'not a release archive listed',
+        version: '1.19.12',
+      });
+      expect(
+        (await readdir(join(other.home, 'downloads')).catch(() => [])).filter((n) => n.endsWith('.partial')),
+      ).toEqual([]);
+    },
+  );
 });

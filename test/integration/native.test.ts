@@ -76,16 +76,20 @@ function start(args: string[], env: Record<string, string>, input?: string): Sta
 const run = (cmd: string[], env: Record<string, string>, input?: string) =>
   start(['exec', '--', ...cmd], env, input).done;
 
-it('the native helper is built and loads (npm install builds it; set GOARM_NO_NATIVE on a machine without a compiler)', () => {
-  if (SKIP_NATIVE) return;
-  const n = nativeHelper();
-  expect(
-    n,
-    'build/Release/goarm_native.node is missing or does not load: run `npm install` or `npx node-gyp-build`',
-  ).toBeDefined();
-  expect(typeof n!.execvp).toBe('function');
-  expect(nativeHelper({ GOARM_NO_NATIVE: '1' })).toBeUndefined();
-});
+it(
+  'the native helper is built and loads ' +
+    '(npm install builds it; set GOARM_NO_NATIVE on a machine without a compiler)',
+  () => {
+    if (SKIP_NATIVE) return;
+    const n = nativeHelper();
+    expect(
+      n,
+      'build/Release/goarm_native.node is missing or does not load: run `npm install` or `npx node-gyp-build`',
+    ).toBeDefined();
+    expect(typeof n!.execvp).toBe('function');
+    expect(nativeHelper({ GOARM_NO_NATIVE: '1' })).toBeUndefined();
+  },
+);
 
 describe.each(MODES)('goarm exec ($mode)', ({ mode, env, skip }) => {
   it.skipIf(skip)(`native replaces the process (same pid), the fallback runs a child (${mode})`, async () => {
@@ -224,7 +228,8 @@ describe('host detection with the helper loaded', () => {
       const { execFileSync } = await import('node:child_process');
       const sysctlInt = nativeHelper()!.sysctlInt!;
       for (const name of ['hw.optional.arm64', 'sysctl.proc_translated', 'hw.ncpu']) {
-        const out = execFileSync('sysctl', ['-in', name], { encoding: 'utf8' }).trim(); // -i: unknown names print nothing
+        // -i: unknown names print nothing
+        const out = execFileSync('sysctl', ['-in', name], { encoding: 'utf8' }).trim();
         expect(sysctlInt(name), name).toBe(out === '' ? undefined : Number(out));
       }
       expect(sysctlInt('no.such.sysctl.goarm')).toBeUndefined();

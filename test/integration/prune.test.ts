@@ -69,33 +69,37 @@ beforeAll(async () => {
 afterAll(cleanupTempHomes);
 
 describe('the plan', () => {
-  it('keeps newest patches, the default, seen and trusted projects; removes the rest; not a terminal: removes nothing', async () => {
-    const r = await w.run(['prune', '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const plan = JSON.parse(r.stdout);
-    expect(plan.dryRun).toBe(true);
-    expect(plan.removed).toEqual([]);
-    expect(plan.remove.map((e: { name: string }) => e.name).sort()).toEqual([...REMOVE].sort());
-    const why = Object.fromEntries(
-      plan.keep.map((e: { name: string; reasons: { kind: string; detail: string }[] }) => [e.name, e.reasons]),
-    );
-    expect(why['1.19.13']).toEqual([{ kind: 'newest-patch', detail: 'newest go1.19' }]);
-    expect(why['1.21.2']).toEqual([{ kind: 'default', detail: 'the global default (1.21.2)' }]);
-    expect(why['1.20.1']).toEqual([{ kind: 'project', detail: join(w.base, 'a') }]);
-    expect(why['1.23.2']).toEqual([{ kind: 'project', detail: join(w.base, 'd') }]);
-    expect(why['1.22.3']).toEqual([{ kind: 'project', detail: join(w.base, 'b') }]);
-    expect(why['1.23.4-darwin-arm64']).toEqual([{ kind: 'newest-patch', detail: 'newest go1.23 for darwin/arm64' }]);
-    expect(plan.remove.every((e: { bytes: number }) => e.bytes > 0)).toBe(true);
+  it(
+    'keeps newest patches, the default, seen and trusted projects; removes the rest; ' +
+      'not a terminal: removes nothing',
+    async () => {
+      const r = await w.run(['prune', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const plan = JSON.parse(r.stdout);
+      expect(plan.dryRun).toBe(true);
+      expect(plan.removed).toEqual([]);
+      expect(plan.remove.map((e: { name: string }) => e.name).sort()).toEqual([...REMOVE].sort());
+      const why = Object.fromEntries(
+        plan.keep.map((e: { name: string; reasons: { kind: string; detail: string }[] }) => [e.name, e.reasons]),
+      );
+      expect(why['1.19.13']).toEqual([{ kind: 'newest-patch', detail: 'newest go1.19' }]);
+      expect(why['1.21.2']).toEqual([{ kind: 'default', detail: 'the global default (1.21.2)' }]);
+      expect(why['1.20.1']).toEqual([{ kind: 'project', detail: join(w.base, 'a') }]);
+      expect(why['1.23.2']).toEqual([{ kind: 'project', detail: join(w.base, 'd') }]);
+      expect(why['1.22.3']).toEqual([{ kind: 'project', detail: join(w.base, 'b') }]);
+      expect(why['1.23.4-darwin-arm64']).toEqual([{ kind: 'newest-patch', detail: 'newest go1.23 for darwin/arm64' }]);
+      expect(plan.remove.every((e: { bytes: number }) => e.bytes > 0)).toBe(true);
 
-    const text = await w.run(['prune']);
-    expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toMatch(/^remove {2}go1\.19\.5 +\d+ KB$/m);
-    expect(text.stdout).toMatch(/^keep {4}go1\.20\.1 +used in .*\/a$/m);
-    expect(text.stdout).toContain('not a terminal, so nothing was removed: run `goarm prune --yes` to remove them');
-    const dry = await w.run(['prune', '--dry-run', '--yes']);
-    expect(dry.stdout).toContain('dry run: nothing was removed');
-    expect(await installed(w.home)).toEqual([...NATIVE, ...CROSS].sort());
-  });
+      const text = await w.run(['prune']);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(/^remove {2}go1\.19\.5 +\d+ KB$/m);
+      expect(text.stdout).toMatch(/^keep {4}go1\.20\.1 +used in .*\/a$/m);
+      expect(text.stdout).toContain('not a terminal, so nothing was removed: run `goarm prune --yes` to remove them');
+      const dry = await w.run(['prune', '--dry-run', '--yes']);
+      expect(dry.stdout).toContain('dry run: nothing was removed');
+      expect(await installed(w.home)).toEqual([...NATIVE, ...CROSS].sort());
+    },
+  );
 
   it('GOARM_VERSION (goarm use) keeps its version', async () => {
     const plan = JSON.parse((await w.run(['prune', '--json'], { GOARM_VERSION: '1.19.5' })).stdout);

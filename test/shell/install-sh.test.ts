@@ -23,7 +23,10 @@ const exists = (p: string) =>
   );
 const PATH = `${dirname(process.execPath)}:/usr/bin:/bin`;
 
-/** A checkout like a fresh clone: sources only, no dist/; node_modules linked (see above) unless `withModules` is false. */
+/**
+ * A checkout like a fresh clone: sources only, no dist/; node_modules linked (see above)
+ * unless `withModules` is false.
+ */
 async function checkout(withModules = true): Promise<string> {
   const dir = join(await tempHome('goarm-clone-'), 'goarm');
   await mkdir(dir);

@@ -148,19 +148,22 @@ describe('staleness: the next call sees', () => {
     expect(field(p, 'GOARCH')).toBe('386');
   });
 
-  it('a newly installed version: a pin that was not installed, and a go.mod minimum finding a newer release', async () => {
-    const cwd = await w.files('install', { 'pin/.go-version': '1.25\n', 'mod/go.mod': 'module m\n\ngo 1.24.0\n' });
-    await w.settle();
-    const miss = await w.shim('dash', ['version'], { cwd: join(cwd, 'pin') });
-    expect(miss.code).toBe(4);
-    expect(miss.stdout).toBe('');
-    expect(miss.stderr).toMatch(/go1\.25 .*not installed; run: goarm install 1\.25/);
-    expect(await goLine(join(cwd, 'mod'))).toMatch(/^go=1\.24\.1 /);
-    await fakeGoRoot(w.home, '1.24.3');
-    expect(await goLine(join(cwd, 'mod'))).toMatch(/^go=1\.24\.3 /);
-    await fakeGoRoot(w.home, '1.25.0');
-    expect(await goLine(join(cwd, 'pin'))).toMatch(/^go=1\.25\.0 /);
-  });
+  it(
+    'a newly installed version: a pin that was not installed, ' + 'and a go.mod minimum finding a newer release',
+    async () => {
+      const cwd = await w.files('install', { 'pin/.go-version': '1.25\n', 'mod/go.mod': 'module m\n\ngo 1.24.0\n' });
+      await w.settle();
+      const miss = await w.shim('dash', ['version'], { cwd: join(cwd, 'pin') });
+      expect(miss.code).toBe(4);
+      expect(miss.stdout).toBe('');
+      expect(miss.stderr).toMatch(/go1\.25 .*not installed; run: goarm install 1\.25/);
+      expect(await goLine(join(cwd, 'mod'))).toMatch(/^go=1\.24\.1 /);
+      await fakeGoRoot(w.home, '1.24.3');
+      expect(await goLine(join(cwd, 'mod'))).toMatch(/^go=1\.24\.3 /);
+      await fakeGoRoot(w.home, '1.25.0');
+      expect(await goLine(join(cwd, 'pin'))).toMatch(/^go=1\.25\.0 /);
+    },
+  );
 
   it('config.toml default changed in place (same size) and by `goarm default`', async () => {
     const cwd = await w.files('global', { 'main.go': 'package main\n' });

@@ -44,31 +44,35 @@ describe('no usable Go', () => {
     expect(cur.stderr).toContain('no Go version is configured');
   });
 
-  it('a pinned version that is not installed: "not installed; run: goarm install X", exit 4, on every call', async () => {
-    const cases: [string, Record<string, string>, string, string][] = [
-      ['pin-goversion', { '.go-version': '1.21\n' }, '1.21', '.go-version:1'],
-      ['pin-toml', { '.goarm.toml': '# pinned\ngo = "1.19.3"\n' }, '1.19.3', '.goarm.toml:2'],
-      ['pin-gomod', { 'go.mod': 'module m\n\ngo 1.24.0\n' }, '1.24', 'go.mod:3'],
-    ];
-    for (const [dir, files, spec, where] of cases) {
-      const cwd = await w.files(dir, files);
-      for (const how of HOWS) {
-        // the first call resolves, the later ones may use the cached verdict
-        const r = await shim(how, cwd);
-        expect(r.code, r.stderr).toBe(4);
-        expect(r.stdout).toBe('');
-        expect(r.stderr).toMatch(
-          new RegExp(
-            `^goarm: go${spec.replace(/\./g, '\\.')} \\(from ${join(cwd, where).replace(/\./g, '\\.')}\\) is not installed; run: goarm install ${spec.replace(/\./g, '\\.')}\n$`,
-          ),
-        );
+  it(
+    'a pinned version that is not installed: "not installed; run: goarm install X", ' + 'exit 4, on every call',
+    async () => {
+      const cases: [string, Record<string, string>, string, string][] = [
+        ['pin-goversion', { '.go-version': '1.21\n' }, '1.21', '.go-version:1'],
+        ['pin-toml', { '.goarm.toml': '# pinned\ngo = "1.19.3"\n' }, '1.19.3', '.goarm.toml:2'],
+        ['pin-gomod', { 'go.mod': 'module m\n\ngo 1.24.0\n' }, '1.24', 'go.mod:3'],
+      ];
+      for (const [dir, files, spec, where] of cases) {
+        const cwd = await w.files(dir, files);
+        for (const how of HOWS) {
+          // the first call resolves, the later ones may use the cached verdict
+          const r = await shim(how, cwd);
+          expect(r.code, r.stderr).toBe(4);
+          expect(r.stdout).toBe('');
+          expect(r.stderr).toMatch(
+            new RegExp(
+              `^goarm: go${spec.replace(/\./g, '\\.')} \\(from ${join(cwd, where).replace(/\./g, '\\.')}\\) ` +
+                `is not installed; run: goarm install ${spec.replace(/\./g, '\\.')}\n$`,
+            ),
+          );
+        }
+        const which = await w.goarm(['which', 'go'], { cwd });
+        expect(which.code).toBe(4);
+        expect(which.stderr).toContain(`run: goarm install ${spec}`);
       }
-      const which = await w.goarm(['which', 'go'], { cwd });
-      expect(which.code).toBe(4);
-      expect(which.stderr).toContain(`run: goarm install ${spec}`);
-    }
-    expect(existsSync(decoyMarker)).toBe(false);
-  });
+      expect(existsSync(decoyMarker)).toBe(false);
+    },
+  );
 
   it('GOARM_VERSION covers a directory that names no version, only in shells that set it', async () => {
     const cwd = await w.files('envonly', { 'main.go': 'package main\n' });

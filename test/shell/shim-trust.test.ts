@@ -147,7 +147,8 @@ describe('malformed .goarm.toml', () => {
 describe('trust', () => {
   it('untrusted [env] is ignored with one line; trust applies it; an edit or untrust ignores it again', async () => {
     const toml =
-      'go = "1.23"\narch = "arm64"\n\n[cgo]\nenabled = false\ncc = "clang-17"\n\n[env]\nX = "from-project"\nGOFLAGS = "-mod=mod"\n';
+      'go = "1.23"\narch = "arm64"\n\n[cgo]\nenabled = false\ncc = "clang-17"\n\n' +
+      '[env]\nX = "from-project"\nGOFLAGS = "-mod=mod"\n';
     const cwd = await w.files('trust', { '.goarm.toml': toml });
     await w.settle(); // so that the first untrusted() round exercises the warm cache too
     const file = join(cwd, '.goarm.toml');
@@ -166,7 +167,11 @@ describe('trust', () => {
         ignoredLine(r.stderr);
         // version, arch and cgo.enabled need no trust
         expect(r.stdout).toMatch(
-          /^go=1\.23\.4 args=version GOARCH=arm64 GOROOT=unset GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=unset CC=unset X=unset$/m,
+          new RegExp(
+            String.raw`^go=1\.23\.4 args=version GOARCH=arm64 GOROOT=unset GOTOOLCHAIN=local CGO_ENABLED=0 ` +
+              'GOFLAGS=unset CC=unset X=unset$',
+            'm',
+          ),
         );
       }
     };
@@ -176,7 +181,11 @@ describe('trust', () => {
         expect(r.code, r.stderr).toBe(0);
         expect(r.stderr).toBe('');
         expect(r.stdout).toMatch(
-          /^go=1\.23\.4 args=version GOARCH=arm64 GOROOT=unset GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod CC=clang-17 X=from-project$/m,
+          new RegExp(
+            String.raw`^go=1\.23\.4 args=version GOARCH=arm64 GOROOT=unset GOTOOLCHAIN=local CGO_ENABLED=0 ` +
+              'GOFLAGS=-mod=mod CC=clang-17 X=from-project$',
+            'm',
+          ),
         );
       }
     };

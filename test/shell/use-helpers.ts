@@ -107,7 +107,8 @@ export class Term {
       }
       if (this.exited || Date.now() - t0 > timeoutMs)
         throw new Error(
-          `${this.shell}: no <${marker}> after ${JSON.stringify(lines)}${this.exited ? ' (the shell exited)' : ''}; screen:\n${screen.slice(start)}`,
+          `${this.shell}: no <${marker}> after ${JSON.stringify(lines)}${this.exited ? ' (the shell exited)' : ''}; ` +
+            `screen:\n${screen.slice(start)}`,
         );
       await new Promise((r) => setTimeout(r, 15));
     }

@@ -17,7 +17,10 @@ const S = {
   leaks: {
     bash: 'echo "L=[$(compgen -v _goarm)] T=${GOTOOLCHAIN-unset} F=${GOFLAGS-unset}"',
     zsh: 'echo "L=[${(k)parameters[(I)_goarm*]}] T=${GOTOOLCHAIN-unset} F=${GOFLAGS-unset}"',
-    fish: 'set -l l (set -n | string match "_goarm*"); echo "L=[$l] T=$(set -q GOTOOLCHAIN; and echo $GOTOOLCHAIN; or echo unset) F=$(set -q GOFLAGS; and echo $GOFLAGS; or echo unset)"',
+    fish:
+      'set -l l (set -n | string match "_goarm*"); ' +
+      'echo "L=[$l] T=$(set -q GOTOOLCHAIN; and echo $GOTOOLCHAIN; or echo unset) ' +
+      'F=$(set -q GOFLAGS; and echo $GOFLAGS; or echo unset)"',
   },
   version: {
     bash: 'echo "V=[${GOARM_VERSION-}]"',

@@ -29,7 +29,8 @@ describe('trust', () => {
     expect(await isTrusted(home, file, text)).toBe(true);
     expect(await isTrusted(home, file, Buffer.from(text))).toBe(true);
     expect(await isTrusted(home, file, text + '\n')).toBe(false);
-    expect(await isTrusted(home, join(root, 'other/.goarm.toml'), text)).toBe(false); // same content elsewhere: not trusted
+    // same content elsewhere: not trusted
+    expect(await isTrusted(home, join(root, 'other/.goarm.toml'), text)).toBe(false);
   });
 
   it('stores one record named by the sha256 of the path, holding "<content sha256>\\t<path>"', async () => {
