@@ -13,6 +13,8 @@ export const ExitCode = {
   FILESYSTEM: 8,
   LOCKED: 9,
   HOST: 10,
+  /** Not an error: `doctor` found a failing check, or `outdated` a version behind. For scripts and CI. */
+  ATTENTION: 11,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
