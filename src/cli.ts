@@ -2,7 +2,11 @@
 // stay unloaded unless used). The shims and shell hooks never come here: they use src/shim-entry.ts.
 import type { Argv, CommandModule } from 'yargs';
 import { COMMANDS } from './core/commands.js';
-import { err, render } from './core/errors.js';
+import { ExitCode, err, render } from './core/errors.js';
+
+// Until main() has settled, exiting is a failure: Node exits on its own when a promise is left pending with
+// nothing to wake it, and that must never look like success.
+process.exitCode = ExitCode.INTERNAL;
 
 /**
  * `eval "$(goarm use)"` runs in every new shell: print the init code without loading yargs at all.
@@ -60,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     else cli = cli.command(cmd, describe, {}, () => {}); // listed in --help; never runs
   }
   try {
+    process.exitCode = undefined; // a command may set its own (doctor, exec); the exit guard below covers the rest
     await cli.parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
@@ -67,4 +72,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+let settled = false;
+process.on('exit', () => {
+  if (settled) return;
+  process.exitCode = ExitCode.INTERNAL;
+  process.stderr.write(
+    'error: internal error: goarm stopped before the command finished\nhint: this is a bug in goarm; ' +
+      'rerun with GOARM_DEBUG=1 and report it\n',
+  );
+});
 process.exitCode = await main(process.argv.slice(2));
+settled = true;

@@ -1,6 +1,6 @@
 // The light entry point for shims and shell hooks: no yargs, no HTTP, no OpenPGP unless a version must be
 // installed (auto_install). `node shim-entry.js shim-resolve <dir>` resolves <dir> and rewrites its resolve cache.
-import { render } from './core/errors.js';
+import { ExitCode, render } from './core/errors.js';
 import { goarmHome } from './core/home.js';
 import { hookResolve, resolveAndCache } from './shell/hook.js';
 
@@ -26,4 +26,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+process.exitCode = ExitCode.INTERNAL; // until main() settles: a pending promise that lets Node exit is a failure
 process.exitCode = await main(process.argv.slice(2));

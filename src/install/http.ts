@@ -12,10 +12,31 @@ import { err, GoarmError, redact } from '../core/errors.js';
 import { isPublicHost } from './mirrors.js';
 
 let dispatcher: Dispatcher | undefined;
+let configuredStall: number | undefined;
+/**
+ * The stall timeout: a request fails (and is retried) when no byte arrives for this long, whether the server never
+ * answers, stops mid-body or trickles slower than that. `stall_timeout` in config.toml; GOARM_STALL_TIMEOUT (seconds)
+ * wins, for every command.
+ */
+export function setStallTimeout(seconds: number | undefined): void {
+  configuredStall = seconds;
+  dispatcher = undefined;
+}
+const stallMs = () => {
+  const env = Number(process.env.GOARM_STALL_TIMEOUT);
+  return Math.round(1000 * (env > 0 ? env : (configuredStall ?? 30)));
+};
 // proxyTunnel: false sends plain-http requests to an http proxy in absolute form, as curl and Go do (many proxies
 // allow CONNECT only to port 443); https always tunnels with CONNECT, so the proxy never sees its headers.
-const agent = () =>
-  (dispatcher ??= new EnvHttpProxyAgent({ proxyTunnel: false }).compose(interceptors.redirect({ maxRedirections: 5 })));
+const agent = () => {
+  const ms = stallMs();
+  return (dispatcher ??= new EnvHttpProxyAgent({
+    proxyTunnel: false,
+    connect: { timeout: ms },
+    headersTimeout: ms,
+    bodyTimeout: ms,
+  }).compose(interceptors.redirect({ maxRedirections: 5 })));
+};
 
 const ATTEMPTS = 5;
 const baseDelay = () => Number(process.env.GOARM_RETRY_DELAY_MS ?? 250);
@@ -45,8 +66,14 @@ export function displayUrl(url: string): string {
 
 export const isFileUrl = (url: string) => url.startsWith('file:');
 /** A missing file, over HTTP (404) or in a local mirror directory. */
-export const isNotFound = (e: unknown) =>
-  e instanceof GoarmError && (e.code === 'E_HTTP_404' || e.code === 'E_FILE_NOT_FOUND');
+export const isNotFound = (e: unknown) => e instanceof GoarmError && e.code === 'E_FILE_NOT_FOUND';
+
+/**
+ * Size caps for what is read into memory: a release's .asc is under 1 KiB, go.dev's full index about 2 MiB. A
+ * server that sends more is not serving that file.
+ */
+export const MAX_SIGNATURE = 16 * 1024;
+export const MAX_INDEX = 16 * 1024 * 1024;
 
 interface Auth {
   header: string;
@@ -85,7 +112,7 @@ function httpError(t: Target, status: number): GoarmError {
   const url = t.shown;
   if (status === 404)
     return err(
-      'E_HTTP_404',
+      'E_FILE_NOT_FOUND',
       `not found (HTTP 404): ${url}`,
       'check index_url / download_base / mirror in config.toml, or whether the mirror has this file',
     );
@@ -111,9 +138,18 @@ function httpError(t: Target, status: number): GoarmError {
   );
 }
 
+const STALLED = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
 function networkError(url: string, e: unknown): GoarmError {
   if (e instanceof GoarmError) return e;
   const code = (e as { code?: string }).code ?? (e as Error).name;
+  if (STALLED.has(code))
+    return err(
+      'E_NETWORK',
+      `${new URL(url).host} sent nothing for ${stallMs() / 1000} s (the stall timeout), repeatedly: ${url}`,
+      'check the network and the mirror; on a very slow link raise stall_timeout in config.toml',
+      e,
+    );
   return err(
     'E_NETWORK',
     `cannot reach ${new URL(url).host}: ${code} ${(e as Error).message ?? ''}`.trim(),
@@ -173,13 +209,37 @@ export interface TextResponse {
   etag?: string;
 }
 
-/** GET a small text resource, revalidating with an ETag when given one. */
-export async function getText(url: string, opts: { etag?: string } & RequestOptions = {}): Promise<TextResponse> {
+const tooLarge = (url: string, max: number) =>
+  err(
+    'E_TOO_LARGE',
+    `${url} is larger than ${max} bytes, more than the file it should be can be`,
+    'the server does not serve this file (a login page or a broken mirror?); check the URL or use another mirror',
+  );
+
+/** A body read into memory, refused as soon as it passes `max` bytes (an endless response costs nothing). */
+async function readCapped(body: AsyncIterable<Buffer>, max: number, url: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of body) {
+    n += chunk.length;
+    if (n > max) throw tooLarge(url, max);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** GET a small text resource (at most `maxBytes`), revalidating with an ETag when given one. */
+export async function getText(
+  url: string,
+  opts: { etag?: string; maxBytes: number } & RequestOptions,
+): Promise<TextResponse> {
   if (isFileUrl(url)) {
     try {
-      return { status: 200, body: await readFile(fileURLToPath(url), 'utf8') };
+      const path = fileURLToPath(url);
+      if ((await stat(path)).size > opts.maxBytes) throw tooLarge(url, opts.maxBytes);
+      return { status: 200, body: await readFile(path, 'utf8') };
     } catch (e) {
-      throw fileError(url, e);
+      throw e instanceof GoarmError ? e : fileError(url, e);
     }
   }
   const t = await target(url);
@@ -201,8 +261,16 @@ export async function getText(url: string, opts: { etag?: string } & RequestOpti
         if (retryable(res.statusCode)) throw transientStatus(res.statusCode);
         throw httpError(t, res.statusCode);
       }
+      if (Number(res.headers['content-length'] ?? 0) > opts.maxBytes) {
+        res.body.destroy();
+        throw tooLarge(t.shown, opts.maxBytes);
+      }
+      const body = await readCapped(res.body as AsyncIterable<Buffer>, opts.maxBytes, t.shown).catch((e) => {
+        res.body.destroy();
+        throw e;
+      });
       const etag = res.headers.etag;
-      out = { status: 200, body: await res.body.text(), etag: typeof etag === 'string' ? etag : undefined };
+      out = { status: 200, body, etag: typeof etag === 'string' ? etag : undefined };
     },
     undefined,
     opts.attempts,
@@ -210,17 +278,56 @@ export async function getText(url: string, opts: { etag?: string } & RequestOpti
   return out!;
 }
 
+/** What identifies one version of a file: a resume is spliced only onto bytes with the same validators. */
+export interface Validators {
+  etag?: string;
+  lastModified?: string;
+}
+
 export interface DownloadSink {
   /** Bytes already held; the download resumes after them. */
   offset: number;
+  /** The validators of the bytes held, sent as If-Range; set from each full response (record them with the bytes). */
+  validators?: Validators;
+  /** Called when a full (200) response starts, after `validators` is set: persist them (synchronously: the body
+   * is flowing, and an await here lets a connection closed meanwhile drop what undici buffered). */
+  onStart?(): void;
   write(chunk: Buffer): Promise<void> | void;
 }
 type DownloadOptions = { size?: number; onProgress?: (done: number) => void } & RequestOptions;
 
+const header = (v: string | string[] | undefined) => (typeof v === 'string' ? v : undefined);
+const sameFile = (a: Validators | undefined, b: Validators) =>
+  a !== undefined && (a.etag ? a.etag === b.etag : a.lastModified !== undefined && a.lastModified === b.lastModified);
+
+/** A resume that cannot be spliced: the file changed, or the server answered another range. The held bytes go. */
+const cannotResume = (url: string, why: string) =>
+  err('E_HTTP_RANGE', `${url} ${why}`, 'the partial download was discarded; run the command again');
+
+/** A response that cannot be the file: a web page (captive portal, login form) or the wrong length. */
+function notTheFile(t: Target, res: Dispatcher.ResponseData, expected: number | undefined): GoarmError | undefined {
+  const type = header(res.headers['content-type'])?.toLowerCase() ?? '';
+  if (/^(text\/html|application\/xhtml\+xml)\b/.test(type))
+    return err(
+      'E_HTTP',
+      `${t.shown} answered with a web page (${type.split(';')[0]}), not the file`,
+      'a captive portal or a login page? open a browser to get through it, or use another mirror',
+    );
+  const length = header(res.headers['content-length']);
+  if (expected !== undefined && length !== undefined && Number(length) !== expected)
+    return err(
+      'E_SIZE',
+      `${t.shown} announced ${length} bytes where ${expected} were expected`,
+      'the server does not serve the file the index lists; use another mirror',
+    );
+  return undefined;
+}
+
 /**
- * Streams `url` into `sink` from `sink.offset` on. A cut connection resumes with Range from the bytes already
- * written; a server that ignores Range gets the bytes we already hold skipped. `size` bounds the transfer so a
- * hostile server cannot fill the disk.
+ * Streams `url` into `sink` from `sink.offset` on. A cut connection resumes with Range and If-Range from the bytes
+ * already written, and only onto bytes whose validators match (a changed file is E_HTTP_RANGE, never spliced); a
+ * server that ignores Range gets the bytes we already hold skipped when its validators match. `size` bounds the
+ * transfer so a hostile server cannot fill the disk; a web page or a wrong Content-Length is refused at once.
  */
 export async function download(url: string, sink: DownloadSink, opts: DownloadOptions = {}): Promise<void> {
   if (isFileUrl(url)) return copyFile(url, sink, opts);
@@ -230,7 +337,12 @@ export async function download(url: string, sink: DownloadSink, opts: DownloadOp
     async () => {
       if (opts.size !== undefined && sink.offset === opts.size) return;
       const headers = { ...t.headers };
-      if (sink.offset > 0) headers.range = `bytes=${sink.offset}-`;
+      const held = sink.offset;
+      if (held > 0) {
+        headers.range = `bytes=${held}-`;
+        const v = sink.validators?.etag ?? sink.validators?.lastModified;
+        if (v) headers['if-range'] = v;
+      }
       debug(
         `GET ${t.shown}${headers.range ? ` (${headers.range})` : ''}` +
           `${t.auth ? ` (credentials from ${t.auth.source})` : ''}`,
@@ -238,9 +350,9 @@ export async function download(url: string, sink: DownloadSink, opts: DownloadOp
       // The body buffers up to the whole remaining file instead of pausing undici's parser: a paused parser hit by
       // the server closing the socket right after the body trips an uncatchable assertion (nodejs/undici#5360, seen
       // with request() too once the consumer applies backpressure). The index's size bounds the buffer.
-      const highWaterMark = Math.max(64 * 1024, (opts.size ?? 64 * 2 ** 20) - sink.offset + 64 * 1024);
+      const highWaterMark = Math.max(64 * 1024, (opts.size ?? 64 * 2 ** 20) - held + 64 * 1024);
       const res = await request(t.url, { dispatcher: agent(), headers, highWaterMark });
-      if (res.statusCode === 416 && sink.offset > 0 && sink.offset === opts.size) {
+      if (res.statusCode === 416 && held > 0 && held === opts.size) {
         await res.body.dump();
         return;
       }
@@ -249,15 +361,24 @@ export async function download(url: string, sink: DownloadSink, opts: DownloadOp
         if (retryable(res.statusCode)) throw transientStatus(res.statusCode);
         throw httpError(t, res.statusCode);
       }
-      if (res.statusCode === 206 && !String(res.headers['content-range'] ?? '').startsWith(`bytes ${sink.offset}-`)) {
-        await res.body.dump();
-        throw err(
-          'E_HTTP_RANGE',
-          `${t.shown} answered a resume request with the wrong range`,
-          'remove the partial file under downloads/ and try again',
-        );
+      const got = { etag: header(res.headers.etag), lastModified: header(res.headers['last-modified']) };
+      const expected = opts.size === undefined ? undefined : res.statusCode === 200 ? opts.size : opts.size - held;
+      const refused =
+        notTheFile(t, res, expected) ??
+        (res.statusCode === 206 && !header(res.headers['content-range'])?.startsWith(`bytes ${held}-`)
+          ? cannotResume(t.shown, 'answered a resume request with the wrong range')
+          : res.statusCode === 200 && held > 0 && !sameFile(sink.validators, got)
+            ? cannotResume(t.shown, 'changed since the partial download started (its ETag/Last-Modified differ)')
+            : undefined);
+      if (refused) {
+        res.body.destroy();
+        throw refused;
       }
-      await pump(res.body as AsyncIterable<Buffer>, res.statusCode === 200 ? sink.offset : 0, sink, opts, t.shown);
+      if (res.statusCode === 200 && held === 0) {
+        sink.validators = got;
+        sink.onStart?.();
+      }
+      await pump(res.body as AsyncIterable<Buffer>, res.statusCode === 200 ? held : 0, sink, opts, t.shown);
       if (opts.size !== undefined && sink.offset < opts.size)
         throw new Error(`connection closed after ${sink.offset} of ${opts.size} bytes`);
     },
@@ -292,7 +413,10 @@ async function pump(
   }
 }
 
-/** A file in a local mirror directory: no retries, and a size that differs from the index is refused up front. */
+/**
+ * A file in a local mirror directory: no retries, a size that differs from the index is refused up front, and its
+ * size and mtime are its validators.
+ */
 async function copyFile(url: string, sink: DownloadSink, opts: DownloadOptions): Promise<void> {
   const path = fileURLToPath(url);
   const st = await stat(path).catch((e) => {
@@ -305,6 +429,13 @@ async function copyFile(url: string, sink: DownloadSink, opts: DownloadOptions):
       `${url} has ${st.size} bytes; the index says ${opts.size}`,
       'it is not the file the index lists (truncated or replaced); sync the mirror directory again',
     );
+  const got = { etag: `file:${st.size}:${st.mtimeMs}` };
+  if (sink.offset > 0 && !sameFile(sink.validators, got))
+    throw cannotResume(url, 'changed since the partial download started');
+  if (sink.offset === 0) {
+    sink.validators = got;
+    sink.onStart?.();
+  }
   if (sink.offset >= st.size) return;
   try {
     await pump(createReadStream(path, { start: sink.offset }) as AsyncIterable<Buffer>, 0, sink, opts, url);

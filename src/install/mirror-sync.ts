@@ -2,15 +2,17 @@
 // reads directly (`install --from <dir>`, index_url/download_base as paths). It holds index.json in the official
 // shape (the entries of the trusted index, verbatim) and each tarball with its .asc, all verified on the way in.
 // Re-running it is cheap: files already there are re-hashed and kept; an interrupted download resumes.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { err, fsError } from '../core/errors.js';
+import { ExitCode, err, fsError, GoarmError } from '../core/errors.js';
 import { atomicWrite } from '../core/fs.js';
 import type { Home } from '../core/home.js';
-import { download, isFileUrl } from './http.js';
-import { eachSource, fetchSignature, type InstallSettings, replayPartial, writeTo } from './pipeline.js';
+import { withLock } from '../core/lock.js';
+import { displayUrl, download, isFileUrl, setStallTimeout } from './http.js';
+import { PartialDownload } from './partial.js';
+import { eachSource, fetchSignature, type InstallSettings } from './pipeline.js';
 import {
   formatIndex,
   loadIndex,
@@ -58,6 +60,22 @@ export async function syncMirror(
   await mkdir(root, { recursive: true }).catch((e) => {
     throw fsError(e, `creating ${root}`);
   });
+  setStallTimeout(cfg.stallTimeout);
+  // One sync per directory at a time: two would interleave index.json rewrites and share .partial files.
+  return withLock(join(root, '.goarm-sync.lock'), () => syncLocked(home, cfg, root, specs, platforms, opts), {
+    onWait: () => opts.warn(`waiting for another goarm to finish syncing ${root}`),
+  });
+}
+
+async function syncLocked(
+  home: Home,
+  cfg: InstallSettings,
+  root: string,
+  specs: string[],
+  platforms: Platform[],
+  opts: { warn: (msg: string) => void; onFile?: (f: SyncedFile) => void },
+): Promise<SyncedFile[]> {
+  const indexFile = join(root, 'index.json');
   const index = await loadIndex(home, cfg.indexUrl, opts.warn);
   const wanted: { release: Release; file: ReleaseFile }[] = [];
   for (const spec of specs) {
@@ -130,7 +148,7 @@ async function fetchFile(
   warn: (msg: string) => void,
 ): Promise<void> {
   const target = join(root, file.filename);
-  const partial = join(root, `.${file.filename}.partial`);
+  const partial = new PartialDownload(join(root, `.${file.filename}.partial`));
   await eachSource(cfg, warn, async (base, attempts) => {
     const asc = await fetchSignature(cfg, base, file.filename, warn, attempts);
     const check = await startSignatureCheck(asc, keys, file.filename);
@@ -139,33 +157,40 @@ async function fetchFile(
       hash.update(chunk);
       check.push(chunk);
     };
-    const offset = await replayPartial(partial, file.size, async (chunk) => feed(chunk));
-    const out = createWriteStream(partial, { flags: 'a' });
+    const source = displayUrl(base + file.filename);
+    const validators = await partial.resumable(source, file.size);
+    const offset = validators ? await partial.replay(feed) : 0;
+    const out = partial.open();
+    const sink = {
+      offset,
+      validators,
+      onStart: () => partial.start(source, sink.validators),
+      write: (chunk: Buffer) => {
+        feed(chunk);
+        return out.write(chunk);
+      },
+    };
     try {
-      await download(
-        base + file.filename,
-        {
-          offset,
-          write: (chunk) => {
-            feed(chunk);
-            return writeTo(out, chunk);
-          },
-        },
-        { size: file.size, attempts },
-      );
-    } finally {
-      await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
+      await download(base + file.filename, sink, { size: file.size, attempts });
+      await out.close();
+    } catch (e) {
+      await out.close().catch(() => undefined);
+      // Only a network failure leaves bytes worth resuming (from this same source).
+      if (!(e instanceof GoarmError && e.exitCode === ExitCode.NETWORK && e.code !== 'E_HTTP_RANGE'))
+        await partial.discard();
+      throw e;
     }
     try {
       checkSha256(hash.digest('hex'), file.sha256, file.filename);
       await check.finish();
     } catch (e) {
-      await rm(partial, { force: true }); // never resume from bytes that failed verification
+      await partial.discard(); // never resume from bytes that failed verification
       throw e;
     }
     await atomicWrite(target + '.asc', asc);
-    await rename(partial, target).catch((e) => {
+    await rename(partial.path, target).catch((e) => {
       throw fsError(e, `writing ${target}`);
     });
+    await partial.discard();
   });
 }

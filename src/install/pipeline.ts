@@ -2,21 +2,21 @@
 // Bytes are hashed, written to downloads/<file>.partial and unpacked into a private staging/ directory in one
 // pass (GNU-tar speed), but nothing reaches versions/ until the SHA-256 and the signature both check out.
 // Files come from the mirrors in order, then the official host; the SHA-256 always comes from the index.
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, truncate } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as openpgp from 'openpgp';
 import { ExitCode, err, fsError, GoarmError } from '../core/errors.js';
 import { exists } from '../core/fs.js';
 import type { Home } from '../core/home.js';
-import { alive, withLock } from '../core/lock.js';
+import { processStamp, stampGone, withLock } from '../core/lock.js';
 import { binaryInfo, host } from '../core/platform.js';
 import { progressBar } from '../core/progress.js';
 import { createExtractor } from './archive.js';
-import { displayUrl, download, getText, isNotFound } from './http.js';
+import { displayUrl, download, getText, isNotFound, MAX_SIGNATURE, setStallTimeout } from './http.js';
 import { recordManifest } from './manifest.js';
 import { fileSources, toLocation } from './mirrors.js';
+import { PartialDownload } from './partial.js';
 import {
   cachedIndex,
   fetchIndex,
@@ -33,6 +33,7 @@ export interface InstallSettings {
   downloadBase: string; // the official host: the file source of last resort, and where a missing .asc is fetched
   mirrors?: string[]; // file sources tried first, in order
   trustedKeys: string[];
+  stallTimeout?: number; // seconds (config.toml stall_timeout)
 }
 export interface InstallOptions {
   os?: string;
@@ -55,11 +56,18 @@ function versionDirName(version: string, os: string, arch: string): string {
   return os === h.os && arch === h.arch ? version : `${version}-${os}-${arch}`;
 }
 
-/** Removes staging directories left by processes that no longer run (a kill -9 mid-extraction). */
+/** staging/<pid>-<start time>-<random>: the owner's stamp, as stampGone() reads it (older names: <pid>-<random>). */
+const stagingPrefix = () => `${processStamp().replace('.', '-')}-`;
+const stagingOwner = (name: string) => {
+  const [pid, start, rest] = name.split('-');
+  return rest === undefined ? pid : `${pid}.${start}`;
+};
+
+/** Removes staging directories left by processes that no longer run (a kill -9 mid-extraction, a reused pid). */
 async function cleanDebris(home: Home): Promise<string[]> {
   const names = await readdir(home.staging).catch(() => [] as string[]);
-  const dead = names.filter((n) => !alive(Number(n.split('-')[0]) || -1));
-  await Promise.all(dead.map((n) => rm(join(home.staging, n), { recursive: true, force: true })));
+  const dead = names.filter((n) => stampGone(stagingOwner(n)));
+  await Promise.all(dead.map((n) => rm(join(home.staging, n), { recursive: true, force: true }).catch(() => {})));
   return dead;
 }
 
@@ -69,6 +77,7 @@ export async function install(
   spec: string,
   opts: InstallOptions,
 ): Promise<InstallResult> {
+  setStallTimeout(cfg.stallTimeout);
   await cleanDebris(home);
   const index = await loadIndex(home, cfg.indexUrl, opts.warn);
   const release = resolveSpec(spec, index.releases);
@@ -78,7 +87,7 @@ export async function install(
   return installFile(home, file, opts, (dir) =>
     eachSource(cfg, opts.warn, async (base, attempts) => {
       const asc = opts.skipSignature ? undefined : await fetchSignature(cfg, base, file.filename, opts.warn, attempts);
-      await fetchAndUnpack(home, file, dir, { url: base + file.filename, asc, keys, attempts }, opts);
+      await fetchOnce(home, file, dir, { url: base + file.filename, asc, keys, attempts }, opts);
     }),
   );
 }
@@ -94,6 +103,7 @@ export async function installArchive(
   path: string,
   opts: InstallOptions & { asc?: string; index?: string },
 ): Promise<InstallResult> {
+  setStallTimeout(cfg.stallTimeout);
   await cleanDebris(home);
   const name = basename(path);
   const index = opts.index
@@ -116,7 +126,7 @@ export async function installArchive(
   if (!(await exists(path)))
     throw err('E_FILE_NOT_FOUND', `${path} does not exist`, 'give the path of a downloaded Go release archive');
   const ascPath = opts.asc ?? `${path}.asc`;
-  const asc = await readFile(ascPath, 'utf8').catch((e) => {
+  const asc = await readSmall(ascPath, MAX_SIGNATURE).catch((e) => {
     throw (e as NodeJS.ErrnoException).code === 'ENOENT'
       ? err(
           'E_NO_SIGNATURE',
@@ -127,7 +137,7 @@ export async function installArchive(
   });
   const keys = await trustedKeys(cfg.trustedKeys);
   return installFile(home, file, opts, (dir) =>
-    fetchAndUnpack(home, file, dir, { url: pathToFileURL(path).href, asc, keys }, opts),
+    fetchOnce(home, file, dir, { url: pathToFileURL(path).href, asc, keys }, opts),
   );
 }
 
@@ -198,7 +208,7 @@ export async function fetchSignature(
       cause,
     );
   try {
-    return (await getText(base + filename + '.asc', { attempts })).body;
+    return (await getText(base + filename + '.asc', { attempts, maxBytes: MAX_SIGNATURE })).body;
   } catch (e) {
     if (!isNotFound(e)) throw e;
     if (base === cfg.downloadBase) throw missing(displayUrl(base + filename + '.asc'), e);
@@ -206,7 +216,7 @@ export async function fetchSignature(
   const official = cfg.downloadBase + filename + '.asc';
   warn(`${displayUrl(base)} has no ${filename}.asc; fetching the signature from ${displayUrl(official)}`);
   try {
-    return (await getText(official, { attempts })).body;
+    return (await getText(official, { attempts, maxBytes: MAX_SIGNATURE })).body;
   } catch (e) {
     if (isNotFound(e)) throw missing(`neither ${displayUrl(base + filename)}.asc nor ${displayUrl(official)}`, e);
     throw err(
@@ -225,6 +235,37 @@ interface Source {
   attempts?: number;
 }
 
+/** A file the user named (--asc): read only if it is small enough to be what it claims. */
+async function readSmall(path: string, max: number): Promise<string> {
+  const text = await readFile(path);
+  if (text.length > max)
+    throw err('E_TOO_LARGE', `${path} has ${text.length} bytes; a signature is under ${max}`, 'pass the .asc file');
+  return text.toString('utf8');
+}
+
+/** fetchAndUnpack, started over once from zero when a resume turns out impossible (the file changed). */
+async function fetchOnce(home: Home, file: ReleaseFile, dir: string, src: Source, opts: InstallOptions) {
+  try {
+    await fetchAndUnpack(home, file, dir, src, opts);
+  } catch (e) {
+    if (!(e instanceof GoarmError && e.code === 'E_HTTP_RANGE')) throw e;
+    opts.warn(`warning: ${e.message}; downloading it again from the start`);
+    await fetchAndUnpack(home, file, dir, src, opts);
+  }
+}
+
+/** Whether the bytes held in downloads/ may be resumed after `e`: only after a network failure. */
+const keepPartial = (e: unknown) =>
+  e instanceof GoarmError && e.exitCode === ExitCode.NETWORK && e.code !== 'E_HTTP_RANGE';
+
+/** Maps a failure to create goarm's own directories onto E_DISK_FULL / E_PERMISSION. */
+const mkdirs = async (...dirs: string[]) => {
+  for (const d of dirs)
+    await mkdir(d, { recursive: true }).catch((e) => {
+      throw fsError(e, `creating ${d}`);
+    });
+};
+
 async function fetchAndUnpack(
   home: Home,
   file: ReleaseFile,
@@ -233,13 +274,12 @@ async function fetchAndUnpack(
   opts: InstallOptions,
 ): Promise<void> {
   const { url, asc, keys } = src;
-  await mkdir(home.staging, { recursive: true }).catch((e) => {
-    throw fsError(e, 'creating staging/');
+  await mkdirs(home.staging, home.downloads);
+  const staging = await mkdtemp(join(home.staging, stagingPrefix())).catch((e) => {
+    throw fsError(e, 'creating a staging directory');
   });
-  await mkdir(home.downloads, { recursive: true });
-  const staging = await mkdtemp(join(home.staging, `${process.pid}-`));
-  const partial = home.download(file.filename) + '.partial';
-  const extractor = createExtractor(staging, { maxBytes: Math.max(8 * 2 ** 30, file.size * 20) });
+  const partial = new PartialDownload(home.download(file.filename) + '.partial');
+  const extractor = createExtractor(staging, { maxBytes: unpackedCap(file.size) });
   let extractError: unknown;
   const hash = sha256();
   let verified = false;
@@ -255,90 +295,75 @@ async function fetchAndUnpack(
           extractError = e;
         }
     };
-    const offset = await replayPartial(partial, file.size, async (chunk) => {
-      feed(chunk);
-      await extractor.drained();
-    });
-    const out = createWriteStream(partial, { flags: 'a' });
+    const source = displayUrl(url);
+    const validators = await partial.resumable(source, file.size);
+    const offset = validators
+      ? await partial.replay(async (chunk) => {
+          feed(chunk);
+          await extractor.drained();
+        })
+      : 0;
+    const out = partial.open();
     const bar = progressBar(file.filename, file.size, !opts.quiet && Boolean(process.stderr.isTTY));
+    const sink = {
+      offset,
+      validators,
+      onStart: () => partial.start(source, sink.validators),
+      write: async (chunk: Buffer) => {
+        feed(chunk);
+        diskFailure(extractError);
+        await out.write(chunk);
+        await extractor.drained();
+      },
+    };
     try {
-      await download(
-        url,
-        {
-          offset,
-          write: async (chunk) => {
-            feed(chunk);
-            await writeTo(out, chunk);
-            await extractor.drained();
-          },
-        },
-        { size: file.size, onProgress: (d) => bar.update(d), attempts: src.attempts },
-      );
+      await download(url, sink, { size: file.size, onProgress: (d) => bar.update(d), attempts: src.attempts });
+    } catch (e) {
+      await out.close().catch(() => undefined);
+      throw e;
     } finally {
       bar.done();
-      await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
     }
-    try {
-      checkSha256(hash.digest('hex'), file.sha256, file.filename);
-      if (signature) await signature.finish();
-      else
-        opts.warn(
-          `WARNING: the signature of ${file.filename} was NOT checked (--skip-signature); ` +
-            'only its SHA-256 from the index was',
-        );
-    } catch (e) {
-      await rm(partial, { force: true }); // a bad download must not be resumed from
-      throw e;
-    }
+    await out.close();
+    checkSha256(hash.digest('hex'), file.sha256, file.filename);
+    if (signature) await signature.finish();
+    else
+      opts.warn(
+        `WARNING: the signature of ${file.filename} was NOT checked (--skip-signature); ` +
+          'only its SHA-256 from the index was',
+      );
     verified = true;
     if (extractError !== undefined) throw extractError;
     await extractor.end();
     await checkTree(join(staging, 'go'), file);
-    await mkdir(home.versions, { recursive: true });
+    await mkdirs(home.versions);
     // Every file's SHA-256 for `goarm verify`, as hashed by the extractor on the way to disk.
     const files = Object.fromEntries(
       [...extractor.files].filter(([p]) => p.startsWith('go/')).map(([p, f]) => [p.slice(3), f]),
     );
     await recordManifest(home, join(staging, 'go'), dir, file, files);
     await rename(join(staging, 'go'), dir);
-    await rm(partial, { force: true });
+    await partial.discard();
   } catch (e) {
     extractor.abort();
-    if (verified && e instanceof GoarmError && e.exitCode === ExitCode.ARCHIVE) await rm(partial, { force: true });
+    // Bytes that failed verification, a bad archive, a full disk or a changed file are never resumed from.
+    if (verified || !keepPartial(e)) await partial.discard();
     throw e instanceof GoarmError ? e : fsError(e, `installing ${file.filename}`);
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
-export function writeTo(out: WriteStream, chunk: Buffer): Promise<void> | void {
-  if (out.write(chunk)) return;
-  return new Promise((res, rej) => {
-    const done = (e?: Error) => {
-      out.off('drain', done);
-      out.off('error', done);
-      if (e) rej(e);
-      else res();
-    };
-    out.on('drain', done).on('error', done);
-  });
+/** A full disk or a permission problem while unpacking stops the download at once: no other source can help. */
+function diskFailure(e: unknown): void {
+  if (e instanceof GoarmError && e.exitCode === ExitCode.FILESYSTEM) throw e;
 }
 
-/** Feeds the bytes of an interrupted earlier download back through the pipeline; returns how many there were. */
-export async function replayPartial(
-  partial: string,
-  size: number,
-  feed: (chunk: Buffer) => Promise<void>,
-): Promise<number> {
-  const st = await stat(partial).catch(() => undefined);
-  if (!st) return 0;
-  if (st.size > size) {
-    await truncate(partial, 0);
-    return 0;
-  }
-  for await (const chunk of createReadStream(partial)) await feed(chunk as Buffer);
-  return st.size;
-}
+/**
+ * The most a release may unpack to: a Go tree is ~250 MB from a ~70 MB archive, so 1 GiB, or 8x the archive for
+ * releases that grow past that. An archive that inflates further is not a Go release (a zip bomb).
+ */
+const unpackedCap = (archiveSize: number) => Math.max(2 ** 30, archiveSize * 8);
 
 /** The unpacked tree must be the release we asked for, for the platform we asked for. */
 async function checkTree(root: string, file: ReleaseFile): Promise<void> {

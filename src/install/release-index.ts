@@ -5,7 +5,7 @@ import { err, GoarmError } from '../core/errors.js';
 import { atomicWrite } from '../core/fs.js';
 import { compare, isPrerelease, normalize } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
-import { displayUrl, getText, isFileUrl, isNotFound } from './http.js';
+import { displayUrl, getText, isFileUrl, isNotFound, MAX_INDEX } from './http.js';
 
 export interface ReleaseFile {
   filename: string;
@@ -97,7 +97,7 @@ export async function cachedIndex(home: Home): Promise<(Index & { url: string })
 /** Fetches and parses an index without touching the cache (an index named on the command line). */
 export async function fetchIndex(url: string): Promise<Index> {
   return {
-    releases: parseIndex((await getText(url)).body, displayUrl(url)),
+    releases: parseIndex((await getText(url, { maxBytes: MAX_INDEX })).body, displayUrl(url)),
     fromCache: false,
     fetchedAt: new Date().toISOString(),
   };
@@ -114,7 +114,7 @@ export async function loadIndex(home: Home, indexUrl: string, warn: (msg: string
   const cached = c?.url === shown ? c : undefined;
   let res;
   try {
-    res = await getText(indexUrl, { etag: cached?.etag });
+    res = await getText(indexUrl, { etag: cached?.etag, maxBytes: MAX_INDEX });
   } catch (e) {
     if (!cached || !(e instanceof GoarmError) || isNotFound(e)) throw e;
     warn(`cannot reach the release index (${e.message}); using the copy cached at ${cached.fetchedAt}`);

@@ -44,6 +44,7 @@ export interface GlobalConfig {
   autoInstall: boolean;
   mirror?: string[]; // `mirror` entries as written (config.toml, or GOARM_MIRROR); loadGlobalConfig always sets it
   mirrors?: string[]; // file sources tried before downloadBase, resolved from `mirror`; each ends in "/"
+  stallTimeout?: number; // seconds without a byte before a request fails (`stall_timeout`)
   path: string;
 }
 
@@ -79,6 +80,17 @@ const mirrorList: Check = (v, p) => {
 
 // ----------------------------------------------------------------------------------- global config
 
+/** `stall_timeout`: 30 (seconds), "30s" or "2m"; undefined when it is neither. */
+function parseSeconds(v: unknown): number | undefined {
+  const m = typeof v === 'number' ? [String(v), String(v), ''] : /^\s*(\d+(?:\.\d+)?)\s*(s|m)?\s*$/.exec(String(v));
+  const n = m ? Number(m[1]) * (m[2] === 'm' ? 60 : 1) : Number.NaN;
+  return n > 0 && n <= 3600 ? n : undefined;
+}
+const seconds: Check = (v, p) =>
+  parseSeconds(v) === undefined
+    ? `${p} must be a number of seconds up to 3600 (e.g. 30) or a duration like "30s" or "2m", not ${JSON.stringify(v)}`
+    : undefined;
+
 const versionSpec = str((s) => (specProblem(s) ? `${specProblem(s)} (${SPEC_HINT})` : undefined));
 const GLOBAL_RULES: Record<string, Rule> = {
   index_url: str(url),
@@ -87,6 +99,7 @@ const GLOBAL_RULES: Record<string, Rule> = {
   default: versionSpec,
   auto_install: bool,
   mirror: mirrorList,
+  stall_timeout: seconds,
 };
 export const GLOBAL_KEYS = Object.keys(GLOBAL_RULES);
 
@@ -128,6 +141,7 @@ export async function loadGlobalConfig(home: Home, env: NodeJS.ProcessEnv = proc
     autoInstall: (t.auto_install as boolean | undefined) ?? false,
     mirror,
     mirrors: m.files,
+    stallTimeout: parseSeconds(t.stall_timeout),
     path: home.config,
   };
 }

@@ -1,7 +1,7 @@
 // `goarm install` over a misbehaving network: cut connections and resumes, HTTP errors, a broken index, no network,
 // concurrent installs of one version, and a kill -9 in the middle of an extraction.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -46,27 +46,60 @@ describe('interrupted downloads', () => {
     expect(resumed[0]).toBeLessThanOrEqual(cut);
   });
 
-  it('resumes a .partial left in downloads/ by an earlier run from its size', async () => {
+  it('resumes a .partial left by an earlier run only from the same source with a matching ETag (If-Range)', async () => {
     const env = await makeEnv(mirror, [key]);
     const { filename, body } = await publish(mirror, key, '1.22.2', { body: await bigTree('1.22.2') });
     const held = Math.floor(body.length / 3);
-    await mkdir(join(env.home, 'downloads'), { recursive: true });
-    await writeFile(join(env.home, 'downloads', `${filename}.partial`), body.subarray(0, held));
+    const downloads = join(env.home, 'downloads');
+    await mkdir(downloads, { recursive: true });
+    const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 20)}"`;
+    const hold = async (source: string, tag: string) => {
+      await writeFile(join(downloads, `${filename}.partial`), body.subarray(0, held));
+      await writeFile(join(downloads, `${filename}.partial.json`), JSON.stringify({ source, etag: tag }));
+    };
+    // From another source, or with another ETag: not spliced on, downloaded whole.
+    await hold('http://elsewhere.invalid/' + filename, etag);
+    const first = await env.run(['install', '1.22.2']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(gets(filename).map((r) => r.range)).toEqual([undefined]);
+    await env.run(['uninstall', '1.22.2']);
+    await hold(mirror.downloadBase + filename, '"another-version"');
+    const before = gets(filename).length;
+    const second = await env.run(['install', '1.22.2']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/changed since the partial download started/);
+    expect(
+      gets(filename)
+        .slice(before)
+        .map((r) => [r.range, r.headers['if-range']]),
+    ).toEqual([
+      [`bytes=${held}-`, '"another-version"'],
+      [undefined, undefined],
+    ]);
+    await env.run(['uninstall', '1.22.2']);
+    // Same source, same ETag: resumed with Range + If-Range, only the rest is sent.
+    await hold(mirror.downloadBase + filename, etag);
+    const served = mirror.bytesServed(filePath(filename));
+    const n = gets(filename).length;
     const res = await env.run(['install', '1.22.2']);
     expect(res.code, res.stderr).toBe(0);
-    expect(gets(filename).map((r) => r.range)).toEqual([`bytes=${held}-`]);
-    expect(mirror.bytesServed(filePath(filename))).toBe(body.length - held);
-    expect(await ls(join(env.home, 'downloads'))).toEqual([]);
+    expect(
+      gets(filename)
+        .slice(n)
+        .map((r) => [r.range, r.headers['if-range']]),
+    ).toEqual([[`bytes=${held}-`, etag]]);
+    expect(mirror.bytesServed(filePath(filename)) - served).toBe(body.length - held);
+    expect(await ls(downloads)).toEqual([]);
   });
 });
 
 describe('HTTP and index failures', () => {
-  it('HTTP 404 for the index is E_HTTP_404 (exit 5)', async () => {
+  it('HTTP 404 for the index is E_FILE_NOT_FOUND (exit 4), as a file missing from a mirror directory', async () => {
     const env = await makeEnv(mirror, [key]);
     mirror.fault('/dl/', { status: 404 });
     await expectRefused(env, await env.run(['install', '1.22.1']), {
-      exit: 5,
-      code: 'E_HTTP_404',
+      exit: 4,
+      code: 'E_FILE_NOT_FOUND',
       word: 'not found \\(HTTP 404\\)',
       version: '1.22.1',
     });
