@@ -63,15 +63,17 @@ const unsafe = (msg: string) =>
 const bad = (msg: string, cause?: unknown) =>
   err('E_BAD_ARCHIVE', `damaged archive: ${msg}`, 'the download is corrupt; delete it and install again', cause);
 
-// Keys compare the way a case-insensitive, normalizing file system (APFS, HFS+) would: stricter on Linux,
-// right on macOS.
-const key = (parts: string[]) => parts.join('/').normalize('NFD').toLowerCase();
+// Every member lives under go/, the tree that is installed: links are resolved against it, never the staging dir.
+const ROOT = 'go';
+// Names are looked up by their exact bytes, as Linux resolves them. Two names that differ only in case or Unicode
+// normalization are refused outright: a macOS file system (APFS, HFS+) would make them one file.
+const fold = (p: string) => (/^[\x20-\x7e]*$/.test(p) ? p : p.normalize('NFD')).toLowerCase();
 const isAbs = (p: string) => p.startsWith('/') || path.win32.isAbsolute(p) || path.win32.parse(p).root !== '';
 const parts = (p: string) => p.split(/[\\/]/).filter((c) => c !== '' && c !== '.');
 
 /**
- * Follows `rel` from directory `from` through the archive's symlinks (lexically, no disk access).
- * Returns false when it leaves the root, is absolute, or loops.
+ * Follows `rel` from directory `from` through the archive's symlinks (lexically, no disk access), as the kernel
+ * would once the tree is installed. Returns false when it leaves go/, is absolute, or loops.
  */
 function staysInside(links: Map<string, Link>, from: string[], rel: string): boolean {
   if (isAbs(rel)) return false;
@@ -82,18 +84,18 @@ function staysInside(links: Map<string, Link>, from: string[], rel: string): boo
     const c = todo.pop()!;
     if (c === '' || c === '.') continue;
     if (c === '..') {
-      if (!cur.length) return false;
+      if (cur.length <= 1) return false; // above go/
       cur.pop();
       continue;
     }
     cur.push(c);
-    const target = links.get(key(cur))?.target;
+    const target = links.get(cur.join('/'))?.target;
     if (target === undefined) continue;
     if (++hops > MAX_LINK_HOPS || isAbs(target)) return false;
     cur.pop();
     todo.push(...target.split('/').reverse());
   }
-  return true;
+  return cur.length >= 1 && cur[0] === ROOT;
 }
 
 class StreamingExtractor implements Extractor {
@@ -103,7 +105,9 @@ class StreamingExtractor implements Extractor {
   private openFd?: number;
   readonly files = new Map<string, ExtractedFile>();
   private readonly pendingLinks: { type: 'SymbolicLink' | 'Link'; abs: string; target: string }[] = [];
-  private readonly links = new Map<string, Link>(); // symlinks so far, by key()
+  private readonly links = new Map<string, Link>(); // symlinks so far, by exact "/"-joined path
+  private readonly names = new Set<string>(); // every member path and prefix seen, exact
+  private readonly folded = new Map<string, string>(); // fold(name) -> the exact name that claimed it
   private failure?: GoarmError;
   private settled = false;
   private ended = false;
@@ -274,7 +278,10 @@ class StreamingExtractor implements Extractor {
     if (isAbs(entry.path)) return `member ${name} has an absolute path`;
     if (entry.path.split(/[\\/]/).includes('..')) return `member ${name} contains '..'`;
     const p = parts(entry.path);
-    if (p.length === 0 && type !== 'Directory') return `member ${name} would replace the extraction directory`;
+    if (p[0] !== ROOT) return `member ${name} is outside the top-level ${ROOT}/ directory`;
+    if (p.length === 1 && type !== 'Directory') return `member ${name} must be a directory, not a ${type}`;
+    const clash = this.collision(p);
+    if (clash) return clash;
     const through = this.throughLink(p);
     if (through) return `member ${name} goes through the symbolic link ${JSON.stringify(through)}`;
     this.declared += entry.size;
@@ -282,16 +289,35 @@ class StreamingExtractor implements Extractor {
 
     const link = entry.linkpath ?? '';
     if (type === 'SymbolicLink') {
-      this.links.set(key(p), { path: entry.path, target: link });
+      this.links.set(p.join('/'), { path: entry.path, target: link });
       if (!staysInside(this.links, p.slice(0, -1), link))
-        return `symbolic link ${name} -> ${JSON.stringify(link)} points outside the archive`;
+        return `symbolic link ${name} -> ${JSON.stringify(link)} points outside ${ROOT}/`;
     } else if (type === 'Link') {
       // Hard link targets are named from the archive root.
-      if (isAbs(link) || link.split(/[\\/]/).includes('..') || !staysInside(this.links, [], link))
-        return `hard link ${name} -> ${JSON.stringify(link)} points outside the archive`;
+      if (isAbs(link) || link.split(/[\\/]/).includes('..') || parts(link)[0] !== ROOT)
+        return `hard link ${name} -> ${JSON.stringify(link)} points outside ${ROOT}/`;
       const via = this.throughLink(parts(link));
       if (via)
         return `hard link ${name} -> ${JSON.stringify(link)} goes through the symbolic link ${JSON.stringify(via)}`;
+    }
+    return undefined;
+  }
+
+  /** A name (or a directory on its way) that differs from an earlier one only in case or Unicode normalization. */
+  private collision(p: string[]): string | undefined {
+    let prefix = '';
+    for (const c of p) {
+      prefix = prefix ? `${prefix}/${c}` : c;
+      if (this.names.has(prefix)) continue;
+      this.names.add(prefix);
+      const f = fold(prefix);
+      const other = this.folded.get(f);
+      if (other !== undefined)
+        return (
+          `members ${JSON.stringify(other)} and ${JSON.stringify(prefix)} differ only in case or Unicode ` +
+          'normalization (one file on macOS)'
+        );
+      this.folded.set(f, prefix);
     }
     return undefined;
   }
@@ -300,7 +326,7 @@ class StreamingExtractor implements Extractor {
   private throughLink(p: string[]): string | undefined {
     if (!this.links.size) return undefined;
     for (let i = 1; i < p.length; i++) {
-      const l = this.links.get(key(p.slice(0, i)));
+      const l = this.links.get(p.slice(0, i).join('/'));
       if (l) return l.path;
     }
     return undefined;
@@ -312,16 +338,24 @@ class StreamingExtractor implements Extractor {
     for (const l of this.links.values()) {
       if (!staysInside(this.links, parts(l.path).slice(0, -1), l.target))
         return this.fail(
-          unsafe(`symbolic link ${JSON.stringify(l.path)} -> ${JSON.stringify(l.target)} points outside the archive`),
+          unsafe(`symbolic link ${JSON.stringify(l.path)} -> ${JSON.stringify(l.target)} points outside ${ROOT}/`),
         );
     }
     try {
       // Hard links first (their targets are files, all written by now), then symbolic links.
+      const rel = (p: string) => path.relative(this.dest, p).split(path.sep).join('/');
       for (const l of this.pendingLinks.filter((x) => x.type === 'Link')) {
+        const same = this.files.get(rel(l.target));
+        // Only a regular file may be hard-linked: a link to a directory or a symlink is not a Go release.
+        if (same?.sha256 === undefined && (same || this.dirs.has(l.target)))
+          return this.fail(
+            unsafe(
+              `hard link ${JSON.stringify(rel(l.abs))} -> ${JSON.stringify(rel(l.target))} ` +
+                `is not to a regular file`,
+            ),
+          );
         this.mkdirp(path.dirname(l.abs));
         linkSync(l.target, l.abs);
-        const rel = (p: string) => path.relative(this.dest, p).split(path.sep).join('/');
-        const same = this.files.get(rel(l.target));
         if (same) this.files.set(rel(l.abs), same);
       }
       for (const l of this.pendingLinks.filter((x) => x.type === 'SymbolicLink')) {

@@ -131,6 +131,33 @@ describe('hostile archives (correctly signed and hashed)', () => {
         ]),
     ],
     ['a hard link out of the root', '1.20.7', async () => makeHostileTarball('hardlink-escape', { version: '1.20.7' })],
+    // Once installed, go/ is versions/<v>: go/up -> .. would point into versions/.
+    [
+      'a symlink to the parent of go/',
+      '1.20.8',
+      async () => withHostile('1.20.8', [{ path: 'go/up', type: 'SymbolicLink', mode: 0o777, linkpath: '..' }]),
+    ],
+    // Linux compares bytes: go/x is a link, go/X a real directory, and X/../.. climbs out of go/.
+    [
+      'names that differ only in case, with a link through them',
+      '1.20.9',
+      async () =>
+        withHostile('1.20.9', [
+          { path: 'go/x', type: 'SymbolicLink', mode: 0o777, linkpath: 'bin' },
+          { path: 'go/X/f', body: 'f\n' },
+          { path: 'go/l', type: 'SymbolicLink', mode: 0o777, linkpath: 'X/../..' },
+        ]),
+    ],
+    [
+      'a top-level go that is a symlink',
+      '1.20.10',
+      async () => packTarGz([{ path: 'go', type: 'SymbolicLink', mode: 0o777, linkpath: '../../../outside' }]),
+    ],
+    [
+      'a hard link to a directory',
+      '1.20.11',
+      async () => withHostile('1.20.11', [{ path: 'go/h', type: 'Link', linkpath: 'go/bin' }]),
+    ],
   ];
   for (const [what, version, build] of kinds) {
     it(`refuses ${what} with E_UNSAFE_ARCHIVE and writes nothing outside`, async () => {

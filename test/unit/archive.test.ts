@@ -3,6 +3,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -215,27 +216,76 @@ describe('hostile archives are refused whole', () => {
   });
 
   it('refuses symlinks that escape only through another symlink, in either order', async () => {
-    // go/x -> .. is the root itself (fine alone); go/a -> x/../.. then climbs above the root.
+    // go/d/x -> .. is go/ itself (fine alone); go/d/a -> x/../.. then climbs above go/.
     const first = await refusal(
       extract(
         tarball([
-          { path: 'go/x', type: 'SymbolicLink', linkpath: '..' },
-          { path: 'go/a', type: 'SymbolicLink', linkpath: 'x/../..' },
+          { path: 'go/d/x', type: 'SymbolicLink', linkpath: '..' },
+          { path: 'go/d/a', type: 'SymbolicLink', linkpath: 'x/../..' },
         ]),
       ),
     );
-    expect(first.message).toContain('"go/a"');
+    expect(first.message).toContain('"go/d/a"');
     rmSync(dest, { recursive: true, force: true });
     const second = await refusal(
       extract(
         tarball([
-          { path: 'go/a', type: 'SymbolicLink', linkpath: 'x/../..' },
-          { path: 'go/x', type: 'SymbolicLink', linkpath: '..' },
+          { path: 'go/d/a', type: 'SymbolicLink', linkpath: 'x/../..' },
+          { path: 'go/d/x', type: 'SymbolicLink', linkpath: '..' },
         ]),
       ),
     );
     expect(second.code).toBe('E_UNSAFE_ARCHIVE');
-    expect(second.message).toContain('"go/a"');
+    expect(second.message).toContain('"go/d/a"');
+  });
+
+  it('resolves links against the installed go/ tree, not the staging directory: go/up -> .. is refused', async () => {
+    const e = await refusal(extract(tarball([{ path: 'go/up', type: 'SymbolicLink', linkpath: '..' }])));
+    expect(e.code).toBe('E_UNSAFE_ARCHIVE');
+    expect(e.message).toMatch(/"go\/up" -> "\.\." points outside go\//);
+  });
+
+  it.each([
+    ['case', 'go/x', 'go/X/f'],
+    ['Unicode normalization', 'go/caf\u00e9', 'go/cafe\u0301'],
+  ])('refuses names that collide under %s folding (one file on macOS)', async (_what, a, b) => {
+    const e = await refusal(
+      extract(
+        tarball([
+          { path: a, type: 'SymbolicLink', linkpath: '.' },
+          { path: b, body: 'b' },
+        ]),
+      ),
+    );
+    expect(e.code).toBe('E_UNSAFE_ARCHIVE');
+    expect(e.message).toMatch(/differ only in case or Unicode normalization/);
+    expect(readdirSync(tmp).sort()).toEqual(['root']);
+  });
+
+  it('requires go/ to be a real directory and every member to be under it', async () => {
+    for (const [entries, why] of [
+      [[{ path: 'go', type: 'SymbolicLink', linkpath: 'elsewhere' }], /"go" must be a directory/],
+      [[{ path: 'go', body: 'x' }], /"go" must be a directory/],
+      [[{ path: 'other/x', body: 'x' }], /outside the top-level go\//],
+    ] as const) {
+      const e = await refusal(extract(tarball([...entries])));
+      expect(e.code).toBe('E_UNSAFE_ARCHIVE');
+      expect(e.message).toMatch(why);
+      rmSync(dest, { recursive: true, force: true });
+    }
+  });
+
+  it('a hard link to a directory is an unsafe archive, not a permission problem', async () => {
+    const e = await refusal(
+      extract(
+        tarball([
+          { path: 'go/d/f', body: 'f' },
+          { path: 'go/h', type: 'Link', linkpath: 'go/d' },
+        ]),
+      ),
+    );
+    expect(e.code).toBe('E_UNSAFE_ARCHIVE');
+    expect(e.message).toMatch(/not to a regular file/);
   });
 
   it('refuses hard links to absolute or outside targets', async () => {
