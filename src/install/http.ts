@@ -158,8 +158,12 @@ function networkError(url: string, e: unknown): GoarmError {
   );
 }
 
-/** Runs `fn` with backoff retries on 5xx and connection errors. An attempt that moved the download forward
- * (`progress()` grew) resets the count, so a flaky link that keeps cutting still completes. */
+/** Progress that earns a fresh set of retries: a flaky link that keeps cutting still completes, but a server that
+ * trickles a byte per attempt does not retry forever. */
+const REAL_PROGRESS = 256 * 1024;
+
+/** Runs `fn` with backoff retries on 5xx, connection errors and stalls. An attempt that moved the download forward
+ * by REAL_PROGRESS resets the count. */
 async function withRetries(
   t: Target,
   fn: () => Promise<void>,
@@ -170,7 +174,7 @@ async function withRetries(
     try {
       return await fn();
     } catch (e) {
-      if (progress() > seen) {
+      if (progress() >= seen + REAL_PROGRESS) {
         seen = progress();
         attempt = 1;
       }
@@ -261,14 +265,14 @@ export async function getText(
         if (retryable(res.statusCode)) throw transientStatus(res.statusCode);
         throw httpError(t, res.statusCode);
       }
-      if (Number(res.headers['content-length'] ?? 0) > opts.maxBytes) {
-        res.body.destroy();
-        throw tooLarge(t.shown, opts.maxBytes);
+      const refused =
+        notTheFile(t, res, undefined) ??
+        (Number(res.headers['content-length'] ?? 0) > opts.maxBytes ? tooLarge(t.shown, opts.maxBytes) : undefined);
+      if (refused) {
+        await res.body.dump().catch(() => undefined); // reads at most 128 KiB, then closes
+        throw refused;
       }
-      const body = await readCapped(res.body as AsyncIterable<Buffer>, opts.maxBytes, t.shown).catch((e) => {
-        res.body.destroy();
-        throw e;
-      });
+      const body = await readCapped(res.body as AsyncIterable<Buffer>, opts.maxBytes, t.shown);
       const etag = res.headers.etag;
       out = { status: 200, body, etag: typeof etag === 'string' ? etag : undefined };
     },
@@ -371,7 +375,7 @@ export async function download(url: string, sink: DownloadSink, opts: DownloadOp
             ? cannotResume(t.shown, 'changed since the partial download started (its ETag/Last-Modified differ)')
             : undefined);
       if (refused) {
-        res.body.destroy();
+        await res.body.dump().catch(() => undefined); // reads at most 128 KiB, then closes
         throw refused;
       }
       if (res.statusCode === 200 && held === 0) {
