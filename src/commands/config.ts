@@ -13,11 +13,12 @@ function effective(cfg: GlobalConfig): Record<string, unknown> {
   return {
     index_url: redact(cfg.indexUrl),
     download_base: redact(cfg.downloadBase),
-    mirror: cfg.mirror ?? [],
+    mirror: (cfg.mirror ?? []).map(redact),
     trusted_keys: cfg.trustedKeys,
     default: cfg.default ?? null,
     auto_install: cfg.autoInstall,
     file_sources: fileSources(cfg).map(redact),
+    stall_timeout: cfg.stallTimeout ?? 30,
   };
 }
 
@@ -104,7 +105,7 @@ const command: CommandModule = {
         async (a) => {
           const key = a.key as string;
           await setGlobalValue(goarmHome(), key, parseValue(key, (a.values as string[]).map(String)));
-          out(`${key} = ${show(parseValue(key, (a.values as string[]).map(String)))}`);
+          out(redact(`${key} = ${show(parseValue(key, (a.values as string[]).map(String)))}`));
           if (key === 'mirror' || key === 'index_url' || key === 'download_base') await summary();
         },
       )

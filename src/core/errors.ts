@@ -46,7 +46,6 @@ export const ERRORS = {
   E_FILE_NOT_FOUND: [E.NOT_FOUND, undefined],
   E_NETWORK: [E.NETWORK, 'check the network, the proxy settings and the mirror; then run the command again'],
   E_HTTP: [E.NETWORK, undefined],
-  E_HTTP_404: [E.NETWORK, undefined],
   E_HTTP_AUTH: [E.NETWORK, 'run `goarm login <url>` or set GOARM_MIRROR_TOKEN'],
   E_HTTP_RANGE: [E.NETWORK, undefined],
   E_INDEX_INVALID: [E.NETWORK, undefined],
@@ -115,13 +114,17 @@ export function fsError(e: unknown, what: string): GoarmError {
 
 /** Strips credentials from anything we are about to print: URL userinfo, auth headers, tokens in query strings. */
 export function redact(text: string): string {
-  return text
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s:]+(:[^/@\s]*)?@/gi, '$1***@')
-    .replace(
-      /(authorization|proxy-authorization)(["']?\s*[:=]\s*["']?)(basic|bearer|token)?\s*[^\s"',}]+/gi,
-      '$1$2$3 ***',
-    )
-    .replace(/([?&](?:token|access_token|password|key)=)[^&\s]+/gi, '$1***');
+  return (
+    text
+      // userinfo runs to the LAST "@" of the URL: a password may hold "/", ":" and "@" (over-masking an "@" in a path
+      // is the safe mistake)
+      .replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s"'<>]*@/gi, '$1***@')
+      .replace(
+        /(authorization|proxy-authorization)(["']?\s*[:=]\s*["']?)(basic|bearer|token)?\s*[^\s"',}]+/gi,
+        '$1$2$3 ***',
+      )
+      .replace(/([?&](?:token|access_token|password|key)=)[^&\s]+/gi, '$1***')
+  );
 }
 
 const useColor = () => process.stderr.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';

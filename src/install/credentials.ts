@@ -237,6 +237,25 @@ async function lookup(url: URL, env: NodeJS.ProcessEnv): Promise<Credential | un
   }
   const netrc = await fromNetrc(url, env);
   if (netrc) return netrc;
-  if (env.GOARM_MIRROR_TOKEN) return { header: authHeader(env.GOARM_MIRROR_TOKEN), source: 'GOARM_MIRROR_TOKEN' };
+  return fromEnvToken(url, env);
+}
+
+/**
+ * GOARM_MIRROR_TOKEN goes only to the hosts GOARM_MIRROR_TOKEN_HOST names (comma-separated, host or host:port), so a
+ * one-off `--from` URL or a redirect target never sees it. Unscoped, it is sent nowhere, with a warning saying why.
+ */
+function fromEnvToken(url: URL, env: NodeJS.ProcessEnv): Credential | undefined {
+  if (!env.GOARM_MIRROR_TOKEN) return undefined;
+  const hosts = (env.GOARM_MIRROR_TOKEN_HOST ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  if (hosts.includes(url.hostname.toLowerCase()) || hosts.includes(url.host.toLowerCase()))
+    return { header: authHeader(env.GOARM_MIRROR_TOKEN), source: 'GOARM_MIRROR_TOKEN' };
+  if (!hosts.length)
+    warnOnce(
+      `warning: GOARM_MIRROR_TOKEN is not sent to ${url.host}: it is sent only to the hosts named by ` +
+        `GOARM_MIRROR_TOKEN_HOST (e.g. GOARM_MIRROR_TOKEN_HOST=${url.host})`,
+    );
   return undefined;
 }

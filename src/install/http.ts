@@ -85,9 +85,18 @@ interface Target {
   origin: string;
   headers: Record<string, string>;
   auth?: Auth;
+  /** credentials that exist for this origin but were not sent: plain http to a host that is not this machine */
+  withheld?: string;
 }
 
-/** userinfo in the URL wins; public hosts never get credentials; anything else asks credentials.ts (loaded lazily). */
+const isLoopback = (hostname: string) =>
+  hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+const warned = new Set<string>();
+
+/**
+ * userinfo in the URL wins; public hosts never get credentials; anything else asks credentials.ts (loaded lazily).
+ * Credentials never travel over plain http, except to this machine: they are withheld, with a warning.
+ */
 async function target(url: string): Promise<Target> {
   const u = new URL(url);
   let auth: Auth | undefined;
@@ -103,9 +112,20 @@ async function target(url: string): Promise<Target> {
   } else if (!isPublicHost(u.hostname)) {
     auth = await (await import('./credentials.js')).credentialFor(u);
   }
+  let withheld: string | undefined;
+  if (auth && u.protocol === 'http:' && !isLoopback(u.hostname)) {
+    withheld = auth.source;
+    auth = undefined;
+    if (!warned.has(u.origin))
+      process.stderr.write(
+        `warning: not sending the credentials from ${withheld} to ${u.origin}: plain http would expose them; ` +
+          "use the mirror's https:// URL\n",
+      );
+    warned.add(u.origin);
+  }
   const headers: Record<string, string> = { 'user-agent': 'goarm' };
   if (auth) headers.authorization = auth.header;
-  return { url: u.href, shown: u.href, origin: u.origin, headers, auth };
+  return { url: u.href, shown: u.href, origin: u.origin, headers, auth, withheld };
 }
 
 function httpError(t: Target, status: number): GoarmError {
@@ -124,12 +144,18 @@ function httpError(t: Target, status: number): GoarmError {
           `${t.origin} refused the credentials from ${t.auth.source} (HTTP ${status}): ${url}`,
           `store valid ones with ${login} (a token, or user:password), or fix ~/.netrc / GOARM_MIRROR_TOKEN`,
         )
-      : err(
-          'E_HTTP_AUTH',
-          `access denied (HTTP ${status}): ${url} needs credentials`,
-          `run ${login} (it asks for a token or user:password), ` +
-            `or add machine ${new URL(url).hostname} to ~/.netrc, or set GOARM_MIRROR_TOKEN`,
-        );
+      : t.withheld
+        ? err(
+            'E_HTTP_AUTH',
+            `access denied (HTTP ${status}): ${url}; the credentials from ${t.withheld} were not sent over plain http`,
+            `use the mirror's https:// URL (goarm sends credentials over http only to localhost)`,
+          )
+        : err(
+            'E_HTTP_AUTH',
+            `access denied (HTTP ${status}): ${url} needs credentials`,
+            `run ${login} (it asks for a token or user:password), ` +
+              `or add machine ${new URL(url).hostname} to ~/.netrc, or set GOARM_MIRROR_TOKEN`,
+          );
   }
   return err(
     'E_HTTP',

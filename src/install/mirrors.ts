@@ -39,16 +39,25 @@ export const PRESETS: Record<string, Preset> = {
   },
 };
 
-/** Public hosts never receive credentials from goarm, whatever ~/.netrc or GOARM_MIRROR_TOKEN say. */
-const PUBLIC_HOSTS = new Set([
+/**
+ * Public hosts never receive credentials from goarm, whatever ~/.netrc or GOARM_MIRROR_TOKEN say: Google's domains and
+ * every subdomain of them (a suffix rule: dl.google.com, storage.googleapis.com, a future CDN name), and the public
+ * mirrors of the presets.
+ */
+const PUBLIC_DOMAINS = [
   'go.dev',
   'golang.org',
-  'dl.google.com',
+  'google.com',
+  'googleapis.com',
+  'gvt1.com',
+  'google.cn',
   'golang.google.cn',
-  'dl.google.cn',
   ...Object.values(PRESETS).flatMap((p) => p.files.map((f) => new URL(f).hostname)),
-]);
-export const isPublicHost = (hostname: string) => PUBLIC_HOSTS.has(hostname.toLowerCase());
+];
+export const isPublicHost = (hostname: string) => {
+  const h = hostname.toLowerCase().replace(/\.$/, '');
+  return PUBLIC_DOMAINS.some((d) => h === d || h.endsWith(`.${d}`));
+};
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 export const isPresetName = (s: string) => /^[a-z][a-z0-9-]*$/.test(s);

@@ -3,6 +3,9 @@
 // and the secret never shows in any output (GOARM_DEBUG=1 included) or in any file goarm writes.
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes, type RunResult, runGoarm, tempHome } from '../helpers/cli.js';
@@ -51,6 +54,7 @@ async function privateEnv(front: Running = gw, urlPrefix = front.url): Promise<E
 const record = (label: string, r: RunResult) => {
   outputs[label] = r.stdout + r.stderr;
 };
+const gwHost = () => new URL(gw.url).host;
 const authed = (reqs: Running['requests']) => reqs.filter((r) => r.headers.authorization !== undefined).length;
 
 async function netrc(text: string): Promise<string> {
@@ -86,7 +90,10 @@ describe('a Basic-auth mirror', () => {
     await publish(mirror, key, '1.23.3');
     for (const token of [USERPASS, TOKEN]) {
       const env = await privateEnv();
-      const res = await env.run(['install', '1.23.3'], { GOARM_MIRROR_TOKEN: token });
+      const res = await env.run(['install', '1.23.3'], {
+        GOARM_MIRROR_TOKEN: token,
+        GOARM_MIRROR_TOKEN_HOST: gwHost(),
+      });
       expect(res.code, res.stderr).toBe(0);
       expect(res.stderr).toContain('(credentials from GOARM_MIRROR_TOKEN)');
     }
@@ -119,7 +126,7 @@ describe('a Basic-auth mirror', () => {
   it('wrong credentials: the message says which source was refused, and how to fix it', async () => {
     const env = await privateEnv();
     const wrong = `alice:wrong-${randomBytes(6).toString('hex')}`;
-    const res = await env.run(['install', '1.23.4'], { GOARM_MIRROR_TOKEN: wrong });
+    const res = await env.run(['install', '1.23.4'], { GOARM_MIRROR_TOKEN: wrong, GOARM_MIRROR_TOKEN_HOST: gwHost() });
     await expectRefused(env, res, {
       exit: 5,
       code: 'E_HTTP_AUTH',
@@ -160,7 +167,10 @@ describe('credentials stay with their origin', () => {
     const cdn = await authGateway(mirror, gate(USERPASS), { redirectTarballs: true });
     try {
       const env = await privateEnv(cdn);
-      const res = await env.run(['install', '1.22.8'], { GOARM_MIRROR_TOKEN: USERPASS });
+      const res = await env.run(['install', '1.22.8'], {
+        GOARM_MIRROR_TOKEN: USERPASS,
+        GOARM_MIRROR_TOKEN_HOST: new URL(cdn.url).host,
+      });
       expect(res.code, res.stderr).toBe(0);
       const tarball = (r: { path: string }) => r.path.endsWith('.tar.gz');
       expect(cdn.requests.filter(tarball).map((r) => r.headers.authorization)).toEqual([
@@ -204,6 +214,84 @@ describe('credentials stay with their origin', () => {
     } finally {
       await index.close();
     }
+  });
+});
+
+describe('GOARM_MIRROR_TOKEN is host-scoped; plain http gets no credentials', () => {
+  it('unscoped, it is sent nowhere and the warning says how to scope it', async () => {
+    const env = await privateEnv();
+    const before = gw.requests.length;
+    const res = await env.run(['install', '1.23.3'], { GOARM_MIRROR_TOKEN: TOKEN });
+    await expectRefused(env, res, { exit: 5, code: 'E_HTTP_AUTH', word: 'needs credentials' });
+    expect(res.stderr).toContain(`GOARM_MIRROR_TOKEN is not sent to ${gwHost()}`);
+    expect(res.stderr).toContain(`GOARM_MIRROR_TOKEN_HOST=${gwHost()}`);
+    expect(authed(gw.requests.slice(before))).toBe(0);
+  });
+
+  it('scoped to the mirror, it never reaches a one-off --from on another origin', async () => {
+    const other = await startMirror();
+    try {
+      const env = await privateEnv();
+      const res = await env.run(['install', '--from', `${other.url}/files/`, '1.23.3'], {
+        GOARM_MIRROR_TOKEN: TOKEN,
+        GOARM_MIRROR_TOKEN_HOST: gwHost(),
+      });
+      expect(res.code).not.toBe(0);
+      expect(other.requests.length).toBeGreaterThan(0);
+      expect(other.requests.filter((r) => r.headers.authorization !== undefined)).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('credentials for a plain-http mirror that is not this machine are withheld, with a warning', async () => {
+    const lan = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+    if (!lan) {
+      if (process.env.CI === 'true') throw new Error('no non-loopback IPv4 address to test plain http against');
+      return;
+    }
+    const seen: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(401, { 'www-authenticate': 'Basic' }).end();
+    });
+    await new Promise<void>((ok) => server.listen(0, lan, ok));
+    try {
+      const base = `http://${lan}:${(server.address() as AddressInfo).port}`;
+      const env = await privateEnv(gw, `http://alice:${encodeURIComponent(PASSWORD)}@${base.slice(7)}`);
+      homes.splice(homes.indexOf(env.home), 1); // its config.toml holds the URL the user wrote
+      const file = await netrc(`machine ${lan} login alice password ${PASSWORD}\n`);
+      const res = await env.run(['install', '1.23.3'], { NETRC: file });
+      await expectRefused(env, res, { exit: 5, code: 'E_HTTP_AUTH', word: 'were not sent over plain http' });
+      expect(res.stderr).toMatch(/^warning: not sending the credentials from the URL to http:\/\/.*plain http/m);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.filter(Boolean)).toEqual([]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    }
+  });
+
+  it('config list / get / set never print a mirror password, even one holding "/", ":" and "@"', async () => {
+    const env = await privateEnv();
+    const h = () => randomBytes(4).toString('hex');
+    const secret = `a${h()}/b${h()}:c${h()}@d${h()}`;
+    const url = `https://alice:${encodeURIComponent(secret)}@mirror.example.com/go/`;
+    const raw = `https://alice:${secret}@mirror.example.com/go/`; // not a valid URL: the error must not echo it
+    const outs = [
+      await env.run(['config', 'list'], { GOARM_MIRROR: url }),
+      await env.run(['config', 'list', '--json'], { GOARM_MIRROR: url }),
+      await env.run(['config', 'get', 'mirror'], { GOARM_MIRROR: url }),
+      await env.run(['config', 'set', 'mirror', url]),
+      await env.run(['config', 'list'], { GOARM_MIRROR: raw }),
+      await env.run(['config', 'set', 'mirror', raw]),
+    ];
+    expect(outs.map((r) => r.code)).toEqual([0, 0, 0, 0, 3, 2]);
+    expect(outs[2].stdout).toBe('https://***@mirror.example.com/go/\n');
+    expect(outs[5].stderr).toMatch(/^error: "https:\/\/\*\*\*@mirror.example.com\/go\/" is not an http/m);
+    for (const r of outs) for (const part of secret.split(/[/:@]/)) expect(r.stdout + r.stderr).not.toContain(part);
   });
 });
 

@@ -83,6 +83,7 @@ describe('through a proxy', () => {
       HTTPS_PROXY: proxy.url,
       NODE_EXTRA_CA_CERTS: tlsGw.caFile,
       GOARM_MIRROR_TOKEN: `alice:${PASSWORD}`,
+      GOARM_MIRROR_TOKEN_HOST: hostOf(tlsGw.url),
       GOARM_DEBUG: '1',
     });
     expect(res.code, res.stderr).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GoarmError } from '../../src/core/errors.js';
+import { GoarmError, redact } from '../../src/core/errors.js';
 import { authHeader, originOf, parseNetrc } from '../../src/install/credentials.js';
 import {
   fileSources,
@@ -64,6 +64,32 @@ describe('mirror entries', () => {
     for (const h of ['go.dev', 'dl.google.com', 'golang.google.cn', 'mirrors.ustc.edu.cn', 'DL.GOOGLE.COM'])
       expect(isPublicHost(h)).toBe(true);
     expect(isPublicHost('artifactory.example.com')).toBe(false);
+  });
+
+  it("Google's hosts are a suffix rule, not a list of names", () => {
+    for (const h of [
+      'storage.googleapis.com',
+      'dl-ssl.google.com',
+      'redirector.gvt1.com',
+      'proxy.golang.org',
+      'dl.google.com.',
+    ])
+      expect(isPublicHost(h), h).toBe(true);
+    for (const h of ['evilgoogle.com', 'google.com.evil.example', 'go.dev.example.com', 'notgo.dev'])
+      expect(isPublicHost(h), h).toBe(false);
+  });
+
+  it('redact() masks URL passwords holding "/", ":" and "@", however they are written', () => {
+    for (const url of [
+      'https://alice:s3/cr:e@t@mirror.example.com/go/',
+      'https://alice:s3%2Fcr%3Ae%40t@mirror.example.com/go/',
+      'https://tok@en@mirror.example.com/go/',
+    ]) {
+      const out = redact(`error: "${url}" is not valid; files from: ${url}, then https://dl.google.com/go/`);
+      expect(out).not.toMatch(/s3|cr|e%40t|tok|alice/);
+      expect(out).toContain('https://***@mirror.example.com/go/');
+      expect(out).toContain('then https://dl.google.com/go/');
+    }
   });
 });
 
