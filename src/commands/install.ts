@@ -1,6 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { err } from '../core/errors.js';
-import { fromMirror } from '../install/mirrors.js';
+import { displayUrl } from '../install/http.js';
+import { fromMirror, isOfficialIndex } from '../install/mirrors.js';
+import { parseSpec } from '../install/release-index.js';
 import { install, installArchive } from '../install/pipeline.js';
 import { renderShims } from '../shell/shims.js';
 import { context, out, printJson, warn } from './common.js';
@@ -62,12 +64,15 @@ const command: CommandModule<object, Args> = {
     const { home, cfg } = await context();
     const specs = a.specs ?? [];
     const usage = (msg: string, hint: string) => err('E_USAGE', msg, hint);
-    // With --from or --file the index is not the official one, so the signature is the check that cannot be skipped.
-    if (a['skip-signature'] && (a.from || a.file))
+    // Unless the index is Google's, its hashes are only as good as its operator: the signature cannot be skipped.
+    if (a['skip-signature'] && (a.from || a.file || !isOfficialIndex(cfg.indexUrl)))
       throw usage(
-        '--skip-signature cannot be used with --from or --file',
-        'a mirror directory or a file must carry its .asc; `goarm mirror sync` copies them',
+        `--skip-signature needs Google's own index; the hashes here come from ${
+          a.from ? '--from' : a.file ? '--index or the cached index' : displayUrl(cfg.indexUrl)
+        }`,
+        'without a signature nothing would prove that index genuine; get the .asc files (`goarm mirror sync` copies them)',
       );
+    for (const spec of specs) parseSpec(spec); // a bad spec is refused before any network access
     if (a.file ? specs.length > 0 : specs.length === 0)
       throw usage(
         a.file ? '--file installs the release it names; give no version' : 'name a version to install',

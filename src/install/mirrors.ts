@@ -39,6 +39,9 @@ export const PRESETS: Record<string, Preset> = {
   },
 };
 
+/** Google's own indexes (go.dev, golang.google.cn): the only ones whose hashes are Google's. */
+export const isOfficialIndex = (url: string) => Object.values(PRESETS).some((p) => p.index === url);
+
 /**
  * Public hosts never receive credentials from goarm, whatever ~/.netrc or GOARM_MIRROR_TOKEN say: Google's domains and
  * every subdomain of them (a suffix rule: dl.google.com, storage.googleapis.com, a future CDN name), and the public

@@ -15,7 +15,7 @@ import { progressBar } from '../core/progress.js';
 import { createExtractor } from './archive.js';
 import { displayUrl, download, getText, isNotFound, MAX_SIGNATURE, setStallTimeout } from './http.js';
 import { recordManifest } from './manifest.js';
-import { fileSources, toLocation } from './mirrors.js';
+import { fileSources, isOfficialIndex, toLocation } from './mirrors.js';
 import { PartialDownload } from './partial.js';
 import {
   cachedIndex,
@@ -87,7 +87,8 @@ export async function install(
   return installFile(home, file, opts, (dir) =>
     eachSource(cfg, opts.warn, async (base, attempts) => {
       const asc = opts.skipSignature ? undefined : await fetchSignature(cfg, base, file.filename, opts.warn, attempts);
-      await fetchOnce(home, file, dir, { url: base + file.filename, asc, keys, attempts }, opts);
+      const fromGoogle = isOfficialIndex(cfg.indexUrl);
+      await fetchOnce(home, file, dir, { url: base + file.filename, asc, keys, attempts, fromGoogle }, opts);
     }),
   );
 }
@@ -137,7 +138,13 @@ export async function installArchive(
   });
   const keys = await trustedKeys(cfg.trustedKeys);
   return installFile(home, file, opts, (dir) =>
-    fetchOnce(home, file, dir, { url: pathToFileURL(path).href, asc, keys }, opts),
+    fetchOnce(
+      home,
+      file,
+      dir,
+      { url: pathToFileURL(path).href, asc, keys, fromGoogle: isOfficialIndex(index.url) },
+      opts,
+    ),
   );
 }
 
@@ -233,6 +240,7 @@ interface Source {
   asc?: string;
   keys: openpgp.PublicKey[];
   attempts?: number;
+  fromGoogle?: boolean; // the index is Google's: an unknown signing key most likely means a newer Google subkey
 }
 
 /** A file the user named (--asc): read only if it is small enough to be what it claims. */
@@ -284,7 +292,10 @@ async function fetchAndUnpack(
   const hash = sha256();
   let verified = false;
   try {
-    const signature = asc === undefined ? undefined : await startSignatureCheck(asc, keys, file.filename);
+    const signature =
+      asc === undefined
+        ? undefined
+        : await startSignatureCheck(asc, keys, file.filename, { fromGoogle: src.fromGoogle });
     const feed = (chunk: Buffer) => {
       hash.update(chunk);
       signature?.push(chunk);

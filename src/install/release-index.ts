@@ -137,7 +137,11 @@ export function parseSpec(input: string): { kind: 'latest' } | { kind: 'exact' |
   if (s === 'latest' || s === 'stable') return { kind: 'latest' };
   const v = normalize(s);
   if (!v)
-    throw err('E_BAD_SPEC', `"${input}" is not a Go version`, 'use e.g. 1.23, 1.23.4, go1.23.4, 1.24rc1 or latest');
+    throw err(
+      'E_BAD_SPEC',
+      `${JSON.stringify(input.slice(0, 64))} is not a Go version`,
+      'use e.g. 1.23, 1.23.4, go1.23.4, 1.24rc1 or latest',
+    );
   // "1.23" is a language version: it means the newest release of that line. "1.20" before 1.21 means the same.
   return /^\d+\.\d+$/.test(v) ? { kind: 'line', version: v } : { kind: 'exact', version: v };
 }

@@ -40,16 +40,25 @@ export async function pinnedKey(): Promise<openpgp.PublicKey> {
 export async function trustedKeys(extraFiles: string[]): Promise<openpgp.PublicKey[]> {
   const keys = [await pinnedKey()];
   for (const file of extraFiles) {
+    let found: openpgp.Key[];
     try {
-      keys.push(...(await openpgp.readKeys({ armoredKeys: await readFile(file, 'utf8') })));
+      found = await openpgp.readKeys({ armoredKeys: await readFile(file, 'utf8') });
     } catch (e) {
       throw err(
         'E_CONFIG',
-        `trusted_keys: cannot read an OpenPGP public key from ${file}: ${(e as Error).message}`,
+        `trusted_keys: cannot read an OpenPGP public key from ${file}: ${(e as Error).message.split('\n')[0]}`,
         'fix or remove that entry in config.toml',
         e,
       );
     }
+    // A secret key does not belong in a list of keys to trust; refusing it keeps it from being read, copied, shown.
+    if (found.some((k) => k.isPrivate()))
+      throw err(
+        'E_CONFIG',
+        `trusted_keys: ${file} holds a PRIVATE key`,
+        'list only public keys: export one with `gpg --armor --export <key id>`, and keep the private key elsewhere',
+      );
+    keys.push(...(found as openpgp.PublicKey[]));
   }
   return keys;
 }
@@ -75,29 +84,42 @@ export async function startSignatureCheck(
   armoredSignature: string,
   keys: openpgp.PublicKey[],
   what: string,
+  opts: { fromGoogle?: boolean } = {},
 ): Promise<SignatureCheck> {
-  const bad = (why: string, cause?: unknown) =>
-    err(
-      'E_SIGNATURE',
-      `bad OpenPGP signature for ${what}: ${why}`,
-      'the download is not signed by a trusted key; it was deleted. ' +
-        'If you run your own mirror, add its key to trusted_keys in config.toml',
-      cause,
-    );
-  let signature: openpgp.Signature;
+  const bad = (
+    why: string,
+    cause?: unknown,
+    hint = 'the download is not signed by a trusted key; it was deleted. ' +
+      'If you run your own mirror, add its key to trusted_keys in config.toml',
+  ) => err('E_SIGNATURE', `bad OpenPGP signature for ${what}: ${why}`, hint, cause);
+  let all: openpgp.Signature;
   try {
-    signature = await openpgp.readSignature({ armoredSignature });
+    all = await openpgp.readSignature({ armoredSignature });
   } catch (e) {
-    throw bad(`the .asc file is not an OpenPGP signature (${(e as Error).message})`, e);
+    throw bad(`the .asc file is not an OpenPGP signature (${(e as Error).message.split('\n')[0]})`, e);
   }
-  const packet = signature.packets[0];
-  const created = packet?.created;
-  if (!packet || !created) throw bad('the signature has no creation time');
+  // An .asc may carry several signatures: the first one by a trusted key counts, the others are ignored.
+  const packets = [...all.packets];
+  const packet = packets.find((p) => keys.some((k) => k.getKeys(p.issuerKeyID).length > 0));
+  if (!packet) {
+    const ids = packets.map((p) => p.issuerKeyID.toHex()).join(', ') || 'no key';
+    throw bad(
+      `it was made by ${ids}, which is not trusted`,
+      undefined,
+      opts.fromGoogle
+        ? "Google signs releases with yearly signing subkeys: this one is newer than goarm's copy of Google's " +
+            'key. Update goarm (it ships the new key); nothing was installed'
+        : undefined,
+    );
+  }
+  const created = packet.created;
+  if (!created) throw bad('the signature has no creation time');
   if (created.getTime() > Date.now() + 24 * 3600_000)
     throw bad(`the signature claims to be made in the future (${created.toISOString()})`);
   const keyId = packet.issuerKeyID.toHex();
-  if (!keys.some((k) => k.getKeys(packet.issuerKeyID).length > 0))
-    throw bad(`it was made by key ${keyId}, which is not trusted`);
+  const only = new openpgp.PacketList<openpgp.SignaturePacket>();
+  only.push(packet);
+  const signature = new openpgp.Signature(only);
 
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const data = new ReadableStream<Uint8Array>({

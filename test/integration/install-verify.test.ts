@@ -1,6 +1,8 @@
 // What `goarm install` refuses to trust: bad hashes, bad or missing signatures, expired signing subkeys, hostile
 // archives (correctly signed and hashed, so only the extractor stands in the way) and wrong-architecture binaries.
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as openpgp from 'openpgp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes } from '../helpers/cli.js';
 import { type Entry, fakeBinary, HOST, makeGoTarball, makeHostileTarball, packTarGz } from '../helpers/gotree.js';
@@ -57,7 +59,7 @@ describe('checksums and signatures', () => {
     });
   });
 
-  it('a missing .asc is E_NO_SIGNATURE; --skip-signature installs with a loud warning', async () => {
+  it("a missing .asc is E_NO_SIGNATURE; --skip-signature is refused when the index is not Google's", async () => {
     const env = await makeEnv(mirror, [key]);
     await publish(mirror, key, '1.21.4', { asc: null });
     await expectRefused(env, await env.run(['install', '1.21.4']), {
@@ -66,10 +68,45 @@ describe('checksums and signatures', () => {
       word: 'cannot be proven genuine',
       version: '1.21.4',
     });
+    const before = mirror.requests.length;
     const skipped = await env.run(['install', '1.21.4', '--skip-signature']);
-    expect(skipped.code, skipped.stderr).toBe(0);
-    expect(skipped.stderr).toMatch(/^WARNING: the signature of go1\.21\.4\.\S+ was NOT checked/m);
-    expect(await exists(join(env.home, 'versions', '1.21.4', 'bin', 'go'))).toBe(true);
+    await expectRefused(env, skipped, {
+      exit: 2,
+      code: 'E_USAGE',
+      word: `--skip-signature needs Google's own index; the hashes here come from ${mirror.indexUrl.replace(/[?.]/g, '\\$&')}`,
+      version: '1.21.4',
+    });
+    expect(mirror.requests.length).toBe(before);
+  });
+
+  it('an .asc with a signature by an unknown key first, then the trusted one, verifies', async () => {
+    const env = await makeEnv(mirror, [key]);
+    const body = await makeGoTarball({ version: '1.21.9' });
+    const both = await openpgp.sign({
+      message: await openpgp.createMessage({ binary: body }),
+      signingKeys: [stranger.privateKey, key.privateKey],
+      detached: true,
+    });
+    const packets = (await openpgp.readSignature({ armoredSignature: both as string })).packets;
+    expect(packets.map((p) => key.privateKey.getKeys(p.issuerKeyID).length > 0)).toEqual([false, true]);
+    await publish(mirror, key, '1.21.9', { body, asc: both as string });
+    const res = await env.run(['install', '1.21.9']);
+    expect(res.code, res.stderr).toBe(0);
+  });
+
+  it('a private key in trusted_keys is refused, and its content is not echoed', async () => {
+    const env = await makeEnv(mirror, [key]);
+    await publish(mirror, key, '1.21.10');
+    const secretFile = join(env.home, 'secret.asc');
+    await writeFile(secretFile, key.privateKey.armor());
+    const config = join(env.home, 'config.toml');
+    await writeFile(
+      config,
+      (await readFile(config, 'utf8')).replace(/trusted_keys = \[/, `trusted_keys = [${JSON.stringify(secretFile)}, `),
+    );
+    const res = await env.run(['install', '1.21.10']);
+    await expectRefused(env, res, { exit: 3, code: 'E_CONFIG', word: 'holds a PRIVATE key', version: '1.21.10' });
+    expect(res.stderr).not.toContain('PRIVATE KEY BLOCK');
   });
 
   it('an expired signing subkey: a signature made before expiry is accepted, one made after is refused', async () => {

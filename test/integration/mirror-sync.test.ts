@@ -194,7 +194,7 @@ describe('goarm mirror sync', () => {
       await expectRefused(other, skip, {
         exit: 2,
         code: 'E_USAGE',
-        word: '--skip-signature cannot be used with --from',
+        word: "--skip-signature needs Google's own index; the hashes here come from --from",
       });
     },
   );
