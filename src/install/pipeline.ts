@@ -63,12 +63,22 @@ const stagingOwner = (name: string) => {
   return rest === undefined ? pid : `${pid}.${start}`;
 };
 
-/** Removes staging directories left by processes that no longer run (a kill -9 mid-extraction, a reused pid). */
-async function cleanDebris(home: Home): Promise<string[]> {
+/** atomicWrite's temporary files: .<name>.<pid>.<8 hex>.tmp */
+const TEMP = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Removes what processes that no longer run left behind (a kill -9 mid-extraction, a reused pid): staging
+ * directories, and atomicWrite's temporary files in manifests/ and cache/.
+ */
+async function cleanDebris(home: Home): Promise<void> {
   const names = await readdir(home.staging).catch(() => [] as string[]);
-  const dead = names.filter((n) => stampGone(stagingOwner(n)));
-  await Promise.all(dead.map((n) => rm(join(home.staging, n), { recursive: true, force: true }).catch(() => {})));
-  return dead;
+  const dead = names.filter((n) => stampGone(stagingOwner(n))).map((n) => join(home.staging, n));
+  for (const dir of [home.manifests, home.cache])
+    for (const n of await readdir(dir).catch(() => [] as string[])) {
+      const pid = TEMP.exec(n)?.[1];
+      if (pid && Number(pid) !== process.pid && stampGone(pid)) dead.push(join(dir, n));
+    }
+  await Promise.all(dead.map((p) => rm(p, { recursive: true, force: true }).catch(() => undefined)));
 }
 
 export async function install(
