@@ -2,8 +2,8 @@ import type { CommandModule } from 'yargs';
 import { err } from '../core/errors.js';
 import { displayUrl } from '../install/http.js';
 import { fromMirror, isOfficialIndex } from '../install/mirrors.js';
-import { parseSpec } from '../install/release-index.js';
 import { install, installArchive } from '../install/pipeline.js';
+import { parseSpec } from '../install/release-index.js';
 import { renderShims } from '../shell/shims.js';
 import { context, out, printJson, warn } from './common.js';
 
@@ -70,7 +70,7 @@ const command: CommandModule<object, Args> = {
         `--skip-signature needs Google's own index; the hashes here come from ${
           a.from ? '--from' : a.file ? '--index or the cached index' : displayUrl(cfg.indexUrl)
         }`,
-        'without a signature nothing would prove that index genuine; get the .asc files (`goarm mirror sync` copies them)',
+        'without a signature nothing proves that index genuine; get the .asc files (`goarm mirror sync` copies them)',
       );
     for (const spec of specs) parseSpec(spec); // a bad spec is refused before any network access
     if (a.file ? specs.length > 0 : specs.length === 0)

@@ -21,7 +21,7 @@ export function alive(pid: number): boolean {
  * When process `pid` started, as an opaque string ("" when unknown): field 22 of /proc/<pid>/stat on Linux (clock
  * ticks since boot), `ps -o lstart=` elsewhere (macOS has no /proc).
  */
-export function startTime(pid: number): string {
+function startTime(pid: number): string {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';

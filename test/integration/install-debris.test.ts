@@ -78,7 +78,7 @@ describe.runIf(process.platform === 'linux')('a recorded pid that is alive again
 });
 
 describe('debris and early refusals', () => {
-  it("atomicWrite temporaries of dead processes in manifests/ and cache/ are swept; a live one's are kept", async () => {
+  it("atomicWrite temporaries of dead processes in manifests/ and cache/ are swept; a live one's kept", async () => {
     const env = await makeEnv(mirror, [key]);
     await publish(mirror, key, '1.24.4');
     const dead = '.go1.24.0.json.999999999.0badc0de.tmp';

@@ -151,7 +151,7 @@ describe('size caps and the stall timeout', () => {
   });
 
   it('a tarball trickled one byte every 2 s is E_NETWORK in bounded time, lock released', async () => {
-    const { filename } = await publish(mirror, key, '1.21.7');
+    await publish(mirror, key, '1.21.7');
     const trickle = await hostile(
       withAsc((req, res) => {
         // It ignores Range but keeps its ETag, so each retry skips what is held and waits for one more byte.
@@ -196,7 +196,7 @@ describe('a full disk', () => {
     }
   }
 
-  it('fills during the download: E_DISK_FULL (exit 8), no retry, no other source, no debris; a repeat the same', async (ctx) => {
+  it('fills during the download: E_DISK_FULL (exit 8), no retry, no other source, no debris; twice', async (ctx) => {
     const env = await makeEnv(mirror, [key]);
     const config = await readFile(join(env.home, 'config.toml'), 'utf8');
     const payload = randomBytes(1_500_000).toString('base64'); // ~2 MB that gzip cannot shrink

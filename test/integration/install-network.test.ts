@@ -46,7 +46,7 @@ describe('interrupted downloads', () => {
     expect(resumed[0]).toBeLessThanOrEqual(cut);
   });
 
-  it('resumes a .partial left by an earlier run only from the same source with a matching ETag (If-Range)', async () => {
+  it('resumes a .partial left by an earlier run only from the same source with the same ETag (If-Range)', async () => {
     const env = await makeEnv(mirror, [key]);
     const { filename, body } = await publish(mirror, key, '1.22.2', { body: await bigTree('1.22.2') });
     const held = Math.floor(body.length / 3);

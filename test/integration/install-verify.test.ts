@@ -23,6 +23,8 @@ afterAll(async () => {
   await cleanupTempHomes();
 });
 
+const escape = (s: string) => s.replace(/[?.]/g, '\\$&');
+
 describe('checksums and signatures', () => {
   it('tampered bytes (index hash kept) are E_CHECKSUM, and the bad download is not kept for resuming', async () => {
     const env = await makeEnv(mirror, [key]);
@@ -73,7 +75,7 @@ describe('checksums and signatures', () => {
     await expectRefused(env, skipped, {
       exit: 2,
       code: 'E_USAGE',
-      word: `--skip-signature needs Google's own index; the hashes here come from ${mirror.indexUrl.replace(/[?.]/g, '\\$&')}`,
+      word: `--skip-signature needs Google's own index; the hashes here come from ${escape(mirror.indexUrl)}`,
       version: '1.21.4',
     });
     expect(mirror.requests.length).toBe(before);

@@ -1,6 +1,6 @@
 // The signature verdict on its own: which packet of an .asc counts, and what the refusal of an unknown key says.
 import { describe, expect, it } from 'vitest';
-import { GoarmError } from '../../src/core/errors.js';
+import type { GoarmError } from '../../src/core/errors.js';
 import { startSignatureCheck, trustedKeys } from '../../src/install/signature.js';
 import { makeKey, signDetached } from '../helpers/keys.js';
 
@@ -20,7 +20,7 @@ async function verdict(asc: string, opts: { fromGoogle?: boolean } = {}): Promis
 }
 
 describe('signatures by a key goarm does not know', () => {
-  it("from Google's index: the hint says to update goarm (a newer Google signing subkey), not to trust a key", async () => {
+  it("from Google's index: the hint says to update goarm (a newer Google subkey), not to trust a key", async () => {
     const e = await verdict(await signDetached(data, await makeKey()), { fromGoogle: true });
     expect(e?.code).toBe('E_SIGNATURE');
     expect(e?.message).toMatch(/which is not trusted/);
