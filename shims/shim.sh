@@ -3,25 +3,44 @@
 # Fast path: source the per-directory resolve cache and exec the real binary; no Node process starts.
 _goarm_home=@HOME@
 @ROSETTA@
-_goarm_c="$_goarm_home/cache/resolve$PWD/.goarm-shim-cache"
+# The cache key is this directory. $PWD is inherited and may lie (`..` components, which dash and bash keep, or
+# another directory): use it only when it is absolute, has no empty, `.` or `..` component and names this very
+# directory; otherwise ask for the physical path once. So the cache read is always under cache/resolve/.
+case "$PWD" in
+  *//*|*/./*|*/../*|*/.|*/..|?*/) _goarm_d= ;;
+  /*) _goarm_d=$PWD ;;
+  *) _goarm_d= ;;
+esac
+# shellcheck disable=SC3013 # -ef: dash, bash, zsh and busybox all have it
+if [ -z "$_goarm_d" ] || ! [ "$_goarm_d" -ef . ]; then
+  _goarm_d=$(pwd -P 2>/dev/null) || _goarm_d=
+  if [ -z "$_goarm_d" ] || ! [ "$_goarm_d" -ef . ]; then
+    echo "goarm: cannot tell which directory this is (was it removed?) [E_CWD]" >&2
+    exit 8
+  fi
+fi
+_goarm_c="$_goarm_home/cache/resolve$_goarm_d/.goarm-shim-cache"
 _goarm_fresh='' _goarm_root='' _goarm_arch='' _goarm_err='' _goarm_errcode=1 _goarm_note='' _goarm_new='' _goarm_hook=''
 # `.` of a missing file would end the script in a POSIX shell (dash, bash as sh): test for the file first.
 # shellcheck disable=SC1090
-case "$PWD" in /*) [ ! -r "$_goarm_c" ] || . "$_goarm_c" ;; esac
+[ ! -r "$_goarm_c" ] || . "$_goarm_c"
 if [ -z "$_goarm_fresh" ]; then
   # Missing or stale cache (it tests its own staleness): goarm resolves once and rewrites it.
   # GOARM_HOME as baked in: the caller's environment may lack it or name another home.
-  GOARM_HOME="$_goarm_home" @NODE@ @LIGHT@ shim-resolve "$PWD" || exit
+  GOARM_HOME="$_goarm_home" @NODE@ @LIGHT@ shim-resolve "$_goarm_d" || exit
   # Just written for this very call: skip its staleness tests (a file edited within the last second, or the
   # cache directory created in GOARM_HOME just now, would otherwise make it look stale already).
   _goarm_fresh='' _goarm_root='' _goarm_arch='' _goarm_err='' _goarm_errcode=1 _goarm_note='' _goarm_new=1
   # shellcheck disable=SC1090
   [ ! -r "$_goarm_c" ] || . "$_goarm_c"
-  [ -n "$_goarm_fresh" ] || { echo "goarm: could not use the resolve cache for $PWD; run: goarm doctor" >&2; exit 70; }
+  [ -n "$_goarm_fresh" ] || {
+    echo "goarm: could not use the resolve cache for $_goarm_d; run: goarm doctor [E_RESOLVE_CACHE]" >&2
+    exit 8
+  }
 fi
 case "${GOARM_VERSION-}" in
   '') [ -z "$_goarm_err" ] || { printf '%s\n' "$_goarm_err" >&2; exit "$_goarm_errcode"; } ;;
-  */*|*..*) echo "goarm: GOARM_VERSION=$GOARM_VERSION is not a version" >&2; exit 2 ;;
+  */*|*..*) echo "goarm: GOARM_VERSION is not a version; run: goarm use <version> [E_BAD_SPEC]" >&2; exit 2 ;;
   *) _goarm_root="$_goarm_home/versions/$GOARM_VERSION"
      [ -x "$_goarm_root/bin/@TOOL@" ] || { echo "goarm: go$GOARM_VERSION (chosen by GOARM_VERSION / \`goarm use\` in this shell) is not installed; run: goarm install $GOARM_VERSION" >&2; exit 4; } ;;
 esac

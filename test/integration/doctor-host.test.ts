@@ -27,7 +27,7 @@ describe('Apple Silicon and Rosetta (simulated)', () => {
     expect(c).toMatchObject({ status: 'fail', detail: { translated: true } });
     expect(c.message).toMatch(/translated by Rosetta/);
     expect(c.fix).toContain('arch -arm64 /bin/zsh -l');
-    expect(d.code).toBe(1);
+    expect(d.code).toBe(11);
   });
 
   it('a native arm64 process on Apple Silicon is fine', async () => {
@@ -143,7 +143,7 @@ describe('signing keys', () => {
       const late = await w.doctor({ GOARM_SIMULATE_NOW: '2028-02-01' });
       expect(late.check('keys.pinned').status).toBe('fail');
       expect(late.check('keys.pinned').message).toMatch(/no signing subkey is valid on 2028-02-01/);
-      expect(late.code).toBe(1);
+      expect(late.code).toBe(11);
     },
   );
 
