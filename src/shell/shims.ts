@@ -1,7 +1,9 @@
 // Renders shims/ templates into GOARM_HOME/shims, and writes the per-directory resolve cache the shims source.
 // Everything written into shell code goes through q(): no project file can inject shell code.
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fsError } from '../core/errors.js';
 import { atomicWrite, exists } from '../core/fs.js';
 import type { Home } from '../core/home.js';
 import { withLock } from '../core/lock.js';
@@ -149,6 +151,17 @@ export function renderCache(
 
 /** Writes a cache file atomically, dated just before resolution started so an edit made meanwhile still counts. */
 export async function writeCache(file: string, text: string, startedMs: number): Promise<void> {
-  // One second earlier still: some shells (macOS bash 3.2) compare mtimes in whole seconds.
-  await atomicWrite(file, text, { mtimeMs: startedMs - 1000 });
+  try {
+    // One second earlier still: some shells (macOS bash 3.2) compare mtimes in whole seconds.
+    await atomicWrite(file, text, { mtimeMs: startedMs - 1000 });
+  } catch (e) {
+    // Node's recursive mkdir reports a read-only filesystem as ENOENT: ask the nearest directory that exists why.
+    let dir = dirname(file);
+    while (!(await exists(dir)) && dirname(dir) !== dir) dir = dirname(dir);
+    const why = await access(dir, constants.W_OK).then(
+      () => undefined,
+      (a: unknown) => a,
+    );
+    throw why ? fsError(why, `writing ${file}`) : e;
+  }
 }
