@@ -189,7 +189,8 @@ function checked(spec: string, source: Source): Found {
     : source.kind === 'env'
       ? 'GOARM_VERSION: '
       : '';
-  if (bad) throw err('E_BAD_PIN', `${at}${bad}`, SPEC_HINT);
+  // GOARM_VERSION is not a file: a bad one is a usage error (exit 2), as the shims report it.
+  if (bad) throw err(source.kind === 'env' ? 'E_BAD_SPEC' : 'E_BAD_PIN', `${at}${bad}`, SPEC_HINT);
   return { spec: normalize(spec) ?? spec, source };
 }
 
