@@ -46,7 +46,7 @@ const GROUPS: Group[] = [
   ['path', ['path.shims', 'path.shadow'], async () => (await import('./path.js')).pathChecks],
   [
     'env',
-    ['env.goroot', 'env.gotoolchain', 'env.goarch', 'env.gopath'],
+    ['env.goroot', 'env.gotoolchain', 'env.goarch', 'env.gopath', 'env.exports'],
     async () => (await import('./env.js')).envChecks,
   ],
   [

@@ -46,6 +46,55 @@ describe('Apple Silicon and Rosetta (simulated)', () => {
   });
 });
 
+describe('variables exported globally (issue 14)', () => {
+  it('GOARCH, GOHOSTARCH, HOSTTYPE and CGO_ENABLED exported by a start-up file: a warning naming file and line', async () => {
+    const mac = await makeDoctorWorld();
+    const sim = await simulateMac(mac);
+    expect((await mac.doctor(sim)).check('env.exports').status).toBe('ok');
+    await writeFile(
+      join(mac.user, '.zprofile'),
+      [
+        '# export GOARCH=amd64 (a comment)',
+        'export GOARCH=amd64',
+        'GOARCH=arm64 go build ./...   # one command only: fine',
+        'typeset -x GOHOSTARCH=amd64',
+        'export PATH="$HOME/bin:$PATH" HOSTTYPE',
+        'export GOARCH_EXTRA=1 MY_CGO_ENABLED=1',
+        'launchctl setenv CGO_ENABLED 0',
+      ].join('\n'),
+    );
+    const c = (await mac.doctor(sim)).check('env.exports');
+    expect(c.status).toBe('warn');
+    expect(c.detail).toEqual({
+      exports: [
+        { name: 'GOARCH', where: '~/.zprofile:2' },
+        { name: 'GOHOSTARCH', where: '~/.zprofile:4' },
+        { name: 'HOSTTYPE', where: '~/.zprofile:5' },
+        { name: 'CGO_ENABLED', where: '~/.zprofile:7' },
+      ],
+    });
+    expect(c.message).toContain('GOARCH (~/.zprofile:2)');
+    expect(c.fix).toMatch(/remove those lines/);
+    // fish and bash syntax, for those login shells; and an inherited HOSTTYPE with no start-up line.
+    await mkdir(join(mac.user, '.config', 'fish'), { recursive: true });
+    await writeFile(
+      join(mac.user, '.config', 'fish', 'config.fish'),
+      'set -gx GOARCH amd64\nset -x -g CGO_ENABLED 1\n',
+    );
+    const fish = (await mac.doctor({ ...sim, SHELL: '/usr/bin/fish', HOSTTYPE: 'x86_64' })).check('env.exports');
+    expect(fish.detail).toEqual({
+      exports: [
+        { name: 'GOARCH', where: '~/.config/fish/config.fish:1' },
+        { name: 'HOSTTYPE', where: 'this environment' },
+        { name: 'CGO_ENABLED', where: '~/.config/fish/config.fish:2' },
+      ],
+    });
+    await writeFile(join(mac.user, '.bashrc'), 'declare -gx GOHOSTARCH=arm64\n');
+    const bash = (await mac.doctor({ ...sim, SHELL: '/bin/bash' })).check('env.exports');
+    expect(bash.detail).toEqual({ exports: [{ name: 'GOHOSTARCH', where: '~/.bashrc:1' }] });
+  });
+});
+
 describe('the C toolchain for cgo', () => {
   const noCompiler = () => join(w.base, 'empty-bin');
   beforeAll(() => mkdir(noCompiler(), { recursive: true }));

@@ -254,5 +254,4 @@ describe('test hooks (GOARM_SIMULATE_*) and the facts host detection trusts', ()
     expect(sysctlCommand({ PATH: '/tmp/evil' })).toBe('/usr/sbin/sysctl');
     expect(sysctlCommand({ GOARM_SIMULATE_OS: 'darwin' })).toBe('sysctl');
   });
-
 });
