@@ -47,7 +47,7 @@ describe('Apple Silicon and Rosetta (simulated)', () => {
 });
 
 describe('variables exported globally (issue 14)', () => {
-  it('GOARCH, GOHOSTARCH, HOSTTYPE and CGO_ENABLED exported by a start-up file: a warning naming file and line', async () => {
+  it('GOARCH, GOHOSTARCH, HOSTTYPE, CGO_ENABLED exported by a start-up file: a warning naming file:line', async () => {
     const mac = await makeDoctorWorld();
     const sim = await simulateMac(mac);
     expect((await mac.doctor(sim)).check('env.exports').status).toBe('ok');

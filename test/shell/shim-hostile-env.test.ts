@@ -78,7 +78,7 @@ describe('an inherited PWD', () => {
       expect(await readFile(f, 'utf8')).toBe(evil);
   });
 
-  it('the light entry refuses a directory that is not normal or not its working directory (E_CWD, exit 8)', async () => {
+  it('the light entry refuses a directory that is not normal or not its cwd (E_CWD, exit 8)', async () => {
     const entry = join(REPO_ROOT, 'dist', 'shim-entry.js');
     for (const dir of [`${repo}/sub/x/../..`, join(w.base, 'elsewhere'), 'repo', `${repo}/`]) {
       for (const cmd of ['shim-resolve', 'hook-resolve']) {
@@ -96,7 +96,7 @@ describe('version files that are not what they seem', () => {
   const secretEnv = { GITHUB_TOKEN: SECRET };
   const noSecret = (r: { stdout: string; stderr: string }) => expect(r.stdout + r.stderr).not.toContain(SECRET);
 
-  it('a symlink to /proc/self/environ is refused unread (E_CONFIG, exit 3), by the shims and `goarm current`', async () => {
+  it('a symlink to /proc/self/environ is refused unread (E_CONFIG, 3) by shims and `current`', async () => {
     for (const name of ['.go-version', '.tool-versions', 'go.mod', '.goarm.toml']) {
       const cwd = await w.files(`environ-${name}`, {});
       await symlink('/proc/self/environ', join(cwd, name));
