@@ -48,6 +48,19 @@ fi`
   );
 }
 
+// The resolve cache a shim's Node call writes serves every shell in that directory: a caller's test hook must not
+// decide it. A shim rendered without them unsets them; one rendered under them (tests) carries their values.
+const HOOKS = ['GOARM_SIMULATE_OS', 'GOARM_SIMULATE_NATIVE_CPU', 'GOARM_SIMULATE_NOW'] as const;
+function simulateLine(env: NodeJS.ProcessEnv = process.env): string {
+  simulation(env); // validated
+  const set = HOOKS.filter((n) => env[n]);
+  const unset = HOOKS.filter((n) => !env[n]);
+  return [
+    ...(set.length ? [`export ${set.map((n) => `${n}=${q(env[n]!)}`).join(' ')}`] : []),
+    ...(unset.length ? [`unset ${unset.join(' ')}`] : []),
+  ].join('\n');
+}
+
 export async function renderShims(home: Home): Promise<string[]> {
   const template = await readFile(TEMPLATE, 'utf8');
   const version = JSON.parse(await readFile(PKG, 'utf8')).version as string;
@@ -60,6 +73,7 @@ export async function renderShims(home: Home): Promise<string[]> {
           .replaceAll('@TOOL@', tool)
           .replaceAll('@GOARM_VERSION@', version)
           .replace('@HOME@', q(home.root))
+          .replace('@SIMULATE@', simulateLine())
           .replace('@ROSETTA@', h.os === 'darwin' && h.appleSilicon ? rosetta() : '')
           .replace('@NODE@', q(process.execPath))
           .replace('@LIGHT@', q(LIGHT));

@@ -54,14 +54,23 @@ describe('environment guards', () => {
   it('on an arm64 host (simulated Apple Silicon) GOARCH=arm64 is pinned without any .goarm.toml', async () => {
     const fake = await fakeSysctl(join(await tempHome('goarm-sysctl-'), 'bin'));
     const sim = { GOARM_SIMULATE_OS: 'darwin', PATH: `${fake}:${process.env.PATH}` };
-    const cwd = await w.files('armhost', { '.go-version': '1.23\n' });
-    expect(await run(cwd, sim)).toMatch(/^go=1\.23\.4 args=build GOARCH=arm64 /);
-    expect(field(await run(cwd, { ...sim, GOARCH: 'amd64' }, 'bash'), 'GOARCH')).toBe('amd64');
-    const cur = await w.goarm(['current', '--json'], { cwd, env: sim });
+    const mac = await makeWorld({ versions: ['1.23.4'], default: '1.23', shimsEnv: sim });
+    const cwd = await mac.files('armhost', { '.go-version': '1.23\n' });
+    const line = async (env: Record<string, string>) => {
+      const r = await mac.shim('dash', ['build'], { cwd, env: { PATH: sim.PATH, ...env } });
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout.trim();
+    };
+    expect(await line({})).toMatch(/^go=1\.23\.4 args=build GOARCH=arm64 /);
+    expect(field(await line({ GOARCH: 'amd64' }), 'GOARCH')).toBe('amd64');
+    const cur = await mac.goarm(['current', '--json'], { cwd, env: sim });
     expect(JSON.parse(cur.stdout)).toMatchObject({ version: '1.23.4', archPin: 'arm64' });
-    // Not simulated: this host's own answer (an amd64 host pins nothing).
+    // Not simulated: this host's own answer (an amd64 host pins nothing), even when a caller sets the test hook: the
+    // shim's Node call gets the hooks the shim was rendered with, so no caller can decide the shared cache.
     const other = await w.files('nativehost', { '.go-version': '1.23\n' });
-    expect(field(await run(other), 'GOARCH')).toBe(process.arch === 'arm64' ? 'arm64' : 'unset');
+    const want = process.arch === 'arm64' ? 'arm64' : 'unset';
+    for (const how of HOWS) expect(field(await run(other, sim, how), 'GOARCH'), how).toBe(want);
+    expect(field(await run(other), 'GOARCH')).toBe(want);
   });
 
   it('finds its own home: no GOARM_HOME, or one naming another home, changes nothing', async () => {
