@@ -224,6 +224,23 @@ describe('a GOARM_HOME that is misplaced, unreadable, read-only or full', () => 
     expect([list.code, list.stdout.trim()]).toEqual([0, '1.23.4']); // reading still works
   });
 
+  it('an unreadable cache directory: E_PERMISSION, exit 8 (as root: the shim runs as nobody)', async () => {
+    const ur = await makeWorld({ versions: ['1.23.4'], default: '1.23' });
+    const cwd = await ur.files('p', { '.go-version': '1.23\n' });
+    execFileSync('chmod', ['-R', 'a+rX', ur.base]); // nobody may reach the shims, the project and the versions
+    execFileSync('chmod', ['000', join(ur.home, 'cache', 'resolve')]);
+    const nobody = root ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    for (const sh of ['dash', 'bash']) {
+      const r = await runShell([...nobody, sh, ur.shimPath('go'), 'version'], { cwd, env: { HOME: cwd } });
+      expect(r.code, `${sh}: ${r.stderr}`).toBe(8);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        /^error: permission denied while writing .*\.goarm-shim-cache.*EACCES.* \[E_PERMISSION\]$/m,
+      );
+    }
+    execFileSync('chmod', ['755', join(ur.home, 'cache', 'resolve')]);
+  });
+
   it.skipIf(!root && !process.env.CI)(
     'a full disk while caching: E_DISK_FULL, exit 8, nothing half-written',
     async () => {
