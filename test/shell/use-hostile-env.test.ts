@@ -1,8 +1,9 @@
-// `set -e` in ~/.bashrc (or ERR_EXIT in ~/.zshrc) must not close the terminal: the prompt hook never returns
+// Prompt hooks in a hostile environment. `set -e` in ~/.bashrc (or ERR_EXIT in ~/.zshrc) must not close the terminal: the prompt hook never returns
 // non-zero there, whatever happens inside it (a stale cache after an edit of a project file or config.toml, a
 // version that is not installed). Real interactive shells in tmux, as a user has them.
 import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { goarmHome } from '../../src/core/home.js';
@@ -94,4 +95,44 @@ describe.each(['bash', 'zsh'] as const)('%s with errexit in its rc file', (sh) =
       expect(await t.run('echo still-here')).toMatch(/^still-here$/m);
     },
   );
+});
+
+// An inherited PWD with `..` in it (bash and fish keep one that names the working directory) must not make a prompt
+// hook source a cache from outside GOARM_HOME/cache/resolve (issue 11, item 4): here, a cloned repo's own files.
+describe.each(['bash', 'zsh', 'fish'] as const)('the %s prompt hook with a PWD that climbs out', (sh) => {
+  it.skipIf(!hasTmux && !process.env.CI)('sources and writes caches only under cache/resolve', async () => {
+    expect(hasTmux, 'tmux must be installed').toBe(true);
+    const repo = await w.files(`repo-${sh}`, { '.goarm.toml': 'go = "1.23"\n' });
+    const marker = join(w.base, `repo-code-ran-${sh}`);
+    const evil = { sh: `touch '${marker}'\n_goarm_fresh=1\n`, fish: `touch '${marker}'\nset _goarm_fresh 1\n` };
+    await writeFile(join(repo, '.goarm-shim-cache'), evil.sh);
+    await writeFile(join(repo, '.goarm-fish-cache'), evil.fish);
+    await w.files(`repo-${sh}/sub`, {});
+    expect((await w.shim('dash', ['version'], { cwd: join(repo, 'sub') })).code).toBe(0); // cache/resolve<repo>/sub
+    const depth = (p: string) => p.split('/').filter(Boolean).length;
+    const lie = `${repo}/sub${'/..'.repeat(depth(join(repo, 'sub')) + depth(join(w.home, 'cache', 'resolve')))}${repo}`;
+
+    const user = await tempHome('goarm-pwd-');
+    const init = join(user, `init.${sh}`);
+    const dist = join(REPO_ROOT, 'dist');
+    const paths = { node: process.execPath, cli: join(dist, 'cli.js'), light: join(dist, 'shim-entry.js') };
+    await writeFile(init, await renderInit(sh, goarmHome({ GOARM_HOME: w.home }), { paths, exportHome: true }));
+    await mkdir(join(user, '.config', 'fish'), { recursive: true });
+    const rc = { bash: '.bashrc', zsh: '.zshrc', fish: '.config/fish/config.fish' }[sh];
+    await writeFile(join(user, rc), `${sh === 'fish' ? 'source' : '.'} '${init}'\n`);
+    const shell = {
+      bash: `bash --noprofile --rcfile '${join(user, '.bashrc')}' -i`,
+      zsh: 'zsh --no-globalrcs -i',
+      fish: 'fish -i',
+    }[sh];
+    const env = `HOME='${user}' ZDOTDIR='${user}' XDG_CONFIG_HOME='${join(user, '.config')}' PATH=/usr/bin:/bin TERM=screen`;
+    const t = await Tmux.start(`goarm-pwd-${process.pid}-${sh}`, `cd '${repo}' && env -i ${env} PWD='${lie}' ${shell}`);
+    open.push(t);
+    expect(await t.run('true')).toMatch(/-done$/m);
+    expect(await t.run('go version')).toMatch(/^go=1\.23\.4 args=version /m);
+    expect(existsSync(marker), t.screen()).toBe(false);
+    expect(existsSync(join(w.home, 'cache', 'resolve', repo, '.goarm-shim-cache'))).toBe(true);
+    expect(await readFile(join(repo, '.goarm-shim-cache'), 'utf8')).toBe(evil.sh);
+    expect(await readFile(join(repo, '.goarm-fish-cache'), 'utf8')).toBe(evil.fish);
+  });
 });
