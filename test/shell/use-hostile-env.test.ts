@@ -1,4 +1,5 @@
-// Prompt hooks in a hostile environment. `set -e` in ~/.bashrc (or ERR_EXIT in ~/.zshrc) must not close the terminal: the prompt hook never returns
+// Prompt hooks in a hostile environment.
+// `set -e` in ~/.bashrc (or ERR_EXIT in ~/.zshrc) must not close the terminal: the prompt hook never returns
 // non-zero there, whatever happens inside it (a stale cache after an edit of a project file or config.toml, a
 // version that is not installed). Real interactive shells in tmux, as a user has them.
 import { spawnSync } from 'node:child_process';
@@ -125,7 +126,8 @@ describe.each(['bash', 'zsh', 'fish'] as const)('the %s prompt hook with a PWD t
       zsh: 'zsh --no-globalrcs -i',
       fish: 'fish -i',
     }[sh];
-    const env = `HOME='${user}' ZDOTDIR='${user}' XDG_CONFIG_HOME='${join(user, '.config')}' PATH=/usr/bin:/bin TERM=screen`;
+    const xdg = join(user, '.config');
+    const env = `HOME='${user}' ZDOTDIR='${user}' XDG_CONFIG_HOME='${xdg}' PATH=/usr/bin:/bin TERM=screen`;
     const t = await Tmux.start(`goarm-pwd-${process.pid}-${sh}`, `cd '${repo}' && env -i ${env} PWD='${lie}' ${shell}`);
     open.push(t);
     expect(await t.run('true')).toMatch(/-done$/m);
