@@ -32,21 +32,34 @@ goarm() {
 # Before each prompt: source the shims' resolve cache for $PWD with _goarm_hook set (it then returns before
 # its exports; every _goarm_* it sets is local here). Missing or stale: node rewrites it, at most once per
 # directory until a cd or a goarm command. Says "not installed" / "goarm trust" once per project entered.
+# It returns the status it found, so later PROMPT_COMMAND entries still see it, but never non-zero under
+# `set -e` (errexit would close the terminal); its body runs in a `||` list, where errexit is off.
 __goarm_hook() {
-  local __goarm_rc=$? _goarm_c=@RESOLVE@"$PWD/.goarm-shim-cache" _goarm_hook=1 _goarm_fresh='' _goarm_root='' \
-    _goarm_arch='' _goarm_err='' _goarm_errcode='' _goarm_note='' _goarm_new='' __goarm_msg=''
-  case $PWD in /*) ;; *) return $__goarm_rc ;; esac
+  local __goarm_rc=$?
+  __goarm_hook_run || :
+  [[ $- != *e* ]] || return 0
+  return $__goarm_rc
+}
+__goarm_hook_run() {
+  local _goarm_d=$PWD _goarm_c _goarm_hook=1 _goarm_fresh='' _goarm_root='' _goarm_arch='' _goarm_err='' \
+    _goarm_errcode='' _goarm_note='' _goarm_new='' __goarm_msg=''
+  # An inherited PWD may hold `..` (bash keeps it) or name another directory: then the physical path, once.
+  case $_goarm_d in *//* | */./* | */../* | */. | */.. | ?*/ | [!/]* | '') _goarm_d= ;; esac
+  if [[ -z $_goarm_d || ! $_goarm_d -ef . ]]; then
+    _goarm_d=$(builtin pwd -P 2>/dev/null) && [[ -n $_goarm_d && $_goarm_d -ef . ]] || return 0
+  fi
+  _goarm_c=@RESOLVE@"$_goarm_d/.goarm-shim-cache"
   # shellcheck source=/dev/null
   [ ! -r "$_goarm_c" ] || . "$_goarm_c"
-  if [ -z "$_goarm_fresh" ] && [ "${__goarm_tried-}" != "$PWD" ]; then
+  if [ -z "$_goarm_fresh" ] && [ "${__goarm_tried-}" != "$_goarm_d" ]; then
     if [ -x @NODE@ ] && [ -r @LIGHT@ ]; then
       # shellcheck source=/dev/null
-      GOARM_HOME=@HOME@ @NODE@ @LIGHT@ hook-resolve "$PWD" >/dev/null && _goarm_new=1 && . "$_goarm_c" 2>/dev/null
+      GOARM_HOME=@HOME@ @NODE@ @LIGHT@ hook-resolve "$_goarm_d" >/dev/null && _goarm_new=1 && . "$_goarm_c" 2>/dev/null
     elif [ -z "${__goarm_broken-}" ]; then
       __goarm_broken=1
       printf '%s\n' "goarm: the shell hook cannot run "@NODE@" "@LIGHT@"; reinstall goarm, then open a new shell" >&2
     fi
-    [ -n "$_goarm_fresh" ] || __goarm_tried=$PWD
+    [ -n "$_goarm_fresh" ] || __goarm_tried=$_goarm_d
   fi
   if [ -n "$_goarm_fresh" ]; then
     [ -n "${GOARM_VERSION-}" ] || __goarm_msg=$_goarm_err
@@ -57,7 +70,6 @@ __goarm_hook() {
     __goarm_said=$__goarm_msg
     [ -z "$__goarm_msg" ] || printf '%s\n' "$__goarm_msg" >&2
   fi
-  return $__goarm_rc
 }
 # First in PROMPT_COMMAND (a string, or an array since bash 5.1), once. It returns the status it found.
 if [[ " ${PROMPT_COMMAND[*]-} " != *__goarm_hook* ]]; then

@@ -31,22 +31,28 @@ end
 # per directory until a cd or a goarm command. Older fish gets PATH, the function and completions only.
 if string match -qr '^(3\.([6-9]|[1-9][0-9])|[4-9]|[1-9][0-9])' -- $version
     function __goarm_hook --on-event fish_prompt
-        set -l _goarm_c @RESOLVE@$PWD/.goarm-fish-cache
+        # An inherited PWD may hold `..` (fish keeps it) or name another directory: then the physical path.
+        set -l _goarm_d $PWD
+        if string match -qr '//|/\.\.?(/|$)|./$|^[^/]|^$' -- $_goarm_d; or not test $_goarm_d -ef .
+            set _goarm_d (builtin realpath .)
+        end
+        string match -qr '^/' -- $_goarm_d; or return
+        set -l _goarm_c @RESOLVE@$_goarm_d/.goarm-fish-cache
         set -l _goarm_fresh
         set -l _goarm_err
         set -l _goarm_note
         set -l _goarm_new
         set -l msg
         test -r $_goarm_c; and source $_goarm_c 2>/dev/null
-        if test -z "$_goarm_fresh"; and test "$__goarm_tried" != "$PWD"
+        if test -z "$_goarm_fresh"; and test "$__goarm_tried" != "$_goarm_d"
             if test -x @NODE@ -a -r @LIGHT@
                 set -lx GOARM_HOME @HOME@
-                @NODE@ @LIGHT@ hook-resolve $PWD >/dev/null; and set _goarm_new 1; and source $_goarm_c 2>/dev/null
+                @NODE@ @LIGHT@ hook-resolve $_goarm_d >/dev/null; and set _goarm_new 1; and source $_goarm_c 2>/dev/null
             else if not set -q __goarm_broken
                 set -g __goarm_broken 1
                 printf '%s\n' "goarm: the shell hook cannot run "@NODE@" "@LIGHT@"; reinstall goarm, then open a new shell" >&2
             end
-            test -n "$_goarm_fresh"; or set -g __goarm_tried $PWD
+            test -n "$_goarm_fresh"; or set -g __goarm_tried $_goarm_d
         end
         if test -n "$_goarm_fresh"
             set -q GOARM_VERSION; or set msg $_goarm_err

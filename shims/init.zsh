@@ -30,19 +30,25 @@ goarm() {
 # directory until a cd or a goarm command. Says "not installed" / "goarm trust" once per project entered.
 __goarm_hook() {
   local __goarm_rc=$?
+  # Never non-zero when the shell has ERR_EXIT on: errexit would close the terminal. (Checked before `emulate -L`,
+  # which turns it off inside this function only.)
+  [[ ! -o errexit ]] || __goarm_rc=0
   emulate -L zsh
-  local _goarm_c=@RESOLVE@"$PWD/.goarm-shim-cache" _goarm_hook=1 _goarm_fresh= _goarm_root= _goarm_arch= \
+  # zsh keeps PWD absolute and free of `.` and `..` (it drops an inherited PWD that is not); the -ef test is the rest.
+  local _goarm_d=$PWD _goarm_c _goarm_hook=1 _goarm_fresh= _goarm_root= _goarm_arch= \
     _goarm_err= _goarm_errcode= _goarm_note= _goarm_new= __goarm_msg=
-  [[ $PWD == /* ]] || return $__goarm_rc
-  [[ ! -r $_goarm_c ]] || . "$_goarm_c"
-  if [[ -z $_goarm_fresh && $__goarm_tried != "$PWD" ]]; then
+  [[ $_goarm_d == /* && $_goarm_d -ef . ]] || _goarm_d=${${:-.}:A}
+  [[ $_goarm_d == /* && $_goarm_d != *//* && $_goarm_d != */../* && $_goarm_d -ef . ]] || return $__goarm_rc
+  _goarm_c=@RESOLVE@"$_goarm_d/.goarm-shim-cache"
+  [[ ! -r $_goarm_c ]] || . "$_goarm_c" || :
+  if [[ -z $_goarm_fresh && $__goarm_tried != "$_goarm_d" ]]; then
     if [[ -x @NODE@ && -r @LIGHT@ ]]; then
-      GOARM_HOME=@HOME@ @NODE@ @LIGHT@ hook-resolve "$PWD" >/dev/null && _goarm_new=1 && . "$_goarm_c" 2>/dev/null
+      GOARM_HOME=@HOME@ @NODE@ @LIGHT@ hook-resolve "$_goarm_d" >/dev/null && _goarm_new=1 && . "$_goarm_c" 2>/dev/null
     elif [[ -z $__goarm_broken ]]; then
       __goarm_broken=1
       print -ru2 -- "goarm: the shell hook cannot run "@NODE@" "@LIGHT@"; reinstall goarm, then open a new shell"
     fi
-    [[ -n $_goarm_fresh ]] || __goarm_tried=$PWD
+    [[ -n $_goarm_fresh ]] || __goarm_tried=$_goarm_d
   fi
   if [[ -n $_goarm_fresh ]]; then
     [[ -n ${GOARM_VERSION-} ]] || __goarm_msg=$_goarm_err

@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
     .wrap(Math.min(100, process.stdout.columns || 100))
     .epilogue(
       'Exit codes: 0 ok, 2 usage, 3 config, 4 not found, 5 network, 6 verification, ' +
-        '7 archive, 8 filesystem, 9 locked, 10 host.',
+        '7 archive, 8 filesystem, 9 locked, 10 host, 11 attention (doctor found a failing check).',
     )
     .fail((msg, e) => {
       if (e) throw e;

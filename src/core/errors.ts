@@ -21,8 +21,9 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**
  * The one error table: every code goarm reports, its exit code, and the hint shown when the thrower has no more
- * specific one. README.md's exit-code table is checked against this by a test. The shims' own exits use the same
- * numbers (4 not installed, 2 bad GOARM_VERSION, 10 Rosetta, 3 a broken resolve cache).
+ * specific one. README.md's exit-code table is checked against this by a test. The shims' own exits (shims/shim.sh,
+ * which cannot import this) use the same rows: E_BAD_SPEC (2) a bad GOARM_VERSION, E_NOT_INSTALLED (4),
+ * E_RESOLVE_CACHE and E_CWD (8), E_ROSETTA (10).
  */
 const E = ExitCode;
 export const ERRORS = {
@@ -66,8 +67,12 @@ export const ERRORS = {
   E_FS: [E.FILESYSTEM, undefined],
   E_DISK_FULL: [E.FILESYSTEM, 'free some disk space and run the command again'],
   E_PERMISSION: [E.FILESYSTEM, 'check the ownership and permissions of GOARM_HOME'],
+  E_RESOLVE_CACHE: [E.FILESYSTEM, 'run: goarm doctor'],
+  E_CWD: [E.FILESYSTEM, 'cd to an existing directory and run the command again'],
+  E_HOME: [E.FILESYSTEM, 'point GOARM_HOME at a writable directory (default ~/.goarm)'],
   E_LOCKED: [E.LOCKED, undefined],
   E_ROSETTA: [E.HOST, 'open a native arm64 shell, or set GOARM_ALLOW_ROSETTA=1'],
+  E_DOCTOR_FAILED: [E.ATTENTION, 'see the fix lines of the failed checks'],
 } as const satisfies Record<string, readonly [ExitCodeValue, string | undefined]>;
 
 export type ErrorCode = keyof typeof ERRORS;

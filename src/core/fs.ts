@@ -1,8 +1,9 @@
 // The file helpers every module shares: existence, optional reads, and the one atomic write.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { fsError } from './errors.js';
+import { err, fsError } from './errors.js';
 
 /** True when the path exists (following links); false on any error. */
 export const exists = (p: string): Promise<boolean> =>
@@ -48,5 +49,51 @@ export async function atomicWrite(file: string, data: string | Uint8Array, opts:
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined);
     throw fsError(e, opts.what ?? `writing ${file}`);
+  }
+}
+
+/** Project files are small text; a go.mod of a large module is tens of KiB. */
+const MAX_PROJECT_FILE = 1 << 20;
+
+/**
+ * A file a project supplies (.go-version, .tool-versions, .goarm.toml, go.mod): its text, or undefined when it (or a
+ * directory on its way) does not exist or is a directory. Anything else that is not a regular file of sane size is
+ * refused without being read: a FIFO never hangs (checked before open, and O_NONBLOCK), a device is never opened, and
+ * a "regular" file yielding more bytes than its size (/proc/self/environ says 0) is refused, content unseen.
+ */
+export async function readProjectFile(file: string): Promise<string | undefined> {
+  const refuse = (why: string) =>
+    err(
+      'E_CONFIG',
+      `${file} ${why}; goarm reads project files only when they are regular files up to 1 MiB`,
+      'replace it with a regular file, or remove it',
+    );
+  const missing = (e: unknown) => ['ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP'].includes((e as NodeJS.ErrnoException).code!);
+  let before: Awaited<ReturnType<typeof stat>>;
+  try {
+    before = await stat(file);
+  } catch (e) {
+    if (missing(e)) return undefined;
+    throw fsError(e, `reading ${file}`);
+  }
+  if (before.isDirectory()) return undefined;
+  if (!before.isFile()) throw refuse('is not a regular file (a FIFO, socket or device)');
+  if (before.size > MAX_PROJECT_FILE) throw refuse(`is ${before.size} bytes`);
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (e) {
+    if (missing(e)) return undefined;
+    throw fsError(e, `reading ${file}`);
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile() || st.ino !== before.ino || st.dev !== before.dev) throw refuse('changed while being read');
+    const buf = Buffer.alloc(st.size + 1);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    if (bytesRead > st.size) throw refuse('holds more than its size says (a special file such as /proc/…)');
+    return buf.toString('utf8', 0, bytesRead);
+  } finally {
+    await fh.close();
   }
 }

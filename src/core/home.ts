@@ -1,6 +1,8 @@
 // Every path under GOARM_HOME lives here; no other module joins paths into the home.
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { err } from './errors.js';
 
 export interface Home {
   root: string;
@@ -24,6 +26,7 @@ export interface Home {
 
 export function goarmHome(env: NodeJS.ProcessEnv = process.env): Home {
   const root = resolve(env.GOARM_HOME || join(homedir(), '.goarm'));
+  checkRoot(root);
   const cache = join(root, 'cache');
   const h: Home = {
     root,
@@ -52,4 +55,24 @@ export function safeName(name: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name) || name.includes('..'))
     throw new Error(`unsafe path component: ${JSON.stringify(name)}`);
   return name;
+}
+
+/**
+ * A home that exists must be a directory: a regular file there (or on the way there) would otherwise surface as
+ * ENOTDIR from whichever write came first, or as "no Go versions installed". One stat; a missing home is fine.
+ */
+function checkRoot(root: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(root).isDirectory();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOTDIR') return; // missing (created on first write), or EACCES later
+    isDir = false;
+  }
+  if (!isDir)
+    throw err(
+      'E_HOME',
+      `GOARM_HOME (${root}) is not a directory`,
+      'move that file away, or set GOARM_HOME to a directory (default ~/.goarm)',
+    );
 }

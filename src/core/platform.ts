@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { endianness } from 'node:os';
+import { err } from './errors.js';
 import { nativeHelper } from './native.js';
 
 type GoOS = 'linux' | 'darwin' | string;
@@ -39,15 +40,59 @@ export function goArch(nodeArch: string): GoArch {
 }
 
 /**
+ * The test hooks, read and validated here and nowhere else. They exist so that the macOS code paths run in tests on
+ * Linux; a wrong value is an error, never silently ignored.
+ *   GOARM_SIMULATE_OS=darwin|linux  replaces process.platform; `sysctl` is then looked up on PATH (a fake one).
+ *   GOARM_SIMULATE_NATIVE_CPU=arm64|x86_64  (darwin only) which slice of bash counts as native when the shims are
+ *       rendered (default arm64, as on a real Mac); x86_64 lets a test machine's own bash play a native one.
+ *   GOARM_SIMULATE_NOW=<ISO date>  moves "today" for date-dependent checks (doctor's key expiry).
+ */
+export interface Simulation {
+  os?: 'darwin' | 'linux';
+  nativeCpu?: 'arm64' | 'x86_64';
+  now?: Date;
+}
+
+export function simulation(env: NodeJS.ProcessEnv = process.env): Simulation {
+  const bad = (name: string, value: string, want: string) =>
+    err('E_USAGE', `${name}=${JSON.stringify(value.slice(0, 40))} is not valid: ${want}`, `unset ${name}`);
+  const sim: Simulation = {};
+  const { GOARM_SIMULATE_OS: os, GOARM_SIMULATE_NATIVE_CPU: cpu, GOARM_SIMULATE_NOW: now } = env;
+  if (os) {
+    if (os !== 'darwin' && os !== 'linux') throw bad('GOARM_SIMULATE_OS', os, 'use darwin or linux (a test hook)');
+    sim.os = os;
+  }
+  if (cpu) {
+    if (cpu !== 'arm64' && cpu !== 'x86_64') throw bad('GOARM_SIMULATE_NATIVE_CPU', cpu, 'use arm64 or x86_64');
+    if (sim.os !== 'darwin') throw bad('GOARM_SIMULATE_NATIVE_CPU', cpu, 'it needs GOARM_SIMULATE_OS=darwin');
+    sim.nativeCpu = cpu;
+  }
+  if (now) {
+    const t = Date.parse(now);
+    if (Number.isNaN(t)) throw bad('GOARM_SIMULATE_NOW', now, 'use an ISO date such as 2026-06-01');
+    sim.now = new Date(t);
+  }
+  return sim;
+}
+
+/**
+ * The sysctl command: /usr/sbin/sysctl by absolute path on a real Mac, so no PATH entry can answer for it; a
+ * simulated darwin uses the (fake) `sysctl` on PATH.
+ */
+export const sysctlCommand = (env: NodeJS.ProcessEnv = process.env) =>
+  simulation(env).os ? 'sysctl' : '/usr/sbin/sysctl';
+
+/**
  * `sysctl -in <name>` prints 1; a missing sysctl, an unknown name or any failure means false. On a real Mac
- * with the native helper loaded, sysctlbyname(3) answers without a fork; a simulated darwin always runs the
- * (fake) command.
+ * with the native helper loaded, sysctlbyname(3) answers without a fork. Never an environment variable
+ * (HOSTTYPE, MACHTYPE): a caller can set those.
  */
 function sysctlFlag(name: string, env: NodeJS.ProcessEnv): boolean {
-  const sysctlInt = !env.GOARM_SIMULATE_OS && process.platform === 'darwin' ? nativeHelper(env)?.sysctlInt : undefined;
+  const simulated = Boolean(simulation(env).os);
+  const sysctlInt = !simulated && process.platform === 'darwin' ? nativeHelper(env)?.sysctlInt : undefined;
   if (sysctlInt) return sysctlInt(name) === 1;
   try {
-    const out = execFileSync('sysctl', ['-in', name], {
+    const out = execFileSync(sysctlCommand(env), ['-in', name], {
       env,
       encoding: 'utf8',
       timeout: 5000,
@@ -62,11 +107,12 @@ function sysctlFlag(name: string, env: NodeJS.ProcessEnv): boolean {
 const cache = new Map<string, Host>();
 
 /**
- * The machine goarm serves. GOARM_SIMULATE_OS (a test knob) replaces process.platform so the darwin
- * paths run on Linux, with a fake `sysctl` first on PATH. Cached per process (per simulated OS and PATH).
+ * The machine goarm serves: hw.optional.arm64 says Apple Silicon even in a translated process (which Node then
+ * reports as x64), sysctl.proc_translated says whether this process runs under Rosetta. Cached per process (per
+ * simulated OS and PATH).
  */
 export function host(env: NodeJS.ProcessEnv = process.env): Host {
-  const os: GoOS = env.GOARM_SIMULATE_OS || process.platform;
+  const os: GoOS = simulation(env).os || process.platform;
   const key = `${os}\0${env.PATH ?? ''}`;
   let h = cache.get(key);
   if (!h) {

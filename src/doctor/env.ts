@@ -70,6 +70,41 @@ async function goRootAbove(ctx: DoctorContext, p: string): Promise<string | unde
   }
 }
 
+/**
+ * Variables that must never be exported for every process: a GOARCH or GOHOSTARCH exported once (say from a translated
+ * shell) leaks into every later build, a global CGO_ENABLED silently changes every binary, and an exported HOSTTYPE
+ * is kept by every bash started below it (bash sets it only when it is not inherited) and misleads scripts.
+ */
+const GLOBAL = ['GOARCH', 'GOHOSTARCH', 'HOSTTYPE', 'CGO_ENABLED'];
+const exporting = (name: string) => {
+  const sh = new RegExp(
+    `\\b(export|declare\\s+-[a-wyzA-Z]*x\\w*|typeset\\s+-[a-wyzA-Z]*x\\w*)\\s+([^#;&|]*\\s)?${name}\\b`,
+  );
+  const fish = new RegExp(`\\bset\\s+(-\\w+\\s+)*-[a-zA-Z]*x[a-zA-Z]*\\s+(-\\w+\\s+)*${name}\\b`);
+  const other = new RegExp(`\\b(setenv|launchctl\\s+setenv)\\s+${name}\\b`);
+  return (line: string) => sh.test(line) || fish.test(line) || other.test(line);
+};
+
+async function globalExports(ctx: DoctorContext): Promise<Finding> {
+  const found: { name: string; where: string }[] = [];
+  for (const name of GLOBAL) {
+    const hits = await findInRc(ctx, exporting(name));
+    for (const h of hits) found.push({ name, where: where(ctx, h) });
+    // Exported into the environment doctor runs in, with no start-up line found: the login environment or a parent.
+    if (!hits.length && ctx.env[name] !== undefined) found.push({ name, where: 'this environment' });
+  }
+  if (!found.length) return ok('env.exports', `none of ${GLOBAL.join(', ')} is exported by the shell start-up files`);
+  return warn(
+    'env.exports',
+    `exported globally: ${found.map((f) => `${f.name} (${f.where})`).join(', ')}. Every later process inherits ` +
+      'it: a GOARCH or GOHOSTARCH exported once (from a translated shell, say) leaks into every build, CGO_ENABLED ' +
+      'changes every binary, and bash keeps an inherited HOSTTYPE instead of its own',
+    'remove those lines (and `launchctl unsetenv` any you set there); set GOARCH or CGO_ENABLED per command, ' +
+      'or `arch` and [cgo] in .goarm.toml',
+    { exports: found },
+  );
+}
+
 export async function envChecks(ctx: DoctorContext): Promise<Finding[]> {
   const get = await settings(ctx);
   const out: Finding[] = [];
@@ -167,5 +202,6 @@ export async function envChecks(ctx: DoctorContext): Promise<Finding[]> {
       ),
     );
   }
+  out.push(await globalExports(ctx));
   return out;
 }

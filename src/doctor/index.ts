@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { GoarmError } from '../core/errors.js';
 import type { Home } from '../core/home.js';
 import { packageFile } from '../core/package.js';
-import { type Host, host } from '../core/platform.js';
+import { type Host, host, simulation } from '../core/platform.js';
 import { DEFAULT_DOWNLOAD_BASE, DEFAULT_INDEX_URL, type GlobalConfig, loadGlobalConfig } from '../select/config.js';
 import { type DoctorContext, type Finding, fail, ok, type Status, skip } from './findings.js';
 
@@ -46,7 +46,7 @@ const GROUPS: Group[] = [
   ['path', ['path.shims', 'path.shadow'], async () => (await import('./path.js')).pathChecks],
   [
     'env',
-    ['env.goroot', 'env.gotoolchain', 'env.goarch', 'env.gopath'],
+    ['env.goroot', 'env.gotoolchain', 'env.goarch', 'env.gopath', 'env.exports'],
     async () => (await import('./env.js')).envChecks,
   ],
   [
@@ -75,12 +75,6 @@ const configCheck = async (ctx: DoctorContext): Promise<Finding[]> => [
     ok('config.global', `${ctx.global.path}: valid${ctx.global.default ? `, default go${ctx.global.default}` : ''}`),
 ];
 
-/** GOARM_SIMULATE_NOW (an ISO date; a test knob like GOARM_SIMULATE_OS) moves "today" for the date-dependent checks. */
-function today(env: NodeJS.ProcessEnv): Date {
-  const t = env.GOARM_SIMULATE_NOW ? Date.parse(env.GOARM_SIMULATE_NOW) : NaN;
-  return Number.isNaN(t) ? new Date() : new Date(t);
-}
-
 async function goarmVersion(): Promise<string> {
   return JSON.parse(await readFile(packageFile.json, 'utf8')).version as string;
 }
@@ -108,7 +102,7 @@ export async function runDoctor(home: Home, env: NodeJS.ProcessEnv, cwd: string)
     cwd,
     global,
     configProblem,
-    now: today(env),
+    now: simulation(env).now ?? new Date(),
     host: host(env),
     shell: shellName === 'bash' || shellName === 'zsh' || shellName === 'fish' ? shellName : undefined,
   };

@@ -1,7 +1,7 @@
 // What is installed: the directories under versions/ (each an untouched Go root), newest first.
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { err } from '../core/errors.js';
+import { err, fsError } from '../core/errors.js';
 import { compare, normalize } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
 
@@ -13,7 +13,11 @@ export interface Installed {
 }
 
 export async function listInstalled(home: Home): Promise<Installed[]> {
-  const names = await readdir(home.versions).catch(() => [] as string[]);
+  // Nothing installed yet is an empty list; a versions/ that cannot be read is an error, never "none installed".
+  const names = await readdir(home.versions).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return [] as string[];
+    throw fsError(e, `reading ${home.versions}`);
+  });
   const found: Installed[] = [];
   for (const name of names) {
     const [v, ...plat] = name.split('-');

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { err } from '../core/errors.js';
-import { atomicWrite, readOptional } from '../core/fs.js';
+import { atomicWrite, readOptional, readProjectFile } from '../core/fs.js';
 import { normalize } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
 import {
@@ -68,7 +68,17 @@ export function specProblem(spec: string): string | undefined {
   if (spec === 'latest' || spec === 'stable') return undefined;
   if (/^(go)?[0-9]+\.[0-9]+(\.[0-9]+)?((alpha|beta|rc)[0-9]+)?$/.test(spec) && normalize(spec) !== undefined)
     return undefined;
-  return `invalid Go version ${JSON.stringify(spec)}`;
+  return `invalid Go version ${shown(spec)}`;
+}
+
+/**
+ * A value from a file, fit for a message: short printable values quoted and escaped; long ones cut; anything with
+ * control or non-ASCII characters (a symlink to /proc/self/environ, binary junk) only counted, never echoed.
+ */
+function shown(value: string): string {
+  if (!/^[\x20-\x7e]*$/.test(value)) return `(${value.length} characters, some not printable; not shown)`;
+  if (value.length <= 32) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, 24))}… (${value.length} characters)`;
 }
 export const SPEC_HINT = 'a version looks like 1.23 (newest 1.23.x), 1.23.4, go1.23.4, 1.24rc1, latest or stable';
 
@@ -250,7 +260,8 @@ function checkEnv(ctx: Ctx, t: Record<string, unknown>) {
     else if (name === 'GOARCH') report(ctx, p, 'key', 'set GOARCH with the top-level `arch` key, not in [env]');
     else if (DEDICATED[name] && cgo[DEDICATED[name].slice(4)] !== undefined)
       report(ctx, p, 'key', `${name} is also set by ${DEDICATED[name]}; keep only one`);
-    if (typeof v !== 'string') report(ctx, p, 'value', `env.${name} must be a string, not ${typeName(v)}`);
+    const bad = str()(v, `env.${name}`); // a string, without NUL
+    if (bad) report(ctx, p, 'value', bad);
   }
 }
 
@@ -269,7 +280,7 @@ export function parseProjectConfig(file: string, src: string): ProjectConfig {
 }
 
 export async function loadProjectConfig(file: string): Promise<ProjectConfig> {
-  const src = await readOptional(file);
+  const src = await readProjectFile(file);
   if (src === undefined) throw err('E_CONFIG', `${file}: no such file`, undefined);
   return parseProjectConfig(file, src);
 }

@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { err } from '../core/errors.js';
-import { readOptional } from '../core/fs.js';
+import { readProjectFile } from '../core/fs.js';
 import { compare, fromToolchain, isPrerelease, isValid, lang, normalize, parse } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
 import {
@@ -63,7 +63,7 @@ export async function resolveDir(cwd: string, opts: ResolveOptions): Promise<Res
     const names = needVersion
       ? [PROJECT_FILE, '.go-version', '.tool-versions', ...(seenGoMod ? [] : ['go.mod'])]
       : [PROJECT_FILE];
-    const texts = await Promise.all(names.map((name) => readOptional(join(dir, name))));
+    const texts = await Promise.all(names.map((name) => readProjectFile(join(dir, name))));
     const text = (name: string) => texts[names.indexOf(name)];
     names.forEach((name, i) => texts[i] !== undefined && readFiles.push(join(dir, name)));
 
@@ -189,7 +189,8 @@ function checked(spec: string, source: Source): Found {
     : source.kind === 'env'
       ? 'GOARM_VERSION: '
       : '';
-  if (bad) throw err('E_BAD_PIN', `${at}${bad}`, SPEC_HINT);
+  // GOARM_VERSION is not a file: a bad one is a usage error (exit 2), as the shims report it.
+  if (bad) throw err(source.kind === 'env' ? 'E_BAD_SPEC' : 'E_BAD_PIN', `${at}${bad}`, SPEC_HINT);
   return { spec: normalize(spec) ?? spec, source };
 }
 

@@ -150,10 +150,12 @@ export function typeName(v: unknown): string {
 export const isTable = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
+// No setting can hold a NUL: the environment, argv and paths all end a string there.
+const nul = (p: string) => `${p} contains a NUL character (\\u0000), which no setting or environment variable can hold`;
 export const str =
   (extra?: (s: string) => string | undefined): Check =>
   (v, p) =>
-    typeof v !== 'string' ? `${p} must be a string, not ${typeName(v)}` : extra?.(v);
+    typeof v !== 'string' ? `${p} must be a string, not ${typeName(v)}` : v.includes('\0') ? nul(p) : extra?.(v);
 export const bool: Check = (v, p) =>
   typeof v === 'boolean' ? undefined : `${p} must be true or false, not ${typeName(v)}`;
 export const strList =
@@ -162,6 +164,8 @@ export const strList =
     if (!Array.isArray(v)) return `${p} must be an array of strings, not ${typeName(v)}`;
     const bad = v.findIndex((x) => typeof x !== 'string');
     if (bad >= 0) return `${p}[${bad}] must be a string, not ${typeName(v[bad])}`;
+    const withNul = v.findIndex((x) => (x as string).includes('\0'));
+    if (withNul >= 0) return nul(`${p}[${withNul}]`);
     for (const x of v) {
       const m = item?.(x as string);
       if (m) return `${p}: ${m}`;

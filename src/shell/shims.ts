@@ -1,12 +1,14 @@
 // Renders shims/ templates into GOARM_HOME/shims, and writes the per-directory resolve cache the shims source.
 // Everything written into shell code goes through q(): no project file can inject shell code.
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fsError } from '../core/errors.js';
 import { atomicWrite, exists } from '../core/fs.js';
 import type { Home } from '../core/home.js';
 import { withLock } from '../core/lock.js';
 import { packageFile } from '../core/package.js';
-import { host } from '../core/platform.js';
+import { host, simulation, sysctlCommand } from '../core/platform.js';
 import { describeSource, type Resolution } from '../select/resolve.js';
 import { q } from './quote.js';
 
@@ -16,25 +18,48 @@ const LIGHT = packageFile.shimEntry;
 const PKG = packageFile.json;
 
 // On Apple Silicon the shim refuses a Rosetta-translated caller: it would build amd64 binaries and run an x86 go.
-// Cheapest reliable check: macOS /bin/sh is bash, whose $HOSTTYPE is compiled into each slice of the universal
-// binary (x86_64 under Rosetta, arm64 natively): no fork. Other shells (dash as sh) fall back to one sysctl call.
-const ROSETTA =
-  `if [ -z "\${GOARM_ALLOW_ROSETTA-}" ]; then
-  # HOSTTYPE is bash's; in other shells it is unset and sysctl decides.
-  # shellcheck disable=SC3028
-  case "\${HOSTTYPE-}" in
-    arm64|aarch64) _goarm_tr= ;;
-    x86_64|i386) _goarm_tr=1 ;;
-    *) [ "$(sysctl -in sysctl.proc_translated 2>/dev/null)" = 1 ] && _goarm_tr=1 || _goarm_tr= ;;
+// Only facts the caller cannot set decide (never HOSTTYPE or MACHTYPE: bash keeps inherited ones). In bash (macOS
+// /bin/sh) BASH_VERSINFO[5] is compiled into each slice of the universal binary and read-only: no fork. `command
+// eval` because dash and zsh cannot parse it (dash would exit) and a caller may export BASH_VERSION to them. Any
+// other shell, or an unknown machine type: one `sysctl -in sysctl.proc_translated`, by absolute path on a real Mac.
+const ARM = 'arm64-*|aarch64-*';
+const X86 = 'x86_64-*|i386-*|i686-*';
+function rosetta(): string {
+  const sim = simulation();
+  const [native, translated] = sim.nativeCpu === 'x86_64' ? [X86, ARM] : [ARM, X86];
+  return (
+    `if [ -z "\${GOARM_ALLOW_ROSETTA-}" ]; then
+  _goarm_mt=
+  # shellcheck disable=SC3028,SC3054 # bash only; elsewhere empty
+  [ -z "\${BASH_VERSION-}" ] || command eval '_goarm_mt=\${BASH_VERSINFO[5]-}' 2>/dev/null
+  case "$_goarm_mt" in
+    ${native}) _goarm_tr= ;;
+    ${translated}) _goarm_tr=1 ;;
+    *) [ "$(${sysctlCommand()} -in sysctl.proc_translated 2>/dev/null)" = 1 ] && _goarm_tr=1 || _goarm_tr= ;;
   esac
   if [ -n "$_goarm_tr" ]; then
     echo "goarm: refusing to run go under Rosetta translation: ` +
-  `this shell is x86_64 on an Apple Silicon Mac, so go would build and run amd64 code." >&2
+    `this shell is x86_64 on an Apple Silicon Mac, so go would build and run amd64 code [E_ROSETTA]" >&2
     echo "goarm: open a native (arm64) terminal, ` +
-  `or run: arch -arm64 /bin/zsh -l  (set GOARM_ALLOW_ROSETTA=1 to override)" >&2
+    `or run: arch -arm64 /bin/zsh -l  (set GOARM_ALLOW_ROSETTA=1 to override)" >&2
     exit 10
   fi
-fi`;
+fi`
+  );
+}
+
+// The resolve cache a shim's Node call writes serves every shell in that directory: a caller's test hook must not
+// decide it. A shim rendered without them unsets them; one rendered under them (tests) carries their values.
+const HOOKS = ['GOARM_SIMULATE_OS', 'GOARM_SIMULATE_NATIVE_CPU', 'GOARM_SIMULATE_NOW'] as const;
+function simulateLine(env: NodeJS.ProcessEnv = process.env): string {
+  simulation(env); // validated
+  const set = HOOKS.filter((n) => env[n]);
+  const unset = HOOKS.filter((n) => !env[n]);
+  return [
+    ...(set.length ? [`export ${set.map((n) => `${n}=${q(env[n]!)}`).join(' ')}`] : []),
+    ...(unset.length ? [`unset ${unset.join(' ')}`] : []),
+  ].join('\n');
+}
 
 export async function renderShims(home: Home): Promise<string[]> {
   const template = await readFile(TEMPLATE, 'utf8');
@@ -48,7 +73,8 @@ export async function renderShims(home: Home): Promise<string[]> {
           .replaceAll('@TOOL@', tool)
           .replaceAll('@GOARM_VERSION@', version)
           .replace('@HOME@', q(home.root))
-          .replace('@ROSETTA@', h.os === 'darwin' && h.appleSilicon ? ROSETTA : '')
+          .replace('@SIMULATE@', simulateLine())
+          .replace('@ROSETTA@', h.os === 'darwin' && h.appleSilicon ? rosetta() : '')
           .replace('@NODE@', q(process.execPath))
           .replace('@LIGHT@', q(LIGHT));
         const file = join(home.shims, tool);
@@ -139,6 +165,17 @@ export function renderCache(
 
 /** Writes a cache file atomically, dated just before resolution started so an edit made meanwhile still counts. */
 export async function writeCache(file: string, text: string, startedMs: number): Promise<void> {
-  // One second earlier still: some shells (macOS bash 3.2) compare mtimes in whole seconds.
-  await atomicWrite(file, text, { mtimeMs: startedMs - 1000 });
+  try {
+    // One second earlier still: some shells (macOS bash 3.2) compare mtimes in whole seconds.
+    await atomicWrite(file, text, { mtimeMs: startedMs - 1000 });
+  } catch (e) {
+    // Node's recursive mkdir reports a read-only filesystem as ENOENT: ask the nearest directory that exists why.
+    let dir = dirname(file);
+    while (!(await exists(dir)) && dirname(dir) !== dir) dir = dirname(dir);
+    const why = await access(dir, constants.W_OK).then(
+      () => undefined,
+      (a: unknown) => a,
+    );
+    throw why ? fsError(why, `writing ${file}`) : e;
+  }
 }

@@ -71,7 +71,7 @@ export async function makeDoctorWorld(): Promise<DoctorWorld> {
       expect(report.checks.map((c) => c.id)).toEqual(CHECK_IDS);
       for (const c of report.checks)
         expect(Object.keys(c)).toEqual(['id', 'group', 'status', 'message', 'fix', 'detail']);
-      expect(r.code, r.stderr).toBe(report.checks.some((c) => c.status === 'fail') ? 1 : 0);
+      expect(r.code, r.stderr).toBe(report.checks.some((c) => c.status === 'fail') ? 11 : 0);
       return { code: r.code, stderr: r.stderr, report, check: (id) => report.checks.find((c) => c.id === id)! };
     },
   };

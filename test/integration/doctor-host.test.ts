@@ -27,7 +27,7 @@ describe('Apple Silicon and Rosetta (simulated)', () => {
     expect(c).toMatchObject({ status: 'fail', detail: { translated: true } });
     expect(c.message).toMatch(/translated by Rosetta/);
     expect(c.fix).toContain('arch -arm64 /bin/zsh -l');
-    expect(d.code).toBe(1);
+    expect(d.code).toBe(11);
   });
 
   it('a native arm64 process on Apple Silicon is fine', async () => {
@@ -43,6 +43,55 @@ describe('Apple Silicon and Rosetta (simulated)', () => {
     const linux = await w.doctor();
     expect(linux.check('host.apple-silicon').status).toBe('skip');
     expect(linux.check('host.rosetta').status).toBe('skip');
+  });
+});
+
+describe('variables exported globally (issue 14)', () => {
+  it('GOARCH, GOHOSTARCH, HOSTTYPE, CGO_ENABLED exported by a start-up file: a warning naming file:line', async () => {
+    const mac = await makeDoctorWorld();
+    const sim = await simulateMac(mac);
+    expect((await mac.doctor(sim)).check('env.exports').status).toBe('ok');
+    await writeFile(
+      join(mac.user, '.zprofile'),
+      [
+        '# export GOARCH=amd64 (a comment)',
+        'export GOARCH=amd64',
+        'GOARCH=arm64 go build ./...   # one command only: fine',
+        'typeset -x GOHOSTARCH=amd64',
+        'export PATH="$HOME/bin:$PATH" HOSTTYPE',
+        'export GOARCH_EXTRA=1 MY_CGO_ENABLED=1',
+        'launchctl setenv CGO_ENABLED 0',
+      ].join('\n'),
+    );
+    const c = (await mac.doctor(sim)).check('env.exports');
+    expect(c.status).toBe('warn');
+    expect(c.detail).toEqual({
+      exports: [
+        { name: 'GOARCH', where: '~/.zprofile:2' },
+        { name: 'GOHOSTARCH', where: '~/.zprofile:4' },
+        { name: 'HOSTTYPE', where: '~/.zprofile:5' },
+        { name: 'CGO_ENABLED', where: '~/.zprofile:7' },
+      ],
+    });
+    expect(c.message).toContain('GOARCH (~/.zprofile:2)');
+    expect(c.fix).toMatch(/remove those lines/);
+    // fish and bash syntax, for those login shells; and an inherited HOSTTYPE with no start-up line.
+    await mkdir(join(mac.user, '.config', 'fish'), { recursive: true });
+    await writeFile(
+      join(mac.user, '.config', 'fish', 'config.fish'),
+      'set -gx GOARCH amd64\nset -x -g CGO_ENABLED 1\n',
+    );
+    const fish = (await mac.doctor({ ...sim, SHELL: '/usr/bin/fish', HOSTTYPE: 'x86_64' })).check('env.exports');
+    expect(fish.detail).toEqual({
+      exports: [
+        { name: 'GOARCH', where: '~/.config/fish/config.fish:1' },
+        { name: 'HOSTTYPE', where: 'this environment' },
+        { name: 'CGO_ENABLED', where: '~/.config/fish/config.fish:2' },
+      ],
+    });
+    await writeFile(join(mac.user, '.bashrc'), 'declare -gx GOHOSTARCH=arm64\n');
+    const bash = (await mac.doctor({ ...sim, SHELL: '/bin/bash' })).check('env.exports');
+    expect(bash.detail).toEqual({ exports: [{ name: 'GOHOSTARCH', where: '~/.bashrc:1' }] });
   });
 });
 
@@ -143,7 +192,7 @@ describe('signing keys', () => {
       const late = await w.doctor({ GOARM_SIMULATE_NOW: '2028-02-01' });
       expect(late.check('keys.pinned').status).toBe('fail');
       expect(late.check('keys.pinned').message).toMatch(/no signing subkey is valid on 2028-02-01/);
-      expect(late.code).toBe(1);
+      expect(late.code).toBe(11);
     },
   );
 

@@ -36,13 +36,13 @@ describe('a healthy set-up', () => {
     expect(d.check('shims.integration').detail).toMatchObject({ onPath: true, rc: ['~/.zshrc:3'] });
   });
 
-  it('prints text with one line per check, a fix under each problem, and exits 1 on a failure', async () => {
+  it('prints text with one line per check, a fix under each problem, and exits 11 on a failure', async () => {
     const ok = await w.goarm(['doctor']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^ {2}ok {4}path\.shadow /m);
     expect(ok.stdout).toMatch(/^0 failed, 0 warnings, \d+ ok, \d+ skipped$/m);
     const bad = await w.goarm(['doctor'], { GOROOT: join(w.base, 'nowhere') });
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(11);
     expect(bad.stdout).toMatch(/^ {2}FAIL {2}env\.goroot +GOROOT=.*nowhere is exported/m);
     expect(bad.stdout).toMatch(/^ +fix: unset GOROOT/m);
     expect(bad.stdout).toMatch(/^1 failed, /m);

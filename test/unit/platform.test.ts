@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { binaryInfo, goArch, host } from '../../src/core/platform.js';
+import { binaryInfo, goArch, host, simulation, sysctlCommand } from '../../src/core/platform.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'goarm-platform-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -221,5 +221,37 @@ exit ${answers.exit ?? 0}
     first.arch = 'mutated'; // callers get a copy
     expect(host(env)).toEqual({ os: 'darwin', arch: 'arm64', appleSilicon: true, translated: false });
     expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+});
+
+describe('test hooks (GOARM_SIMULATE_*) and the facts host detection trusts', () => {
+  it('are validated in one place: unknown values are an E_USAGE error, never ignored', () => {
+    expect(simulation({})).toEqual({});
+    expect(simulation({ GOARM_SIMULATE_OS: 'darwin', GOARM_SIMULATE_NATIVE_CPU: 'x86_64' })).toEqual({
+      os: 'darwin',
+      nativeCpu: 'x86_64',
+    });
+    expect(simulation({ GOARM_SIMULATE_NOW: '2026-06-01' }).now?.toISOString()).toBe('2026-06-01T00:00:00.000Z');
+    const bad: [NodeJS.ProcessEnv, RegExp][] = [
+      [{ GOARM_SIMULATE_OS: 'windows' }, /^GOARM_SIMULATE_OS="windows" is not valid: use darwin or linux/],
+      [{ GOARM_SIMULATE_OS: 'darwin', GOARM_SIMULATE_NATIVE_CPU: 'ppc' }, /NATIVE_CPU="ppc" is not valid/],
+      [{ GOARM_SIMULATE_NATIVE_CPU: 'x86_64' }, /it needs GOARM_SIMULATE_OS=darwin/],
+      [{ GOARM_SIMULATE_NOW: 'next tuesday' }, /GOARM_SIMULATE_NOW="next tuesday" is not valid: use an ISO date/],
+    ];
+    for (const [env, message] of bad) {
+      let e: unknown;
+      try {
+        simulation(env);
+      } catch (x) {
+        e = x;
+      }
+      expect(e).toMatchObject({ code: 'E_USAGE', exitCode: 2, message: expect.stringMatching(message) });
+      expect(() => host({ ...env, PATH: '' })).toThrow();
+    }
+  });
+
+  it('a real Mac runs /usr/sbin/sysctl by absolute path (no PATH entry can answer); a simulated one the fake', () => {
+    expect(sysctlCommand({ PATH: '/tmp/evil' })).toBe('/usr/sbin/sysctl');
+    expect(sysctlCommand({ GOARM_SIMULATE_OS: 'darwin' })).toBe('sysctl');
   });
 });

@@ -278,7 +278,7 @@ describe('hostile and malformed version strings', () => {
   it('rejects a hostile GOARM_VERSION and a hostile .goarm.toml go', async () => {
     await mkdir(join(root, 'p'));
     const e = await failure(resolveDir(join(root, 'p'), opts({ env: { GOARM_VERSION: '../../../etc/passwd' } })));
-    expect(e.code).toBe('E_BAD_PIN');
+    expect([e.code, e.exitCode]).toEqual(['E_BAD_SPEC', 2]); // as the shims say it
     expect(e.message).toMatch(/^GOARM_VERSION: invalid Go version/);
     await tree({ 'p/.goarm.toml': 'go = "../.."\n' });
     expect((await failure(resolveDir(join(root, 'p'), opts()))).message).toMatch(
