@@ -47,6 +47,7 @@ export function goArch(nodeArch: string): GoArch {
  *       rendered (default arm64, as on a real Mac); x86_64 lets a test machine's own bash play a native one.
  *   GOARM_SIMULATE_NOW=<ISO date>  moves "today" for date-dependent checks (doctor's key expiry).
  */
+export const SIMULATION_HOOKS = ['GOARM_SIMULATE_OS', 'GOARM_SIMULATE_NATIVE_CPU', 'GOARM_SIMULATE_NOW'] as const;
 export interface Simulation {
   os?: 'darwin' | 'linux';
   nativeCpu?: 'arm64' | 'x86_64';

@@ -1,17 +1,17 @@
 // Host: what machine this is, and whether this process runs translated by Rosetta (then everything it starts,
 // go included, is x86_64 and builds amd64 unless told otherwise).
-import { goArch } from '../core/platform.js';
+import { goArch, simulation } from '../core/platform.js';
 import { type DoctorContext, type Finding, fail, ok, skip } from './findings.js';
 
 export async function hostChecks(ctx: DoctorContext): Promise<Finding[]> {
   const h = ctx.host;
   const nodeArch = goArch(process.arch);
   const out: Finding[] = [
-    ok(
-      'host.platform',
-      `${h.os}/${h.arch}${ctx.env.GOARM_SIMULATE_OS ? ' (simulated)' : ''}; this Node is ${nodeArch}`,
-      { os: h.os, arch: h.arch, nodeArch },
-    ),
+    ok('host.platform', `${h.os}/${h.arch}${simulation(ctx.env).os ? ' (simulated)' : ''}; this Node is ${nodeArch}`, {
+      os: h.os,
+      arch: h.arch,
+      nodeArch,
+    }),
   ];
   if (h.os !== 'darwin') {
     out.push(skip('host.apple-silicon', `not macOS (${h.os})`), skip('host.rosetta', `not macOS (${h.os})`));

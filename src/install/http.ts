@@ -19,7 +19,9 @@ let configuredStall: number | undefined;
  * wins, for every command.
  */
 export function setStallTimeout(seconds: number | undefined): void {
+  if (seconds === configuredStall) return;
   configuredStall = seconds;
+  void dispatcher?.close().catch(() => undefined); // its idle connections must not keep the process alive
   dispatcher = undefined;
 }
 const stallMs = () => {

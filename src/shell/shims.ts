@@ -8,7 +8,7 @@ import { atomicWrite, exists } from '../core/fs.js';
 import type { Home } from '../core/home.js';
 import { withLock } from '../core/lock.js';
 import { packageFile } from '../core/package.js';
-import { host, simulation, sysctlCommand } from '../core/platform.js';
+import { host, SIMULATION_HOOKS, simulation, sysctlCommand } from '../core/platform.js';
 import { describeSource, type Resolution } from '../select/resolve.js';
 import { q } from './quote.js';
 
@@ -50,11 +50,10 @@ fi`
 
 // The resolve cache a shim's Node call writes serves every shell in that directory: a caller's test hook must not
 // decide it. A shim rendered without them unsets them; one rendered under them (tests) carries their values.
-const HOOKS = ['GOARM_SIMULATE_OS', 'GOARM_SIMULATE_NATIVE_CPU', 'GOARM_SIMULATE_NOW'] as const;
 function simulateLine(env: NodeJS.ProcessEnv = process.env): string {
   simulation(env); // validated
-  const set = HOOKS.filter((n) => env[n]);
-  const unset = HOOKS.filter((n) => !env[n]);
+  const set = SIMULATION_HOOKS.filter((n) => env[n]);
+  const unset = SIMULATION_HOOKS.filter((n) => !env[n]);
   return [
     ...(set.length ? [`export ${set.map((n) => `${n}=${q(env[n]!)}`).join(' ')}`] : []),
     ...(unset.length ? [`unset ${unset.join(' ')}`] : []),

@@ -77,6 +77,24 @@ describe.runIf(process.platform === 'linux')('a recorded pid that is alive again
   });
 });
 
+describe('an unfinished command never exits 0', () => {
+  it('a promise that never settles (mkdir hung by a preload) ends with exit 1 and says so', async () => {
+    const env = await makeEnv(mirror, [key]);
+    await publish(mirror, key, '1.24.6');
+    // A preload that makes every fs/promises mkdir hang: nothing keeps the event loop alive, so Node exits early.
+    const hang = join(await tempHome('goarm-hang-'), 'hang.mjs');
+    await writeFile(
+      hang,
+      "import fs from 'node:fs/promises';\nimport { syncBuiltinESMExports } from 'node:module';\n" +
+        'fs.mkdir = () => new Promise(() => {});\nsyncBuiltinESMExports();\n',
+    );
+    const res = await env.run(['install', '1.24.6'], { NODE_OPTIONS: `--import=${hang}` });
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr).toMatch(/^error: internal error: goarm stopped before the command finished$/m);
+    expect(await ls(join(env.home, 'versions'))).toEqual([]);
+  });
+});
+
 describe('debris and early refusals', () => {
   it("atomicWrite temporaries of dead processes in manifests/ and cache/ are swept; a live one's kept", async () => {
     const env = await makeEnv(mirror, [key]);

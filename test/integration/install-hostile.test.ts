@@ -221,4 +221,23 @@ describe('a full disk', () => {
       execFileSync('umount', [env.home]);
     }
   });
+
+  it('a read-only downloads/: E_PERMISSION (exit 8) at once, no retry, no other source', async (ctx) => {
+    const env = await makeEnv(mirror, [key]);
+    const { filename } = await publish(mirror, key, '1.21.11');
+    const downloads = join(env.home, 'downloads');
+    await mkdir(downloads, { recursive: true });
+    if (!mountTmpfs(downloads, '1m')) return ctx.skip();
+    try {
+      execFileSync('mount', ['-o', 'remount,ro', downloads]);
+      const before = tarballGets(filename).length;
+      const res = await env.run(['install', '1.21.11'], { GOARM_MIRROR: `${mirror.url}/dl/` });
+      await expectRefused(env, res, { exit: 8, code: 'E_PERMISSION', word: 'permission denied', version: '1.21.11' });
+      expect(res.stderr).not.toMatch(/trying|internal error/);
+      expect(tarballGets(filename).length - before).toBeLessThanOrEqual(1);
+      expect(await ls(join(env.home, 'locks'))).toEqual([]);
+    } finally {
+      execFileSync('umount', [downloads]);
+    }
+  });
 });
