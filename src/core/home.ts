@@ -10,6 +10,7 @@ export interface Home {
   downloads: string;
   cache: string;
   indexCache: string;
+  vulnCache: string;
   resolveCache: string;
   staging: string;
   locks: string;
@@ -33,6 +34,7 @@ export function goarmHome(env: NodeJS.ProcessEnv = process.env): Home {
     downloads: join(root, 'downloads'),
     cache,
     indexCache: join(cache, 'index.json'),
+    vulnCache: join(cache, 'vulndb.json'),
     resolveCache: join(cache, 'resolve'),
     staging: join(root, 'staging'),
     locks: join(root, 'locks'),

@@ -34,6 +34,7 @@ import {
 export const DEFAULT_INDEX_URL = OFFICIAL_INDEX;
 export const DEFAULT_DOWNLOAD_BASE = OFFICIAL_FILES;
 export const PROJECT_FILE = '.goarm.toml';
+export const DEFAULT_VULNDB_URL = 'https://vuln.go.dev/';
 
 export interface GlobalConfig {
   indexUrl: string; // the trusted index: every SHA-256 comes from here (http(s) or file: URL)
@@ -44,6 +45,7 @@ export interface GlobalConfig {
   autoInstall: boolean;
   mirror?: string[]; // `mirror` entries as written (config.toml, or GOARM_MIRROR); loadGlobalConfig always sets it
   mirrors?: string[]; // file sources tried before downloadBase, resolved from `mirror`; each ends in "/"
+  vulndbUrl: string; // Go's vulnerability database (vuln.go.dev layout); always ends in "/"
   path: string;
 }
 
@@ -64,12 +66,13 @@ export interface ProjectConfig {
  * carry "/", "..", spaces or quotes (goenv's CVE-2022-35861 was a version string that walked out of its root).
  */
 export function specProblem(spec: string): string | undefined {
-  if (spec === 'latest' || spec === 'stable') return undefined;
+  if (spec === 'latest' || spec === 'stable' || spec === 'system') return undefined;
   if (/^(go)?[0-9]+\.[0-9]+(\.[0-9]+)?((alpha|beta|rc)[0-9]+)?$/.test(spec) && normalize(spec) !== undefined)
     return undefined;
   return `invalid Go version ${JSON.stringify(spec)}`;
 }
-export const SPEC_HINT = 'a version looks like 1.23 (newest 1.23.x), 1.23.4, go1.23.4, 1.24rc1, latest or stable';
+export const SPEC_HINT =
+  'a version looks like 1.23 (newest 1.23.x), 1.23.4, go1.23.4, 1.24rc1, latest or stable; or system (go on PATH)';
 
 const url = locationProblem; // http(s) or file: URLs, or paths (a directory made by `goarm mirror sync`)
 const mirrorList: Check = (v, p) => {
@@ -87,6 +90,7 @@ const GLOBAL_RULES: Record<string, Rule> = {
   default: versionSpec,
   auto_install: bool,
   mirror: mirrorList,
+  vulndb_url: str(url),
 };
 export const GLOBAL_KEYS = Object.keys(GLOBAL_RULES);
 
@@ -96,7 +100,7 @@ export async function loadGlobalConfig(home: Home, env: NodeJS.ProcessEnv = proc
     src === undefined
       ? { table: {} as Record<string, unknown>, pos: new Map<string, KeyInfo>() }
       : check(home.config, src, GLOBAL_RULES);
-  for (const name of ['GOARM_INDEX_URL', 'GOARM_DOWNLOAD_BASE', 'GOARM_MIRROR'] as const) {
+  for (const name of ['GOARM_INDEX_URL', 'GOARM_DOWNLOAD_BASE', 'GOARM_MIRROR', 'GOARM_VULNDB_URL'] as const) {
     const m = !env[name]
       ? undefined
       : name === 'GOARM_MIRROR'
@@ -112,7 +116,7 @@ export async function loadGlobalConfig(home: Home, env: NodeJS.ProcessEnv = proc
       ? []
       : splitEntries(t.mirror as string | string[]);
   const m = resolveMirrors(mirror, env.GOARM_MIRROR ? cwd : home.root);
-  const place = (envName: 'GOARM_INDEX_URL' | 'GOARM_DOWNLOAD_BASE', key: string, dir: boolean) =>
+  const place = (envName: `GOARM_${'INDEX_URL' | 'DOWNLOAD_BASE' | 'VULNDB_URL'}`, key: string, dir: boolean) =>
     env[envName]
       ? toLocation(env[envName]!, cwd, dir)
       : t[key] !== undefined
@@ -128,6 +132,7 @@ export async function loadGlobalConfig(home: Home, env: NodeJS.ProcessEnv = proc
     autoInstall: (t.auto_install as boolean | undefined) ?? false,
     mirror,
     mirrors: m.files,
+    vulndbUrl: place('GOARM_VULNDB_URL', 'vulndb_url', true) ?? DEFAULT_VULNDB_URL,
     path: home.config,
   };
 }

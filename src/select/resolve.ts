@@ -11,6 +11,7 @@ import {
   SPEC_HINT,
   specProblem,
 } from './config.js';
+import { findSystemGo } from './system.js';
 import { isTrusted } from './trust.js';
 
 type Source = {
@@ -21,7 +22,9 @@ type Source = {
 
 export interface Resolution {
   spec: string; // what the source asked for: "1.23", "1.21.3", ">=1.21" for a go.mod go line
-  version?: string; // the installed version chosen, undefined if none installed matches
+  version?: string; // the installed version chosen, undefined if none installed matches; "system": see root
+  root?: string; // for `system`: the Go root found on PATH (system.ts); otherwise versions/<version>
+  systemVersion?: string; // for `system`: what its VERSION file says
   installSpec: string; // what `goarm install` needs to satisfy spec
   source: Source;
   settings: ProjectConfig | undefined;
@@ -92,7 +95,7 @@ export async function resolveDir(cwd: string, opts: ResolveOptions): Promise<Res
   }
 
   const found = fromEnv ?? pin;
-  let r: Pick<Resolution, 'spec' | 'version' | 'installSpec' | 'source'>;
+  let r: Pick<Resolution, 'spec' | 'version' | 'installSpec' | 'source' | 'root' | 'systemVersion'>;
   if (fromEnv) {
     // GOARM_VERSION is what `goarm use` sets: an exact installed version, exactly as the shims read it
     // (versions/$GOARM_VERSION). It beats everything, go.mod minimums included.
@@ -129,6 +132,12 @@ export async function resolveDir(cwd: string, opts: ResolveOptions): Promise<Res
     );
   }
 
+  if (r.spec === 'system') {
+    // The first go on PATH outside goarm; every guard of the shim still applies to it.
+    const sys = await findSystemGo(opts.home, opts.env);
+    if (sys) readFiles.push(sys.bin); // its removal or replacement makes the cache stale
+    Object.assign(r, { version: sys && 'system', installSpec: 'system', root: sys?.root, systemVersion: sys?.version });
+  }
   const trusted = settings ? await isTrusted(opts.home, settings.config.file, settings.text) : false;
   if (settings) searchedDirs.push(opts.home.trust); // `goarm trust` writes here, which must invalidate the cache
   const { env, ignored } = projectEnv(settings?.config, trusted);

@@ -105,8 +105,11 @@ export function renderCache(
   for (const f of deps.changed) lines.push(`[ ${q(f)} -nt "$_goarm_c" ] && return 1; [ -e ${q(f)} ] || return 1`);
   for (const f of deps.appear) lines.push(`[ -e ${q(f)} ] && return 1`);
   lines.push('fi');
-  if (r.version) lines.push(`_goarm_root=${q(home.version(r.version))}`);
-  else {
+  if (r.version) lines.push(`_goarm_root=${q(r.root ?? home.version(r.version))}`);
+  else if (r.installSpec === 'system') {
+    lines.push(`_goarm_err=${q(`goarm: no system Go (${describeSource(r)}): no go on PATH outside goarm's shims`)}`);
+    lines.push('_goarm_errcode=4');
+  } else {
     lines.push(
       `_goarm_err=${q(
         `goarm: go${r.installSpec} (${describeSource(r)}) is not installed; run: goarm install ${r.installSpec}`,
