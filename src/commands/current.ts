@@ -33,9 +33,10 @@ const command: CommandModule<object, { json: boolean; root: boolean }> = {
       const root = r.version ? rootOf(home, r as typeof r & { version: string }) : null;
       return void printJson({ ...rest, installed: Boolean(r.version), root, vulnerabilities: vulns ?? null });
     }
+    const name = r.version === 'system' ? `${r.systemVersion ?? '?'} (system: ${r.root})` : r.version;
     out(
       r.version
-        ? `go${r.version === 'system' ? `${r.systemVersion ?? '?'} (system: ${r.root})` : r.version} (${describeSource(r)})`
+        ? `go${name} (${describeSource(r)})`
         : `go${r.installSpec} (${describeSource(r)}) — not installed; run: goarm install ${r.installSpec}`,
     );
     if (vulns?.count) warn(`warning: ${describeVulns(vulns)}`);

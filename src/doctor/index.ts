@@ -72,6 +72,11 @@ const GROUPS: Group[] = [
   ],
   ['cgo', ['cgo.compiler', 'cgo.clt'], async () => (await import('./cgo.js')).cgoChecks],
   ['keys', ['keys.pinned', 'keys.trusted'], async () => (await import('./keys.js')).keyChecks],
+  [
+    'lifecycle',
+    ['lifecycle.vulns', 'lifecycle.system', 'lifecycle.gui-path'],
+    async () => (await import('./lifecycle.js')).lifecycleChecks,
+  ],
 ];
 
 export const CHECK_IDS = GROUPS.flatMap(([, ids]) => ids);

@@ -31,7 +31,7 @@ export async function findSystemGo(home: Home, env: NodeJS.ProcessEnv): Promise<
   const shims = await realpath(home.shims).catch(() => resolve(home.shims));
   const versions = await realpath(home.versions).catch(() => resolve(home.versions));
   for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir || !dir.startsWith('/')) continue; // a relative PATH entry would change with the directory
+    if (!dir.startsWith('/')) continue; // a relative PATH entry would change with the directory
     const bin = join(dir, 'go');
     const real = await realpath(bin).catch(() => undefined);
     if (
