@@ -12,6 +12,7 @@ import { install } from '../install/pipeline.js';
 import { loadIndex, parseSpec, resolveSpec } from '../install/release-index.js';
 import { listInstalled } from '../install/versions.js';
 import { type GlobalConfig, pinProjectVersion, setGlobalDefault } from '../select/config.js';
+import { resolveAndCache } from '../shell/hook.js';
 import { isExact, type Pin, projectPins } from './outdated.js';
 import { minorOf } from './support.js';
 
@@ -66,7 +67,11 @@ export async function upgrade(
     const note =
       p.kind === 'go.mod toolchain' ? `go.mod is Go's file: change its toolchain line to go${to}` : undefined;
     const rewrite = opts.pins && !note;
-    if (rewrite) await rewritePin(p, to);
+    if (rewrite) {
+      await rewritePin(p, to);
+      // The directory's resolve caches still name the old root, which `goarm prune` would keep: renew them.
+      await resolveAndCache(p.dir, { fish: true }).catch(() => undefined);
+    }
     result.pins.push({ ...p, to, rewritten: rewrite, note });
   }
   return result;

@@ -30,7 +30,7 @@ export interface VulnDb {
   fromCache: boolean;
 }
 
-export const MODULES = ['stdlib', 'toolchain'];
+const MODULES = ['stdlib', 'toolchain'];
 const TTL_MS = () => Number(process.env.GOARM_VULNDB_TTL_SECONDS ?? 6 * 3600) * 1000;
 
 async function readCache(home: Home): Promise<Omit<VulnDb, 'fromCache'> | undefined> {

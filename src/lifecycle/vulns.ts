@@ -39,7 +39,7 @@ export function compareSemver(a: string, b: string): number {
   return 0;
 }
 
-export interface Vuln {
+interface Vuln {
   id: string;
   aliases: string[];
   summary: string;

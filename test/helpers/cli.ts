@@ -1,7 +1,8 @@
 // Running the built CLI (`node bin/goarm`, so `npm run build` first) and throw-away homes.
 //
 //   runGoarm(args, { home, env?, cwd?, input?, timeoutMs? }) -> { code, stdout, stderr }
-//       GOARM_HOME=home, NO_COLOR=1, GOARM_VULNDB=off (unless env sets GOARM_VULNDB_URL), stdin = input (or closed at once), killed after 120 s (then it throws).
+//       GOARM_HOME=home, NO_COLOR=1, stdin = input (or closed at once), killed after 120 s (then it throws).
+//       GOARM_VULNDB=off unless env sets GOARM_VULNDB_URL: no test may reach vuln.go.dev.
 //       cwd defaults to home (a neutral temp dir: no project files above it by accident).
 //       The inherited environment is scrubbed of GO*/GOARM_* and proxy variables, so the developer's shell
 //       cannot leak into a test; pass them in `env` when a test wants them. Exit by signal -> code 128+n.
