@@ -87,3 +87,51 @@ describe('supportOf', () => {
     });
   });
 });
+
+describe('system', () => {
+  it('is the first go on PATH that is not a goarm shim, its root and VERSION; .tool-versions may name it', async () => {
+    const { mkdir, mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { goarmHome } = await import('../../src/core/home.js');
+    const { resolveDir } = await import('../../src/select/resolve.js');
+    const base = await mkdtemp(join(tmpdir(), 'goarm-system-'));
+    try {
+      const home = goarmHome({ GOARM_HOME: join(base, 'home') });
+      const exe = async (file: string, text: string) => {
+        await mkdir(join(file, '..'), { recursive: true });
+        await writeFile(file, text, { mode: 0o755 });
+      };
+      await exe(join(home.shims, 'go'), '#!/bin/sh\n# goarm shim for go\n');
+      await exe(join(base, 'other-home', 'shims', 'go'), '#!/bin/sh\n# goarm shim for go (another GOARM_HOME)\n');
+      await exe(join(base, 'sys', 'bin', 'go'), '#!/bin/sh\n');
+      await writeFile(join(base, 'sys', 'VERSION'), 'go1.20.3\ntime 2023-04-04\n');
+      await exe(join(base, 'later', 'bin', 'go'), '#!/bin/sh\n');
+      await mkdir(join(base, 'p'));
+      await writeFile(join(base, 'p', '.tool-versions'), 'golang system\n');
+      const PATH = [home.shims, 'relative/bin', join(base, 'other-home', 'shims'), join(base, 'sys', 'bin')]
+        .concat(join(base, 'later', 'bin'))
+        .join(':');
+      const global = { indexUrl: '', downloadBase: '', trustedKeys: [], autoInstall: false, vulndbUrl: '', path: '' };
+      const r = await resolveDir(join(base, 'p'), { home, env: { PATH }, installed: [], global, hostArch: 'amd64' });
+      expect(r).toMatchObject({
+        spec: 'system',
+        version: 'system',
+        root: join(base, 'sys'),
+        systemVersion: '1.20.3',
+        env: { GOTOOLCHAIN: 'local' },
+      });
+      expect(r.readFiles).toContain(join(base, 'sys', 'bin', 'go'));
+      const none = await resolveDir(join(base, 'p'), {
+        home,
+        env: { PATH: home.shims },
+        installed: [],
+        global,
+        hostArch: 'amd64',
+      });
+      expect(none).toMatchObject({ version: undefined, installSpec: 'system' });
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+});

@@ -249,9 +249,9 @@ describe('hostile and malformed version strings', () => {
       /\/p\/\.tool-versions:2: invalid Go version "1\.2\/\.\."$/,
     ],
     [
-      '.tool-versions system',
-      { 'p/.tool-versions': 'golang system\n' },
-      /\/p\/\.tool-versions:1: invalid Go version "system"$/,
+      '.tool-versions ref:',
+      { 'p/.tool-versions': 'golang ref:master\n' },
+      /\/p\/\.tool-versions:1: invalid Go version "ref:master"$/,
     ],
     [
       'go.mod toolchain',
