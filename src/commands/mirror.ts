@@ -1,6 +1,7 @@
 // `goarm mirror sync` builds a static, verified mirror directory; `goarm mirror presets` lists the built-in mirrors.
-import type { Argv, CommandModule } from 'yargs';
+
 import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
 import { host } from '../core/platform.js';
 import { parsePlatform, syncMirror } from '../install/mirror-sync.js';
 import { PRESETS } from '../install/mirrors.js';

@@ -3,10 +3,10 @@
 import { execFileSync } from 'node:child_process';
 import { delimiter } from 'node:path';
 import { binaryInfo } from '../core/platform.js';
+import { nativeVersions } from '../install/versions.js';
 import { vulnReports } from '../lifecycle/report.js';
 import { minorOf } from '../lifecycle/support.js';
 import { describeVulns } from '../lifecycle/vulns.js';
-import { nativeVersions } from '../install/versions.js';
 import { resolveDir } from '../select/resolve.js';
 import { findSystemGo } from '../select/system.js';
 import { type DoctorContext, type Finding, ok, skip, warn } from './findings.js';
