@@ -30,6 +30,8 @@ export async function upgrade(
   specs: string[],
   opts: { all: boolean; pins: boolean; quiet: boolean; warn: (m: string) => void; env: NodeJS.ProcessEnv },
 ): Promise<UpgradeResult> {
+  if (!specs.length && !opts.all)
+    throw err('E_USAGE', 'name a minor to upgrade, or --all', 'e.g. goarm upgrade 1.22, or goarm upgrade --all');
   const index = await loadIndex(home, cfg.indexUrl, opts.warn);
   const before = (await listInstalled(home)).filter((i) => !i.platform);
   const minors = new Set<string>();
@@ -40,9 +42,9 @@ export async function upgrade(
   if (opts.all) for (const i of before) if (!isPrerelease(i.version)) minors.add(minorOf(i.version));
   if (!minors.size)
     throw err(
-      opts.all ? 'E_NOT_INSTALLED' : 'E_USAGE',
-      opts.all ? 'no Go versions are installed, so there is nothing to upgrade' : 'name a minor to upgrade, or --all',
-      opts.all ? 'run: goarm install latest' : 'e.g. goarm upgrade 1.22, or goarm upgrade --all',
+      'E_NOT_INSTALLED',
+      'no Go versions are installed, so there is nothing to upgrade',
+      'run: goarm install latest',
     );
   const result: UpgradeResult = { minors: [], pins: [], superseded: [] };
   for (const minor of [...minors].sort(compare)) {

@@ -6,7 +6,7 @@ import type { Home } from '../core/home.js';
 import { host } from '../core/platform.js';
 import { nativeVersions } from '../install/versions.js';
 import { loadGlobalConfig } from './config.js';
-import { describeSource, type Resolution, resolveDir } from './resolve.js';
+import { missingHint, type Resolution, resolveDir, whyMissing } from './resolve.js';
 
 export async function resolveHere(home: Home, dir: string, env: NodeJS.ProcessEnv): Promise<Resolution> {
   const global = await loadGlobalConfig(home, env);
@@ -35,15 +35,5 @@ export const rootOf = (home: Home, r: Resolution & { version: string }) => r.roo
 /** A resolution that names an installed version, or the error a shim would print. */
 export function requireInstalled(r: Resolution): Resolution & { version: string } {
   if (r.version) return r as Resolution & { version: string };
-  if (r.installSpec === 'system')
-    throw err(
-      'E_NOT_FOUND',
-      `no system Go (${describeSource(r)}): no go on PATH outside goarm's shims`,
-      'install Go with your package manager, or pin a version goarm installs',
-    );
-  throw err(
-    'E_NOT_INSTALLED',
-    `go${r.installSpec} (${describeSource(r)}) is not installed`,
-    `run: goarm install ${r.installSpec}`,
-  );
+  throw err(r.installSpec === 'system' ? 'E_NOT_FOUND' : 'E_NOT_INSTALLED', whyMissing(r), missingHint(r));
 }

@@ -168,6 +168,17 @@ export function describeSource(r: Resolution): string {
   return `from ${s.file ?? s.kind}${s.line ? `:${s.line}` : ''}`;
 }
 
+/** Why a resolution has no version: what shims, hooks and commands print. */
+export const whyMissing = (r: Resolution) =>
+  r.installSpec === 'system'
+    ? `no system Go (${describeSource(r)}): no go on PATH outside goarm's shims`
+    : `go${r.installSpec} (${describeSource(r)}) is not installed`;
+/** What to do about it. */
+export const missingHint = (r: Resolution) =>
+  r.installSpec === 'system'
+    ? 'install Go with your package manager, or pin a version goarm installs'
+    : `run: goarm install ${r.installSpec}`;
+
 export function pickInstalled(spec: string, installed: readonly string[]): string | undefined {
   const s = normalize(spec) ?? spec;
   const valid = installed.filter(isValid);

@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes, REPO_ROOT, runNode } from '../helpers/cli.js';
+import { fakeSysctl } from '../helpers/fakego.js';
 import { makeKey, type TestKey } from '../helpers/keys.js';
 import { type Mirror, startMirror } from '../helpers/mirror.js';
 import { osv, startVulnDb } from '../helpers/vulndb.js';
@@ -265,6 +266,18 @@ describe('system', () => {
       status: 'ok',
       detail: { root: SYSTEM, version: '1.19.8', arch: expect.stringMatching(/^(amd64|arm64)$/) },
     });
+
+    // On (simulated) Apple Silicon the shim refuses a Rosetta-translated caller before running the system go too.
+    const fake = await fakeSysctl(join(env.parent, 'fakebin'));
+    const mac = await run(['shims'], { GOARM_SIMULATE_OS: 'darwin', PATH: `${fake}:${PATH}` });
+    expect(mac.code, mac.stderr).toBe(0);
+    const rosetta = spawnSync('dash', [join(env.home, 'shims', 'go'), 'version'], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { PATH: `${fake}:${PATH}`, HOME: env.parent, FAKE_TRANSLATED: '1' },
+    });
+    expect(rosetta.status).toBe(10);
+    expect(rosetta.stderr).toMatch(/refusing to run go under Rosetta/);
 
     // Without a system go, `system` is a clear error, not a crash.
     const none = await run(['which', 'go'], { PATH: `${join(env.home, 'shims')}:/bin` });
