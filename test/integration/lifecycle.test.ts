@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes, REPO_ROOT, runNode } from '../helpers/cli.js';
-import { fakeSysctl } from '../helpers/fakego.js';
+import { fakeBin, fakeSysctl } from '../helpers/fakego.js';
 import { makeKey, type TestKey } from '../helpers/keys.js';
 import { type Mirror, startMirror } from '../helpers/mirror.js';
 import { osv, startVulnDb } from '../helpers/vulndb.js';
@@ -141,7 +141,8 @@ describe('the vulnerability cache', () => {
     const own = await startVulnDb(ENTRIES);
     try {
       const env = await envWith(own.url);
-      await ok(env, ['install', '1.22.1', '-q']);
+      const installed = JSON.parse((await ok(env, ['install', '1.22.1', '--json'])).stdout);
+      expect(installed[0].vulnerabilities).toMatchObject({ count: 2, fixedIn: '1.22.3' });
       // The entries of the stdlib and toolchain modules only: never golang.org/x/net's.
       expect(own.requests.filter((p) => p.startsWith('/ID/')).sort()).toEqual(
         ENTRIES.map((e) => `/ID/${e.id}.json`).sort(),
@@ -224,6 +225,25 @@ describe('mirror sync', () => {
     await ok(offline, ['default', '1.22.1']);
     const out = await offline.run(['outdated']);
     expect(out.stdout).toContain(LINE_1221);
+  });
+});
+
+describe('doctor: the PATH GUI apps see (macOS, simulated)', () => {
+  it("warns when launchd's PATH lacks the shims and is ok when it has them", async () => {
+    const env = await envWith();
+    const bin = join(env.parent, 'macbin');
+    await fakeSysctl(bin);
+    const gui = async (launchdPath: string) => {
+      await fakeBin(bin, 'launchctl', `[ "$1 $2" = "getenv PATH" ] && echo '${launchdPath}'`);
+      const r = await env.run(['doctor', '--json'], { GOARM_SIMULATE_OS: 'darwin', PATH: `${bin}:/usr/bin:/bin` });
+      return JSON.parse(r.stdout).checks.find((c: any) => c.id === 'lifecycle.gui-path');
+    };
+    const missing = await gui('/usr/bin:/bin');
+    expect(missing).toMatchObject({ status: 'warn', message: expect.stringContaining('their PATH is /usr/bin:/bin') });
+    expect(missing.fix).toContain('launchctl setenv PATH');
+    expect(await gui(`${join(env.home, 'shims')}:/usr/bin:/bin`)).toMatchObject({ status: 'ok' });
+    const linux = JSON.parse((await env.run(['doctor', '--json'])).stdout).checks;
+    expect(linux.find((c: any) => c.id === 'lifecycle.gui-path').status).toBe('skip');
   });
 });
 
