@@ -59,16 +59,24 @@ async function refresh(base: string, cached: Omit<VulnDb, 'fromCache'> | undefin
   const modules = parseJson((await getText(base + 'index/modules.json', { attempts: 2 })).body, 'index/modules.json');
   if (!Array.isArray(modules)) throw new Error('index/modules.json is not a list');
   const have = new Map((cached?.entries ?? []).map((e) => [e.id, e]));
-  const entries: OsvEntry[] = [];
-  const ids = new Set<string>();
+  const wanted = new Map<string, string>(); // id → modified; the id becomes a path, so it must look like one
   for (const m of modules.filter((m) => MODULES.includes(m?.path)))
-    for (const v of m.vulns ?? []) {
-      if (typeof v?.id !== 'string' || !/^[A-Z]+-[0-9]{4}-[0-9]+$/.test(v.id) || ids.has(v.id)) continue;
-      ids.add(v.id);
-      const old = have.get(v.id);
-      if (old && old.modified === v.modified) entries.push(old);
-      else entries.push(parseJson((await getText(`${base}ID/${v.id}.json`, { attempts: 2 })).body, `ID/${v.id}.json`));
+    for (const v of m.vulns ?? [])
+      if (typeof v?.id === 'string' && /^[A-Z]+-[0-9]{4}-[0-9]+$/.test(v.id)) wanted.set(v.id, String(v.modified));
+  const ids = [...wanted.keys()];
+  const entries: OsvEntry[] = new Array(ids.length);
+  // A first fetch is a few hundred small files: 8 at a time.
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < ids.length; i = next++) {
+      const old = have.get(ids[i]);
+      entries[i] =
+        old && old.modified === wanted.get(ids[i])
+          ? old
+          : parseJson((await getText(`${base}ID/${ids[i]}.json`, { attempts: 2 })).body, `ID/${ids[i]}.json`);
     }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
   return { url: displayUrl(base), fetchedAt: '', modified, etag: db.etag, entries };
 }
 

@@ -138,7 +138,7 @@ describe('outdated', () => {
 
 describe('the vulnerability cache', () => {
   it('revalidates with the ETag after the TTL, refetches nothing unchanged, works offline from the cache', async () => {
-    const own = await startVulnDb(ENTRIES);
+    const own = await startVulnDb(structuredClone(ENTRIES));
     try {
       const env = await envWith(own.url);
       const installed = JSON.parse((await ok(env, ['install', '1.22.1', '--json'])).stdout);
@@ -152,6 +152,13 @@ describe('the vulnerability cache', () => {
       expect(own.requests.length).toBe(n);
       await env.run(['outdated'], { GOARM_VULNDB_TTL_SECONDS: '0' });
       expect(own.requests.slice(n)).toEqual(['/index/db.json']); // 304: nothing else fetched
+      // One entry changes upstream: db.json's `modified` moves, and only that entry is fetched again.
+      own.entries[0] = { ...own.entries[0], modified: '2024-06-01T00:00:00Z', aliases: ['CVE-2024-0001'] };
+      const m = own.requests.length;
+      const changed = await env.run(['outdated', '--json'], { GOARM_VULNDB_TTL_SECONDS: '0' });
+      expect(own.requests.slice(m)).toEqual(['/index/db.json', '/index/modules.json', '/ID/GO-2024-0001.json']);
+      const row = JSON.parse(changed.stdout).rows.find((x: any) => x.version === '1.22.1');
+      expect(row.vulns.vulns[1]).toMatchObject({ id: 'GO-2024-0001', aliases: ['CVE-2024-0001'] });
       await own.close();
       const off = await env.run(['outdated'], { GOARM_VULNDB_TTL_SECONDS: '0' });
       expect(off.code).toBe(11);
