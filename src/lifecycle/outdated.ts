@@ -10,6 +10,7 @@ import type { Release } from '../install/release-index.js';
 import { listInstalled } from '../install/versions.js';
 import type { GlobalConfig } from '../select/config.js';
 import { pickInstalled, type Resolution, resolveDir } from '../select/resolve.js';
+import { findSystemGo } from '../select/system.js';
 import { listTrusted } from '../select/trust.js';
 import { type Support, supportOf } from './support.js';
 import type { OsvEntry } from './vulndb.js';
@@ -52,7 +53,8 @@ export async function projectPins(home: Home, global: GlobalConfig, env: NodeJS.
     );
     const s = r?.source;
     if (!r || !s?.file || s.kind === 'default' || s.kind === 'go.mod go' || pins.has(s.file)) continue;
-    pins.set(s.file, { dir, file: s.file, line: s.line, kind: s.kind, spec: r.spec, version: r.version });
+    const version = r.version === 'system' ? r.systemVersion : r.version; // the go on PATH: judged like any other
+    pins.set(s.file, { dir, file: s.file, line: s.line, kind: s.kind, spec: r.spec, version });
   }
   return [...pins.values()].sort((a, b) => a.file.localeCompare(b.file));
 }
@@ -76,7 +78,9 @@ export async function outdated(
   const rows: OutdatedRow[] = all.map((i) => row('installed', i.name, i.version));
   if (global.default) {
     const spec = global.default;
-    rows.push(row('default', 'default', isExact(spec) ? spec : pickInstalled(spec, native), spec));
+    const version =
+      spec === 'system' ? (await findSystemGo(home, env))?.version : isExact(spec) ? spec : pickInstalled(spec, native);
+    rows.push(row('default', 'default', version, spec));
   }
   for (const p of await projectPins(home, global, env))
     rows.push(row('project', `${p.file}${p.line ? `:${p.line}` : ''}`, isExact(p.spec) ? p.spec : p.version, p.spec));

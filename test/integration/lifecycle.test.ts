@@ -294,6 +294,13 @@ describe('system', () => {
       detail: { root: SYSTEM, version: '1.19.8', arch: expect.stringMatching(/^(amd64|arm64)$/) },
     });
 
+    // outdated judges the system Go like any other: go1.19 is long out of support.
+    const old = await run(['outdated', '--json']);
+    expect(old.code).toBe(11);
+    expect(JSON.parse(old.stdout).rows).toContainEqual(
+      expect.objectContaining({ kind: 'project', spec: 'system', version: '1.19.8', behind: true }),
+    );
+
     // On (simulated) Apple Silicon the shim refuses a Rosetta-translated caller before running the system go too.
     const fake = await fakeSysctl(join(env.parent, 'fakebin'));
     const mac = await run(['shims'], { GOARM_SIMULATE_OS: 'darwin', PATH: `${fake}:${PATH}` });
