@@ -12,7 +12,7 @@ const walk = (d) => readdirSync(d).flatMap((e) => {
 const problems = [];
 
 // Layers: a module may import its own layer or a lower one. commands/common.ts is the commands' shared helper.
-const FEATURES = ['install', 'select', 'shell', 'doctor', 'cgo'];
+const FEATURES = ['install', 'select', 'shell', 'doctor', 'cgo', 'lifecycle'];
 function layer(rel) {
   if (rel.startsWith('core/')) return 0;
   if (FEATURES.some((f) => rel.startsWith(`${f}/`))) return 1;

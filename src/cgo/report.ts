@@ -117,7 +117,7 @@ async function compileFailures(
 
 export async function analyzeCgo(home: Home, cwd: string, env: NodeJS.ProcessEnv): Promise<CgoReport> {
   const r = requireInstalled(await resolveHere(home, cwd, env));
-  const root = home.version(r.version);
+  const root = r.root ?? home.version(r.version);
   const go = join(root, 'bin', 'go');
   const goEnv = toolEnv(home, r, env);
   const e = await run(go, ['env', '-json', 'CGO_ENABLED', 'GOOS', 'GOARCH', 'GOVERSION', 'GOFLAGS', 'GODEBUG'], {

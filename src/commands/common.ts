@@ -1,6 +1,7 @@
 // What every command needs: the home, the global config, and output helpers that respect --json and NO_COLOR.
 
 import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { goarmHome, type Home } from '../core/home.js';
 import { nativeVersions } from '../install/versions.js';
 import { loadGlobalConfig, PROJECT_FILE } from '../select/config.js';
@@ -18,6 +19,7 @@ export const printJson = (data: unknown) => out(JSON.stringify(data, null, 2));
 
 /** Says how to install a spec that no installed version satisfies; returns the installed match. */
 export async function installedHint(home: Home, spec: string): Promise<string | undefined> {
+  if (spec === 'system') return undefined; // the go on PATH, not one goarm installs
   const hit = pickInstalled(spec, await nativeVersions(home));
   if (!hit) warn(`note: no installed version matches ${spec}; run: goarm install ${spec}`);
   return hit;
@@ -26,3 +28,13 @@ export async function installedHint(home: Home, spec: string): Promise<string | 
 /** The project file a trust command names: ./.goarm.toml, a directory's, or a .toml path as given. */
 export const target = (path?: string) =>
   !path ? join(process.cwd(), PROJECT_FILE) : path.endsWith('.toml') ? path : join(path, PROJECT_FILE);
+
+/** A yes/no question on the terminal (prune, upgrade --prune); anything but y/yes is no. */
+export async function ask(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}

@@ -6,9 +6,14 @@ import { context, installedHint, out } from './common.js';
 const command: CommandModule<object, { spec: string }> = {
   command: 'default <spec>',
   describe: 'Set the global default Go version (config.toml default = "<spec>")',
-  builder: (y) => y.positional('spec', { type: 'string', demandOption: true, describe: 'e.g. 1.23 or 1.23.4' }),
+  builder: (y) =>
+    y.positional('spec', {
+      type: 'string',
+      demandOption: true,
+      describe: 'e.g. 1.23 or 1.23.4; system = the go on PATH',
+    }),
   handler: async (a) => {
-    parseSpec(a.spec);
+    if (a.spec !== 'system') parseSpec(a.spec);
     const { home } = await context();
     await setGlobalDefault(home, a.spec);
     out(`default set to go ${a.spec}`);

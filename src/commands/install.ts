@@ -4,6 +4,8 @@ import { displayUrl } from '../install/http.js';
 import { fromMirror, isOfficialIndex } from '../install/mirrors.js';
 import { install, installArchive } from '../install/pipeline.js';
 import { parseSpec } from '../install/release-index.js';
+import { vulnReports } from '../lifecycle/report.js';
+import { describeVulns } from '../lifecycle/vulns.js';
 import { renderShims } from '../shell/shims.js';
 import { context, out, printJson, warn } from './common.js';
 
@@ -108,7 +110,13 @@ const command: CommandModule<object, Args> = {
       );
     }
     await renderShims(home); // a new goarm version may have changed the template
-    if (a.json) printJson(results);
+    // Known vulnerabilities of what was just installed (an exact old patch, or a minor out of support).
+    const vulns = await vulnReports(home, cfg, [...new Set(results.map((r) => r.version))], warn);
+    if (a.json)
+      return void printJson(
+        results.map((r) => ({ ...r, vulnerabilities: vulns?.find((v) => v.version === r.version) ?? null })),
+      );
+    for (const v of vulns ?? []) if (v.count) warn(`warning: ${describeVulns(v)}`);
   },
 };
 export default command;

@@ -1,8 +1,11 @@
 // `goarm mirror sync` builds a static, verified mirror directory; `goarm mirror presets` lists the built-in mirrors.
+
+import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { host } from '../core/platform.js';
 import { parsePlatform, syncMirror } from '../install/mirror-sync.js';
 import { PRESETS } from '../install/mirrors.js';
+import { publishVulnDb } from '../lifecycle/vulndb.js';
 import { context, out, printJson, warn } from './common.js';
 
 const command: CommandModule = {
@@ -31,6 +34,11 @@ const command: CommandModule = {
               array: true,
               describe: 'os/arch to include (repeatable); default: this machine',
             })
+            .option('vulndb', {
+              type: 'boolean',
+              default: true,
+              describe: 'also copy the vulnerability database into <dir>/vulndb (--no-vulndb to skip)',
+            })
             .option('json', { type: 'boolean', default: false })
             .example('$0 mirror sync /srv/gomirror 1.23 1.22 --platform linux/amd64 --platform darwin/arm64', '')
             .example('$0 install --from /srv/gomirror 1.23', 'later, offline'),
@@ -44,12 +52,18 @@ const command: CommandModule = {
               if (!a.json) out(`${f.status === 'fetched' ? 'fetched   ' : 'up to date'} ${f.filename}`);
             },
           });
-          if (a.json) printJson({ dir: a.dir, files });
-          else
+          const vulndb = a.vulndb
+            ? await publishVulnDb(home, cfg.vulndbUrl, join(a.dir as string, 'vulndb'), warn)
+            : undefined;
+          if (a.json) printJson({ dir: a.dir, files, vulndb: vulndb ?? null });
+          else {
             out(
               `${a.dir}: index.json lists ${files.length} verified file(s); ` +
                 `install from it with: goarm install --from ${a.dir} <version>`,
             );
+            if (vulndb !== undefined)
+              out(`${a.dir}/vulndb: ${vulndb} Go vulnerability entries; offline, set vulndb_url to that directory`);
+          }
         },
       )
       .command(

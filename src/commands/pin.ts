@@ -6,9 +6,14 @@ import { context, installedHint, out } from './common.js';
 const command: CommandModule<object, { spec: string }> = {
   command: 'pin <spec>',
   describe: 'Pin this directory to a Go version: writes go = "<spec>" in ./.goarm.toml, keeping comments',
-  builder: (y) => y.positional('spec', { type: 'string', demandOption: true, describe: 'e.g. 1.23 or 1.23.4' }),
+  builder: (y) =>
+    y.positional('spec', {
+      type: 'string',
+      demandOption: true,
+      describe: 'e.g. 1.23 or 1.23.4; system = the go on PATH',
+    }),
   handler: async (a) => {
-    parseSpec(a.spec);
+    if (a.spec !== 'system') parseSpec(a.spec);
     const { home } = await context();
     const file = await pinProjectVersion(process.cwd(), a.spec);
     out(`pinned ${file} to go ${a.spec}`);

@@ -46,7 +46,7 @@ const command: CommandModule<object, Args> = {
         import('../select/config.js'),
         import('./common.js'),
       ]);
-      parseSpec(a.spec);
+      if (a.spec !== 'system') parseSpec(a.spec);
       await setGlobalDefault(home, a.spec);
       say(`default set to go ${a.spec}`);
       await installedHint(home, a.spec);
@@ -61,6 +61,13 @@ const command: CommandModule<object, Args> = {
 
     const bad = a.spec === undefined ? undefined : specProblem(a.spec);
     if (bad) throw err('E_BAD_SPEC', bad, SPEC_HINT);
+    // Not yet for one shell: the shims read GOARM_VERSION as versions/<name>, and `system` is not one of those.
+    if (a.spec === 'system')
+      throw err(
+        'E_USAGE',
+        '`goarm use system` is supported only with --global',
+        "run `goarm use system --global`, or write system in the project's .go-version",
+      );
     const name = a.spec === undefined ? undefined : await installedFor(home, a.spec);
     const shell = a.emit ?? a.shell ?? detectShell();
     out(versionCode(shell, name));

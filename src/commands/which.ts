@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { requireInstalled, resolveHere } from '../select/environment.js';
+import { requireInstalled, resolveHere, rootOf } from '../select/environment.js';
 import { context, out } from './common.js';
 
 const command: CommandModule<object, { tool: string }> = {
@@ -10,7 +10,7 @@ const command: CommandModule<object, { tool: string }> = {
   handler: async (a) => {
     const { home } = await context();
     const r = requireInstalled(await resolveHere(home, process.cwd(), process.env));
-    out(join(home.version(r.version), 'bin', a.tool));
+    out(join(rootOf(home, r), 'bin', a.tool));
   },
 };
 export default command;

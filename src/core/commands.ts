@@ -78,4 +78,11 @@ export const COMMANDS: CommandEntry[] = [
     describe: 'Remove versions no default, project or newest patch needs (asks first)',
     args: 'none',
   },
+  {
+    name: 'outdated',
+    aliases: [],
+    describe: 'Show Go versions that are behind, out of support or known to be vulnerable',
+    args: 'none',
+  },
+  { name: 'upgrade', aliases: [], describe: 'Install the newest patch of installed minors', args: 'installed' },
 ];

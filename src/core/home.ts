@@ -12,6 +12,7 @@ export interface Home {
   downloads: string;
   cache: string;
   indexCache: string;
+  vulnCache: string;
   resolveCache: string;
   staging: string;
   locks: string;
@@ -36,6 +37,7 @@ export function goarmHome(env: NodeJS.ProcessEnv = process.env): Home {
     downloads: join(root, 'downloads'),
     cache,
     indexCache: join(cache, 'index.json'),
+    vulnCache: join(cache, 'vulndb.json'),
     resolveCache: join(cache, 'resolve'),
     staging: join(root, 'staging'),
     locks: join(root, 'locks'),

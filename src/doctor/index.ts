@@ -6,7 +6,13 @@ import { GoarmError } from '../core/errors.js';
 import type { Home } from '../core/home.js';
 import { packageFile } from '../core/package.js';
 import { type Host, host, simulation } from '../core/platform.js';
-import { DEFAULT_DOWNLOAD_BASE, DEFAULT_INDEX_URL, type GlobalConfig, loadGlobalConfig } from '../select/config.js';
+import {
+  DEFAULT_DOWNLOAD_BASE,
+  DEFAULT_INDEX_URL,
+  DEFAULT_VULNDB_URL,
+  type GlobalConfig,
+  loadGlobalConfig,
+} from '../select/config.js';
 import { type DoctorContext, type Finding, fail, ok, type Status, skip } from './findings.js';
 
 /** The stable JSON shape of one check: every key always present (fix null when ok/skip, detail {} when empty). */
@@ -66,6 +72,11 @@ const GROUPS: Group[] = [
   ],
   ['cgo', ['cgo.compiler', 'cgo.clt'], async () => (await import('./cgo.js')).cgoChecks],
   ['keys', ['keys.pinned', 'keys.trusted'], async () => (await import('./keys.js')).keyChecks],
+  [
+    'lifecycle',
+    ['lifecycle.vulns', 'lifecycle.system', 'lifecycle.gui-path'],
+    async () => (await import('./lifecycle.js')).lifecycleChecks,
+  ],
 ];
 
 export const CHECK_IDS = GROUPS.flatMap(([, ids]) => ids);
@@ -92,6 +103,7 @@ export async function runDoctor(home: Home, env: NodeJS.ProcessEnv, cwd: string)
       downloadBase: DEFAULT_DOWNLOAD_BASE,
       trustedKeys: [],
       autoInstall: false,
+      vulndbUrl: DEFAULT_VULNDB_URL,
       path: home.config,
     };
   }

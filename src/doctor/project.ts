@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { GoarmError } from '../core/errors.js';
 import { nativeVersions } from '../install/versions.js';
 import { PROJECT_FILE, type ProjectConfig, parseProjectConfig } from '../select/config.js';
-import { describeSource, projectEnv, type Resolution, resolveDir } from '../select/resolve.js';
+import { describeSource, missingHint, projectEnv, type Resolution, resolveDir, whyMissing } from '../select/resolve.js';
 import { isTrusted, trustRecord } from '../select/trust.js';
 import { type DoctorContext, type Finding, fail, ok, skip, warn } from './findings.js';
 
@@ -92,8 +92,8 @@ export async function projectChecks(ctx: DoctorContext): Promise<Finding[]> {
     out.push(
       fail(
         'project.version',
-        `go${r.installSpec} (${describeSource(r)}) is not installed: go fails here`,
-        `goarm install ${r.installSpec}`,
+        `${whyMissing(r)}: go fails here`,
+        r.installSpec === 'system' ? missingHint(r) : `goarm install ${r.installSpec}`,
         { version: null, spec: r.spec, source: r.source },
       ),
     );

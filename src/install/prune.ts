@@ -33,7 +33,7 @@ export interface PrunePlan {
 const CACHE_NAME = '.goarm-shim-cache';
 
 /** Directories with a shim resolve cache, and the Go root each cache chose (when it chose one). */
-async function seenDirs(home: Home): Promise<{ dir: string; root?: string }[]> {
+export async function seenDirs(home: Home): Promise<{ dir: string; root?: string }[]> {
   const out: { dir: string; root?: string }[] = [];
   const walk = async (d: string): Promise<void> => {
     for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {

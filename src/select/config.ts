@@ -34,6 +34,7 @@ import {
 export const DEFAULT_INDEX_URL = OFFICIAL_INDEX;
 export const DEFAULT_DOWNLOAD_BASE = OFFICIAL_FILES;
 export const PROJECT_FILE = '.goarm.toml';
+export const DEFAULT_VULNDB_URL = 'https://vuln.go.dev/';
 
 export interface GlobalConfig {
   indexUrl: string; // the trusted index: every SHA-256 comes from here (http(s) or file: URL)
@@ -45,6 +46,7 @@ export interface GlobalConfig {
   mirror?: string[]; // `mirror` entries as written (config.toml, or GOARM_MIRROR); loadGlobalConfig always sets it
   mirrors?: string[]; // file sources tried before downloadBase, resolved from `mirror`; each ends in "/"
   stallTimeout?: number; // seconds without a byte before a request fails (`stall_timeout`)
+  vulndbUrl: string; // Go's vulnerability database (vuln.go.dev layout); always ends in "/"
   path: string;
 }
 
@@ -65,7 +67,7 @@ export interface ProjectConfig {
  * carry "/", "..", spaces or quotes (goenv's CVE-2022-35861 was a version string that walked out of its root).
  */
 export function specProblem(spec: string): string | undefined {
-  if (spec === 'latest' || spec === 'stable') return undefined;
+  if (spec === 'latest' || spec === 'stable' || spec === 'system') return undefined;
   if (/^(go)?[0-9]+\.[0-9]+(\.[0-9]+)?((alpha|beta|rc)[0-9]+)?$/.test(spec) && normalize(spec) !== undefined)
     return undefined;
   return `invalid Go version ${shown(spec)}`;
@@ -80,7 +82,8 @@ function shown(value: string): string {
   if (value.length <= 32) return JSON.stringify(value);
   return `${JSON.stringify(value.slice(0, 24))}… (${value.length} characters)`;
 }
-export const SPEC_HINT = 'a version looks like 1.23 (newest 1.23.x), 1.23.4, go1.23.4, 1.24rc1, latest or stable';
+export const SPEC_HINT =
+  'a version looks like 1.23 (newest 1.23.x), 1.23.4, go1.23.4, 1.24rc1, latest or stable; or system (go on PATH)';
 
 const url = locationProblem; // http(s) or file: URLs, or paths (a directory made by `goarm mirror sync`)
 const mirrorList: Check = (v, p) => {
@@ -110,6 +113,7 @@ const GLOBAL_RULES: Record<string, Rule> = {
   auto_install: bool,
   mirror: mirrorList,
   stall_timeout: seconds,
+  vulndb_url: str(url),
 };
 export const GLOBAL_KEYS = Object.keys(GLOBAL_RULES);
 
@@ -119,7 +123,7 @@ export async function loadGlobalConfig(home: Home, env: NodeJS.ProcessEnv = proc
     src === undefined
       ? { table: {} as Record<string, unknown>, pos: new Map<string, KeyInfo>() }
       : check(home.config, src, GLOBAL_RULES);
-  for (const name of ['GOARM_INDEX_URL', 'GOARM_DOWNLOAD_BASE', 'GOARM_MIRROR'] as const) {
+  for (const name of ['GOARM_INDEX_URL', 'GOARM_DOWNLOAD_BASE', 'GOARM_MIRROR', 'GOARM_VULNDB_URL'] as const) {
     const m = !env[name]
       ? undefined
       : name === 'GOARM_MIRROR'
@@ -135,7 +139,7 @@ export async function loadGlobalConfig(home: Home, env: NodeJS.ProcessEnv = proc
       ? []
       : splitEntries(t.mirror as string | string[]);
   const m = resolveMirrors(mirror, env.GOARM_MIRROR ? cwd : home.root);
-  const place = (envName: 'GOARM_INDEX_URL' | 'GOARM_DOWNLOAD_BASE', key: string, dir: boolean) =>
+  const place = (envName: `GOARM_${'INDEX_URL' | 'DOWNLOAD_BASE' | 'VULNDB_URL'}`, key: string, dir: boolean) =>
     env[envName]
       ? toLocation(env[envName]!, cwd, dir)
       : t[key] !== undefined
@@ -152,6 +156,7 @@ export async function loadGlobalConfig(home: Home, env: NodeJS.ProcessEnv = proc
     mirror,
     mirrors: m.files,
     stallTimeout: parseSeconds(t.stall_timeout),
+    vulndbUrl: place('GOARM_VULNDB_URL', 'vulndb_url', true) ?? DEFAULT_VULNDB_URL,
     path: home.config,
   };
 }

@@ -6,12 +6,12 @@ import type { Home } from '../core/home.js';
 import { host } from '../core/platform.js';
 import { nativeVersions } from '../install/versions.js';
 import { loadGlobalConfig } from './config.js';
-import { describeSource, type Resolution, resolveDir } from './resolve.js';
+import { missingHint, type Resolution, resolveDir, whyMissing } from './resolve.js';
 
 export async function resolveHere(home: Home, dir: string, env: NodeJS.ProcessEnv): Promise<Resolution> {
   const global = await loadGlobalConfig(home, env);
   const r = await resolveDir(dir, { home, env, installed: await nativeVersions(home), global, hostArch: host().arch });
-  if (r.version || !global.autoInstall) return r;
+  if (r.version || !global.autoInstall || r.installSpec === 'system') return r;
   // auto_install = true: install what the directory asks for, then resolve again. Only now load the heavy modules.
   const { install } = await import('../install/pipeline.js');
   process.stderr.write(`goarm: installing go${r.installSpec} for ${dir} (auto_install = true)\n`);
@@ -25,16 +25,15 @@ export function toolEnv(home: Home, r: Resolution & { version: string }, base: N
   delete env.GOROOT;
   for (const [k, v] of Object.entries(r.env)) if (k === 'GOTOOLCHAIN' || env[k] === undefined) env[k] = v;
   if (r.archPin && !env.GOARCH) env.GOARCH = r.archPin; // go treats an empty GOARCH as unset; so does the shim
-  env.PATH = `${join(home.version(r.version), 'bin')}${delimiter}${env.PATH ?? ''}`;
+  env.PATH = `${join(rootOf(home, r), 'bin')}${delimiter}${env.PATH ?? ''}`;
   return env;
 }
+
+/** The real Go root of a resolution: versions/<v>, or the system Go's root. */
+export const rootOf = (home: Home, r: Resolution & { version: string }) => r.root ?? home.version(r.version);
 
 /** A resolution that names an installed version, or the error a shim would print. */
 export function requireInstalled(r: Resolution): Resolution & { version: string } {
   if (r.version) return r as Resolution & { version: string };
-  throw err(
-    'E_NOT_INSTALLED',
-    `go${r.installSpec} (${describeSource(r)}) is not installed`,
-    `run: goarm install ${r.installSpec}`,
-  );
+  throw err(r.installSpec === 'system' ? 'E_NOT_FOUND' : 'E_NOT_INSTALLED', whyMissing(r), missingHint(r));
 }

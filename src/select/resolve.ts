@@ -11,6 +11,7 @@ import {
   SPEC_HINT,
   specProblem,
 } from './config.js';
+import { findSystemGo } from './system.js';
 import { isTrusted } from './trust.js';
 
 type Source = {
@@ -21,7 +22,9 @@ type Source = {
 
 export interface Resolution {
   spec: string; // what the source asked for: "1.23", "1.21.3", ">=1.21" for a go.mod go line
-  version?: string; // the installed version chosen, undefined if none installed matches
+  version?: string; // the installed version chosen, undefined if none installed matches; "system": see root
+  root?: string; // for `system`: the Go root found on PATH (system.ts); otherwise versions/<version>
+  systemVersion?: string; // for `system`: what its VERSION file says
   installSpec: string; // what `goarm install` needs to satisfy spec
   source: Source;
   settings: ProjectConfig | undefined;
@@ -92,7 +95,7 @@ export async function resolveDir(cwd: string, opts: ResolveOptions): Promise<Res
   }
 
   const found = fromEnv ?? pin;
-  let r: Pick<Resolution, 'spec' | 'version' | 'installSpec' | 'source'>;
+  let r: Pick<Resolution, 'spec' | 'version' | 'installSpec' | 'source' | 'root' | 'systemVersion'>;
   if (fromEnv) {
     // GOARM_VERSION is what `goarm use` sets: an exact installed version, exactly as the shims read it
     // (versions/$GOARM_VERSION). It beats everything, go.mod minimums included.
@@ -129,6 +132,12 @@ export async function resolveDir(cwd: string, opts: ResolveOptions): Promise<Res
     );
   }
 
+  if (r.spec === 'system') {
+    // The first go on PATH outside goarm; every guard of the shim still applies to it.
+    const sys = await findSystemGo(opts.home, opts.env);
+    if (sys) readFiles.push(sys.bin); // its removal or replacement makes the cache stale
+    Object.assign(r, { version: sys && 'system', installSpec: 'system', root: sys?.root, systemVersion: sys?.version });
+  }
   const trusted = settings ? await isTrusted(opts.home, settings.config.file, settings.text) : false;
   if (settings) searchedDirs.push(opts.home.trust); // `goarm trust` writes here, which must invalidate the cache
   const { env, ignored } = projectEnv(settings?.config, trusted);
@@ -158,6 +167,17 @@ export function describeSource(r: Resolution): string {
   if (s.kind === 'default') return 'the global default';
   return `from ${s.file ?? s.kind}${s.line ? `:${s.line}` : ''}`;
 }
+
+/** Why a resolution has no version: what shims, hooks and commands print. */
+export const whyMissing = (r: Resolution) =>
+  r.installSpec === 'system'
+    ? `no system Go (${describeSource(r)}): no go on PATH outside goarm's shims`
+    : `go${r.installSpec} (${describeSource(r)}) is not installed`;
+/** What to do about it. */
+export const missingHint = (r: Resolution) =>
+  r.installSpec === 'system'
+    ? 'install Go with your package manager, or pin a version goarm installs'
+    : `run: goarm install ${r.installSpec}`;
 
 export function pickInstalled(spec: string, installed: readonly string[]): string | undefined {
   const s = normalize(spec) ?? spec;

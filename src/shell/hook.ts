@@ -8,7 +8,7 @@ import { err, GoarmError, render } from '../core/errors.js';
 import { goarmHome, type Home } from '../core/home.js';
 import { resolveHere } from '../select/environment.js';
 import type { Resolution } from '../select/resolve.js';
-import { describeSource } from '../select/resolve.js';
+import { missingHint, whyMissing } from '../select/resolve.js';
 import { fishQuote } from './quote.js';
 import { type CacheDeps, cacheDeps, cacheFile, renderCache, writeCache } from './shims.js';
 
@@ -35,12 +35,7 @@ function renderFishCache(
     '# goarm hook cache for fish (generated; safe to delete)',
     opts.onlyWithEnvVersion ? `if set -q GOARM_VERSION; and begin; ${fresh}; end` : `if ${fresh}`,
   ];
-  if (!r.version)
-    lines.push(
-      `    set _goarm_err ${fishQuote(
-        `goarm: go${r.installSpec} (${describeSource(r)}) is not installed; run: goarm install ${r.installSpec}`,
-      )}`,
-    );
+  if (!r.version) lines.push(`    set _goarm_err ${fishQuote(`goarm: ${whyMissing(r)}; ${missingHint(r)}`)}`);
   if (r.ignored.length && r.settingsFile)
     lines.push(
       `    set _goarm_note ${fishQuote(

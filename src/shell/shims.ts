@@ -9,7 +9,7 @@ import type { Home } from '../core/home.js';
 import { withLock } from '../core/lock.js';
 import { packageFile } from '../core/package.js';
 import { host, SIMULATION_HOOKS, simulation, sysctlCommand } from '../core/platform.js';
-import { describeSource, type Resolution } from '../select/resolve.js';
+import { missingHint, type Resolution, whyMissing } from '../select/resolve.js';
 import { q } from './quote.js';
 
 export const TOOLS = ['go', 'gofmt'] as const;
@@ -130,15 +130,8 @@ export function renderCache(
   for (const f of deps.changed) lines.push(`[ ${q(f)} -nt "$_goarm_c" ] && return 1; [ -e ${q(f)} ] || return 1`);
   for (const f of deps.appear) lines.push(`[ -e ${q(f)} ] && return 1`);
   lines.push('fi');
-  if (r.version) lines.push(`_goarm_root=${q(home.version(r.version))}`);
-  else {
-    lines.push(
-      `_goarm_err=${q(
-        `goarm: go${r.installSpec} (${describeSource(r)}) is not installed; run: goarm install ${r.installSpec}`,
-      )}`,
-    );
-    lines.push('_goarm_errcode=4');
-  }
+  if (r.version) lines.push(`_goarm_root=${q(r.root ?? home.version(r.version))}`);
+  else lines.push(`_goarm_err=${q(`goarm: ${whyMissing(r)}; ${missingHint(r)}`)}`, '_goarm_errcode=4');
   if (r.archPin) lines.push(`_goarm_arch=${q(r.archPin)}`);
   if (r.ignored.length && r.settingsFile)
     lines.push(

@@ -100,6 +100,7 @@ describe.skipIf(reason !== undefined)('goarm login with the OS keychain (gnome-k
       timeout: 120_000,
       env: sessionEnv(user, {
         GOARM_HOME: home,
+        GOARM_VULNDB: 'off',
         GOARM_DEBUG: '1',
         GOARM_RETRY_DELAY_MS: '10',
         NETRC: join(parent, 'no-netrc'),

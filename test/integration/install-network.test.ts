@@ -194,7 +194,7 @@ describe('concurrency and crashes', () => {
     const child = spawn(process.execPath, [GOARM_BIN, 'install', '1.22.6'], {
       cwd: env.home,
       stdio: 'ignore',
-      env: { ...env0, GOARM_HOME: env.home, NO_COLOR: '1', GOARM_RETRY_DELAY_MS: '60000' },
+      env: { ...env0, GOARM_HOME: env.home, NO_COLOR: '1', GOARM_RETRY_DELAY_MS: '60000', GOARM_VULNDB: 'off' },
     });
     const exited = new Promise<string | null>((res) => child.on('exit', (_c, sig) => res(sig)));
     const staging = join(env.home, 'staging');

@@ -38,7 +38,7 @@ function start(args: string[], env: Record<string, string>, input?: string): Sta
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^GO/i.test(k)));
   const child = spawn(process.execPath, [GOARM_BIN, ...args], {
     cwd,
-    env: { ...base, GOARM_HOME: w.home, NO_COLOR: '1', ...env },
+    env: { ...base, GOARM_HOME: w.home, NO_COLOR: '1', GOARM_VULNDB: 'off', ...env },
     stdio: 'pipe',
   });
   let stdout = '';

@@ -288,7 +288,7 @@ describe('pinProjectVersion', () => {
 
 describe('specProblem', () => {
   it('accepts the spec grammar and rejects everything else', () => {
-    for (const ok of ['1.23', '1.23.4', 'go1.23.4', '1.24rc1', '1.21beta2', 'latest', 'stable', '1.9.2rc2'])
+    for (const ok of ['1.23', '1.23.4', 'go1.23.4', '1.24rc1', '1.21beta2', 'latest', 'stable', '1.9.2rc2', 'system'])
       expect(specProblem(ok), ok).toBeUndefined();
     for (const bad of [
       '../../etc',
@@ -301,7 +301,8 @@ describe('specProblem', () => {
       '1.23\n',
       '1.023',
       '1.23.4-custom',
-      'system',
+      'System',
+      'system ',
       '1.2.3.4',
     ])
       expect(specProblem(bad), JSON.stringify(bad)).toBeDefined();

@@ -32,6 +32,7 @@ function opts(over: Partial<ResolveOptions> & { default?: string } = {}): Resolv
     downloadBase: 'http://127.0.0.1:9/',
     trustedKeys: [],
     autoInstall: false,
+    vulndbUrl: 'http://127.0.0.1:9/',
     path: home.config,
     default: over.default,
     defaultLine: over.default ? 1 : undefined,
@@ -249,9 +250,9 @@ describe('hostile and malformed version strings', () => {
       /\/p\/\.tool-versions:2: invalid Go version "1\.2\/\.\."$/,
     ],
     [
-      '.tool-versions system',
-      { 'p/.tool-versions': 'golang system\n' },
-      /\/p\/\.tool-versions:1: invalid Go version "system"$/,
+      '.tool-versions ref:',
+      { 'p/.tool-versions': 'golang ref:master\n' },
+      /\/p\/\.tool-versions:1: invalid Go version "ref:master"$/,
     ],
     [
       'go.mod toolchain',
