@@ -2,7 +2,6 @@
 // and `hook-resolve` (the prompt hooks of `goarm use`, shims/init.*): the shims' cache is POSIX sh, which the
 // bash and zsh hooks source with _goarm_hook=1; the hook also gets a fish twin, because fish cannot source sh.
 // Light path: no yargs; install code loads only when auto_install must install.
-import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { err, GoarmError, render } from '../core/errors.js';
 import { goarmHome, type Home } from '../core/home.js';
@@ -73,23 +72,15 @@ export async function resolveAndCache(dir: string, opts: { fish: boolean }): Pro
 
 /**
  * The directory a shim or hook names is the cache key: it must be absolute and normal (no `.`, `..` or empty
- * component, so the cache stays under cache/resolve/) and be this process's working directory (so the project files
- * read are the caller's). The shims and hooks check the same in shell; this is the second line.
+ * component), so the cache stays under cache/resolve/. The shims and hooks check the same in shell (and that it is
+ * their working directory); this is the second line.
  */
 function checkDir(dir: string): void {
-  const same = (a: string, b: string) => {
-    try {
-      const [x, y] = [statSync(a), statSync(b)];
-      return x.dev === y.dev && x.ino === y.ino;
-    } catch {
-      return false;
-    }
-  };
-  if (dir.startsWith('/') && resolve(dir) === dir && !dir.includes('\0') && same(dir, '.')) return;
+  if (dir.startsWith('/') && resolve(dir) === dir && !dir.includes('\0')) return;
   throw err(
     'E_CWD',
-    `the shim or hook named ${JSON.stringify(dir.slice(0, 200))}, which is not this directory's absolute path`,
-    'cd to the directory again (or run `cd -P .`); a PWD with `..` in it, or from another directory, is not used',
+    `the shim or hook named ${JSON.stringify(dir.slice(0, 200))}, which is not an absolute, normal path`,
+    'cd to the directory again (or run `cd -P .`); a PWD with `..` in it is not used',
   );
 }
 
