@@ -8,7 +8,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { err, fsError } from './errors.js';
 
-export function alive(pid: number): boolean {
+function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -39,7 +39,7 @@ function startTime(pid: number): string {
 
 let ownStart: string | undefined;
 /** "<pid>.<start time>" of this process: what locks and staging directory names record. */
-export const processStamp = () => `${process.pid}.${(ownStart ??= startTime(process.pid))}`;
+const processStamp = () => `${process.pid}.${(ownStart ??= startTime(process.pid))}`;
 
 /** True when the process a stamp names is gone: its pid is dead, or now belongs to a process started later. */
 export function stampGone(stamp: string): boolean {
@@ -47,6 +47,15 @@ export function stampGone(stamp: string): boolean {
   const n = Number(pid);
   if (!Number.isSafeInteger(n) || n <= 0 || !alive(n)) return true;
   return Boolean(start) && startTime(n) !== '' && startTime(n) !== start;
+}
+
+/** staging/<pid>-<start time>-<random>: the owner's stamp in a directory name (older names: <pid>-<random>). */
+export const stagingPrefix = () => `${processStamp().replace('.', '-')}-`;
+
+/** True when the process that named a staging directory is gone (a kill -9 mid-extraction, a reused pid). */
+export function stagingGone(name: string): boolean {
+  const [pid, start, rest] = name.split('-');
+  return stampGone(rest === undefined ? pid : `${pid}.${start}`);
 }
 
 async function owner(dir: string): Promise<{ stamp: string; token: string } | undefined> {

@@ -5,7 +5,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exists } from '../core/fs.js';
 import { normalize } from '../core/goversion.js';
-import { alive } from '../core/lock.js';
+import { stagingGone } from '../core/lock.js';
 import { binaryInfo } from '../core/platform.js';
 import { manifestPath, walkTree } from '../install/manifest.js';
 import { type DoctorContext, type Finding, fail, ok, warn } from './findings.js';
@@ -153,12 +153,16 @@ export async function installChecks(ctx: DoctorContext): Promise<Finding[]> {
     );
 
   const staging = await readdir(home.staging).catch(() => [] as string[]);
-  const dead = staging.filter((n) => !alive(Number(n.split('-')[0]) || -1));
+  const dead = staging.filter(stagingGone);
   const busy = staging.filter((n) => !dead.includes(n));
   const partial = (await readdir(home.downloads).catch(() => [] as string[])).filter((n) => n.endsWith('.partial'));
+  // A partial download's validators (<file>.partial.json) go with it.
+  const sidecars = partial.map((n) => join(home.downloads, `${n}.json`));
+  const present = await Promise.all(sidecars.map(exists));
   const debris = [
     ...dead.map((n) => join(home.staging, n)),
     ...partial.map((n) => join(home.downloads, n)),
+    ...sidecars.filter((_, i) => present[i]),
     ...stray.map((n) => join(home.versions, n)),
   ];
   if (debris.length)

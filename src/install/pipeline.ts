@@ -9,7 +9,7 @@ import type * as openpgp from 'openpgp';
 import { ExitCode, err, fsError, GoarmError } from '../core/errors.js';
 import { exists } from '../core/fs.js';
 import type { Home } from '../core/home.js';
-import { processStamp, stampGone, withLock } from '../core/lock.js';
+import { stagingGone, stagingPrefix, stampGone, withLock } from '../core/lock.js';
 import { binaryInfo, host } from '../core/platform.js';
 import { progressBar } from '../core/progress.js';
 import { createExtractor } from './archive.js';
@@ -56,13 +56,6 @@ function versionDirName(version: string, os: string, arch: string): string {
   return os === h.os && arch === h.arch ? version : `${version}-${os}-${arch}`;
 }
 
-/** staging/<pid>-<start time>-<random>: the owner's stamp, as stampGone() reads it (older names: <pid>-<random>). */
-const stagingPrefix = () => `${processStamp().replace('.', '-')}-`;
-const stagingOwner = (name: string) => {
-  const [pid, start, rest] = name.split('-');
-  return rest === undefined ? pid : `${pid}.${start}`;
-};
-
 /** atomicWrite's temporary files: .<name>.<pid>.<8 hex>.tmp */
 const TEMP = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
@@ -72,7 +65,7 @@ const TEMP = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
  */
 async function cleanDebris(home: Home): Promise<void> {
   const names = await readdir(home.staging).catch(() => [] as string[]);
-  const dead = names.filter((n) => stampGone(stagingOwner(n))).map((n) => join(home.staging, n));
+  const dead = names.filter(stagingGone).map((n) => join(home.staging, n));
   for (const dir of [home.manifests, home.cache])
     for (const n of await readdir(dir).catch(() => [] as string[])) {
       const pid = TEMP.exec(n)?.[1];

@@ -86,15 +86,16 @@ describe('installed versions', () => {
     for (const d of [dead, live, stray]) await mkdir(d, { recursive: true });
     await mkdir(join(w.home, 'downloads'), { recursive: true });
     await writeFile(partial, 'half');
+    await writeFile(`${partial}.json`, '{}'); // its validators
     try {
       const c = (await w.doctor()).check('installs.debris');
       expect(c).toMatchObject({
         status: 'warn',
         detail: { staging: ['999999999-abc'], partial: [partial.split('/').pop()], stray: ['.tmp-aside'] },
       });
-      expect(c.fix).toBe(`rm -rf ${dead} ${partial} ${stray}`);
+      expect(c.fix).toBe(`rm -rf ${dead} ${partial} ${partial}.json ${stray}`);
     } finally {
-      for (const d of [dead, partial, stray]) await rm(d, { recursive: true });
+      for (const d of [dead, partial, `${partial}.json`, stray]) await rm(d, { recursive: true });
     }
     const c = (await w.doctor()).check('installs.debris');
     expect(c.status).toBe('ok');
