@@ -1,6 +1,7 @@
 // What every command needs: the home, the global config, and output helpers that respect --json and NO_COLOR.
 
 import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { goarmHome, type Home } from '../core/home.js';
 import { nativeVersions } from '../install/versions.js';
 import { loadGlobalConfig, PROJECT_FILE } from '../select/config.js';
@@ -26,3 +27,16 @@ export async function installedHint(home: Home, spec: string): Promise<string | 
 /** The project file a trust command names: ./.goarm.toml, a directory's, or a .toml path as given. */
 export const target = (path?: string) =>
   !path ? join(process.cwd(), PROJECT_FILE) : path.endsWith('.toml') ? path : join(path, PROJECT_FILE);
+
+/** A yes/no question on the terminal; only "y" or "yes" is yes. */
+export async function ask(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Both ends are a terminal: questions may be asked. */
+export const interactive = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);

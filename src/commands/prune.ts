@@ -1,23 +1,13 @@
-import { createInterface } from 'node:readline/promises';
 import type { CommandModule } from 'yargs';
 import { goarmHome } from '../core/home.js';
 import { describeReasons, humanSize, planPrune } from '../install/prune.js';
 import { uninstall } from '../install/versions.js';
-import { out, printJson } from './common.js';
+import { ask, out, printJson } from './common.js';
 
 interface Args {
   'dry-run': boolean;
   yes: boolean;
   json: boolean;
-}
-
-async function ask(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
 }
 
 /** Always shows the plan first (the dry run). Removes only after a "y" on a terminal, or with --yes. */

@@ -5,6 +5,10 @@ import { join, resolve } from 'node:path';
 export interface Home {
   root: string;
   bin: string;
+  /** bin/goarm: the stable entry point the shims, hooks and rc line run (see shell/launcher.ts). */
+  launcher: string;
+  /** init/init.<shell>: the shell integration, rendered ahead so that starting a shell starts no Node. */
+  init: string;
   shims: string;
   versions: string;
   downloads: string;
@@ -28,6 +32,8 @@ export function goarmHome(env: NodeJS.ProcessEnv = process.env): Home {
   const h: Home = {
     root,
     bin: join(root, 'bin'),
+    launcher: join(root, 'bin', 'goarm'),
+    init: join(root, 'init'),
     shims: join(root, 'shims'),
     versions: join(root, 'versions'),
     downloads: join(root, 'downloads'),
