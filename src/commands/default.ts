@@ -9,13 +9,11 @@ const command: CommandModule<object, { spec: string; install: boolean }> = {
   command: 'default <spec>',
   describe: 'Set the global default Go version (config.toml default = "<spec>")',
   builder: (y) =>
-    y
-      .positional('spec', { type: 'string', demandOption: true, describe: 'e.g. 1.23 or 1.23.4' })
-      .option('install', {
-        type: 'boolean',
-        default: false,
-        describe: 'install it first when no installed version matches (asked on a terminal otherwise)',
-      }),
+    y.positional('spec', { type: 'string', demandOption: true, describe: 'e.g. 1.23 or 1.23.4' }).option('install', {
+      type: 'boolean',
+      default: false,
+      describe: 'install it first when no installed version matches (asked on a terminal otherwise)',
+    }),
   handler: async (a) => {
     // The install pipeline (HTTP, OpenPGP) loads only when something must be installed.
     const { parseSpec } = await import('../install/release-index.js');

@@ -121,7 +121,9 @@ const command: CommandModule<object, Args> = {
     if (first && !cfg.default) {
       await setGlobalDefault(home, first.version);
       if (!a.json && !a.quiet)
-        warn(`goarm: go${first.version} is now the default (the first Go installed); change it: goarm default <version>`);
+        warn(
+          `goarm: go${first.version} is now the default (the first Go installed); change it: goarm default <version>`,
+        );
     }
     if (a.json) printJson(results);
   },

@@ -30,8 +30,7 @@ const command: CommandModule<object, { json: boolean }> = {
       default: !i.platform && i.version === def,
       active: !i.platform && i.version === here?.version,
     }));
-    if (a.json)
-      return void printJson(marks.map((m) => (m.active && here ? { ...m, why: describeSource(here) } : m)));
+    if (a.json) return void printJson(marks.map((m) => (m.active && here ? { ...m, why: describeSource(here) } : m)));
     if (!all.length) return void out('no Go versions installed; try `goarm install 1.23`');
     for (const m of marks) {
       const notes = [
