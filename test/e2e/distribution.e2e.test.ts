@@ -1,6 +1,6 @@
 // goarm as users get it. A clean clone of this repository (its committed HEAD) is packed with `npm pack` (prepack
-// builds dist/ and the prebuilt native helper; the clone's node_modules is a link to ours, as `npm ci` would need
-// the network). Then, with npm pointed at a dead registry so that nothing can be fetched by accident:
+// builds dist/ and the prebuilt native helper; the clone's node_modules is a hard-linked copy of ours, as `npm ci`
+// would need the network). Then, with npm pointed at a dead registry so that nothing can be fetched by accident:
 //   - the tarball installed into an empty prefix runs, installs the real Go from a signed local mirror, and a shim
 //     in a fresh directory runs it with no `goarm default` step; after `npm uninstall -g` a shim says so in one line;
 //   - the tarball published to a real verdaccio (started here on 127.0.0.1, port 0, throw-away storage) is
@@ -9,7 +9,7 @@
 //     republished 0.1.1 says "upgraded", and the shells then load 0.1.1's init; `self uninstall --yes` removes
 //     GOARM_HOME and exactly the rc lines install.sh added.
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, realpath, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -94,7 +94,15 @@ beforeAll(async () => {
   clone = join(await tempHome('goarm-dist-clone-'), 'goarm');
   const c = await sh(`git clone -q --no-hardlinks '${REPO_ROOT}' '${clone}'`, { cwd: REPO_ROOT, env: {} });
   expect(c.code, c.stderr).toBe(0);
-  await symlink(join(REPO_ROOT, 'node_modules'), join(clone, 'node_modules'));
+  // Hard links (a copy across filesystems): npm bundles only the top level of a symlinked node_modules.
+  const nm = await sh(
+    `cp -al '${REPO_ROOT}/node_modules' node_modules || cp -R '${REPO_ROOT}/node_modules' node_modules`,
+    {
+      cwd: clone,
+      env: {},
+    },
+  );
+  expect(nm.code, nm.stderr).toBe(0);
   tgz = await pack();
   let key;
   ({ go, mirror, key } = await realGoMirror());
@@ -119,7 +127,9 @@ describe('the packed package', () => {
     ])
       expect(files).toContain(`package/${f}`);
     expect(files).toContain('package/keys/google-linux-packages-signing-key.asc');
-    expect(files).toContain('package/node_modules/undici/package.json'); // bundled: nothing is fetched
+    // Bundled with their own dependencies (yargs needs cliui): nothing is fetched at install time.
+    for (const dep of ['undici', 'openpgp', 'tar', 'yargs', 'cliui', 'smol-toml'])
+      expect(files).toContain(`package/node_modules/${dep}/package.json`);
     if (process.platform === 'linux' && process.arch === 'x64')
       expect(files).toContain('package/prebuilds/linux-x64/node.napi.node');
     expect(files.filter((f) => f.startsWith('package/src/') || f.includes('binding.gyp'))).toEqual([]);
