@@ -21,6 +21,8 @@ export interface Home {
   trust: string;
   manifests: string;
   logins: string;
+  /** keychain/node_modules/keytar: the optional keychain module, installed there by the user. */
+  keychain: string;
   version(dirName: string): string;
   download(file: string): string;
   lock(name: string): string;
@@ -46,6 +48,7 @@ export function goarmHome(env: NodeJS.ProcessEnv = process.env): Home {
     trust: join(root, 'trust'),
     manifests: join(root, 'manifests'),
     logins: join(root, 'logins.json'),
+    keychain: join(root, 'keychain'),
     version: (d) => join(h.versions, safeName(d)),
     download: (f) => join(h.downloads, safeName(f)),
     lock: (n) => join(h.locks, safeName(n) + '.lock'),
