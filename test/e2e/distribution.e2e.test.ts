@@ -333,6 +333,13 @@ describe('install.sh piped into sh, from a real registry', () => {
     expect(rc.split('\n').filter((l) => l.includes('goarm/bin/goarm'))).toHaveLength(1);
   });
 
+  it('`self update` goes the way goarm was installed (install.sh, from the registry)', async () => {
+    const r = await sh(`'${user}/.goarm/bin/goarm' self update`, { cwd: user, env: npmEnv(user, registry.url) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`fetching goarm@latest from ${registry.url}`);
+    expect(r.stdout).toContain(`goarm 0.1.1 reinstalled in ${user}/.goarm`);
+  });
+
   it('`self uninstall --yes` removes GOARM_HOME and exactly the rc lines install.sh added', async () => {
     const r = await sh(`'${user}/.goarm/bin/goarm' self uninstall --yes`, { cwd: user, env: { HOME: user } });
     expect(r.code, r.stderr).toBe(0);
