@@ -64,7 +64,7 @@ export async function run(ctx) {
   await writeFile(path.join(project, '.goarm.toml'), 'go = "1.22.5"\n');
   const env = { ...process.env, GOARM_HOME: home, HOME: tmp, TERM: 'dumb' };
   for (const k of Object.keys(env)) if (/^(GO|CGO_)/.test(k) && k !== 'GOARM_HOME') delete env[k];
-  await timeCommand(process.execPath, [path.join(ctx.root, 'bin/goarm'), 'shims'], { env });
+  await timeCommand(process.execPath, [path.join(ctx.root, 'dist/cli.js'), 'shims'], { env });
 
   // The init code, rendered as `goarm use` does but with a node that logs its starts.
   const log = path.join(tmp, 'node.log');
@@ -72,14 +72,14 @@ export async function run(ctx) {
   await mkdir(path.dirname(node));
   await writeFile(node, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`);
   await chmod(node, 0o755);
+  // The hook runs GOARM_HOME/bin/goarm, the launcher: rewritten to run the package with that logging node.
   const { renderInit } = await import(pathToFileURL(path.join(ctx.root, 'dist/shell/init.js')).href);
+  const { launcherText } = await import(pathToFileURL(path.join(ctx.root, 'dist/shell/launcher.js')).href);
   const { goarmHome } = await import(pathToFileURL(path.join(ctx.root, 'dist/core/home.js')).href);
-  const paths = { node, cli: path.join(ctx.root, 'dist/cli.js'), light: path.join(ctx.root, 'dist/shim-entry.js') };
+  const h = goarmHome({ GOARM_HOME: home });
+  await writeFile(h.launcher, await launcherText(h, ctx.root, node), { mode: 0o755 });
   for (const sh of ['bash', 'zsh', 'fish'])
-    await writeFile(
-      path.join(tmp, `init.${sh}`),
-      await renderInit(sh, goarmHome({ GOARM_HOME: home }), { paths, exportHome: true }),
-    );
+    await writeFile(path.join(tmp, `init.${sh}`), await renderInit(sh, h, { exportHome: true }));
 
   // Settle: everything dated in the past (cache/resolve/ made first: creating it later would change home/'s
   // mtime, which every cache depends on), then the project's caches written with the real node, unlogged.

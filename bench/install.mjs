@@ -52,7 +52,7 @@ export async function run(ctx) {
       return home;
     },
     run: (home) =>
-      timeCommand(process.execPath, [path.join(ctx.root, 'bin/goarm'), 'install', '1.19', '--quiet'], {
+      timeCommand(process.execPath, [path.join(ctx.root, 'dist/cli.js'), 'install', '1.19', '--quiet'], {
         env: { ...env, GOARM_HOME: home },
         cwd: ctx.root,
       }),

@@ -61,7 +61,7 @@ export async function run(ctx) {
       throw new Error(`${f} is missing: run \`npm run build\` first`);
     });
   const goarm = (home, args) =>
-    timeCommand(process.execPath, [path.join(ctx.root, 'bin/goarm'), ...args], {
+    timeCommand(process.execPath, [path.join(ctx.root, 'dist/cli.js'), ...args], {
       env: { ...process.env, GOARM_HOME: home, NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1' },
       cwd: ctx.root,
     });

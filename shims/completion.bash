@@ -10,12 +10,12 @@ __goarm_installed() {
 }
 __goarm_remote() {
   local v
-  for v in $(GOARM_HOME=@HOME@ @NODE@ @LIGHT@ complete remote 2>/dev/null); do __goarm_w+=("$v"); done
+  for v in $(GOARM_HOME=@HOME@ @GOARM@ _light complete remote 2>/dev/null); do __goarm_w+=("$v"); done
 }
 __goarm_options() { # options of command $1, from its own --help (so they never drift), read once per shell
   local v=__goarm_o_${1//[^a-z]/_} o
   [ -n "${!v+x}" ] ||
-    printf -v "$v" '%s' "$(@NODE@ @CLI@ "$1" --help 2>/dev/null | sed -n 's/^ *\(-[A-Za-z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p')"
+    printf -v "$v" '%s' "$(@GOARM@ "$1" --help 2>/dev/null | sed -n 's/^ *\(-[A-Za-z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p')"
   while IFS= read -r o; do [ -z "$o" ] || __goarm_w+=("$o"); done <<<"${!v}"
 }
 __goarm_reply() { # COMPREPLY from compgen "$@", one candidate per line (names with spaces stay whole)

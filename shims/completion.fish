@@ -6,13 +6,13 @@ function __goarm_installed
 end
 function __goarm_remote
     set -lx GOARM_HOME @HOME@
-    @NODE@ @LIGHT@ complete remote 2>/dev/null
+    @GOARM@ _light complete remote 2>/dev/null
 end
 function __goarm_options # options of the command being completed, from its own --help, read once per shell
     set -l cmd (commandline -opc | string match -rv '^-')[2]
     test -n "$cmd"; or return
     set -l v __goarm_o_(string replace -a - _ -- $cmd)
-    set -q $v; or set -g $v (@NODE@ @CLI@ $cmd --help 2>/dev/null | string replace -rf '^ *(?:-[A-Za-z], )?(--[a-z][a-z-]*).*' '$1')
+    set -q $v; or set -g $v (@GOARM@ $cmd --help 2>/dev/null | string replace -rf '^ *(?:-[A-Za-z], )?(--[a-z][a-z-]*).*' '$1')
     string join \n -- $$v
 end
 function __goarm_wants_option

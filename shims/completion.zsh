@@ -1,13 +1,13 @@
 # goarm tab completion for zsh (part of `eval "$(goarm use)"`; alone: eval "$(goarm completion zsh)").
 # Installed versions are globbed (no process); remote ones come from the cached release index (no network).
 __goarm_remote() {
-  reply=(${(f)"$(GOARM_HOME=@HOME@ @NODE@ @LIGHT@ complete remote 2>/dev/null)"})
+  reply=(${(f)"$(GOARM_HOME=@HOME@ @GOARM@ _light complete remote 2>/dev/null)"})
   reply=(${reply:#} latest stable)
 }
 __goarm_options() { # options of command $1, from its own --help (so they never drift), read once per shell
   typeset -gA __goarm_opts
   (( ${+__goarm_opts[$1]} )) ||
-    __goarm_opts[$1]=${(j: :)${(f)"$(@NODE@ @CLI@ $1 --help 2>/dev/null | sed -n 's/^ *\(-[A-Za-z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p')"}}
+    __goarm_opts[$1]=${(j: :)${(f)"$(@GOARM@ $1 --help 2>/dev/null | sed -n 's/^ *\(-[A-Za-z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p')"}}
   reply=(${=__goarm_opts[$1]})
 }
 _goarm() {

@@ -21,16 +21,16 @@ goarm() {
     *" -h "* | *" --help "* | *" --version "*) ;;
     *) if [ "${1-}" = use ]; then
          shift
-         __goarm_code=$(@NODE@ @CLI@ use --emit bash "$@") || return
+         __goarm_code=$(@GOARM@ use --emit bash "$@") || return
          eval "$__goarm_code"
          return
        fi ;;
   esac
-  @NODE@ @CLI@ "$@"
+  @GOARM@ "$@"
 }
 
 # Before each prompt: source the shims' resolve cache for $PWD with _goarm_hook set (it then returns before
-# its exports; every _goarm_* it sets is local here). Missing or stale: node rewrites it, at most once per
+# its exports; every _goarm_* it sets is local here). Missing or stale: goarm rewrites it, at most once per
 # directory until a cd or a goarm command. Says "not installed" / "goarm trust" once per project entered.
 # It returns the status it found, so later PROMPT_COMMAND entries still see it, but never non-zero under
 # `set -e` (errexit would close the terminal); its body runs in a `||` list, where errexit is off.
@@ -52,12 +52,12 @@ __goarm_hook_run() {
   # shellcheck source=/dev/null
   [ ! -r "$_goarm_c" ] || . "$_goarm_c"
   if [ -z "$_goarm_fresh" ] && [ "${__goarm_tried-}" != "$_goarm_d" ]; then
-    if [ -x @NODE@ ] && [ -r @LIGHT@ ]; then
+    if [ -x @GOARM@ ]; then
       # shellcheck source=/dev/null
-      GOARM_HOME=@HOME@ @NODE@ @LIGHT@ hook-resolve "$_goarm_d" >/dev/null && _goarm_new=1 && . "$_goarm_c" 2>/dev/null
+      GOARM_HOME=@HOME@ @GOARM@ _light hook-resolve "$_goarm_d" >/dev/null && _goarm_new=1 && . "$_goarm_c" 2>/dev/null
     elif [ -z "${__goarm_broken-}" ]; then
       __goarm_broken=1
-      printf '%s\n' "goarm: the shell hook cannot run "@NODE@" "@LIGHT@"; reinstall goarm, then open a new shell" >&2
+      printf '%s\n' "goarm: the shell hook cannot run "@GOARM@"; reinstall goarm, then open a new shell" >&2
     fi
     [ -n "$_goarm_fresh" ] || __goarm_tried=$_goarm_d
   fi

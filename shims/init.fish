@@ -19,10 +19,10 @@ function goarm --description 'Go toolchain manager'
     set -g __goarm_tried # whatever goarm did may change this directory's verdict: look again at the next prompt
     if test "$argv[1]" = use; and not contains -- -h $argv; and not contains -- --help $argv; and not contains -- --version $argv
         set -e argv[1]
-        @NODE@ @CLI@ use --emit fish $argv | source
+        @GOARM@ use --emit fish $argv | source
         return $pipestatus[1]
     end
-    @NODE@ @CLI@ $argv
+    @GOARM@ $argv
 end
 
 # fish cannot source the shims' POSIX cache, so `shim-entry.js hook-resolve` writes a fish twin next to it,
@@ -45,12 +45,12 @@ if string match -qr '^(3\.([6-9]|[1-9][0-9])|[4-9]|[1-9][0-9])' -- $version
         set -l msg
         test -r $_goarm_c; and source $_goarm_c 2>/dev/null
         if test -z "$_goarm_fresh"; and test "$__goarm_tried" != "$_goarm_d"
-            if test -x @NODE@ -a -r @LIGHT@
+            if test -x @GOARM@
                 set -lx GOARM_HOME @HOME@
-                @NODE@ @LIGHT@ hook-resolve $_goarm_d >/dev/null; and set _goarm_new 1; and source $_goarm_c 2>/dev/null
+                @GOARM@ _light hook-resolve $_goarm_d >/dev/null; and set _goarm_new 1; and source $_goarm_c 2>/dev/null
             else if not set -q __goarm_broken
                 set -g __goarm_broken 1
-                printf '%s\n' "goarm: the shell hook cannot run "@NODE@" "@LIGHT@"; reinstall goarm, then open a new shell" >&2
+                printf '%s\n' "goarm: the shell hook cannot run "@GOARM@"; reinstall goarm, then open a new shell" >&2
             end
             test -n "$_goarm_fresh"; or set -g __goarm_tried $_goarm_d
         end

@@ -18,15 +18,15 @@ goarm() {
   __goarm_tried= # whatever goarm did may change this directory's verdict: look again at the next prompt
   if [[ ${1-} == use && ${argv[(I)(-h|--help|--version)]} == 0 ]]; then
     local __goarm_code
-    __goarm_code=$(@NODE@ @CLI@ use --emit zsh "${@:2}") || return
+    __goarm_code=$(@GOARM@ use --emit zsh "${@:2}") || return
     eval "$__goarm_code"
   else
-    @NODE@ @CLI@ "$@"
+    @GOARM@ "$@"
   fi
 }
 
 # Before each prompt: source the shims' resolve cache for $PWD with _goarm_hook set (it then returns before
-# its exports; every _goarm_* it sets is local here). Missing or stale: node rewrites it, at most once per
+# its exports; every _goarm_* it sets is local here). Missing or stale: goarm rewrites it, at most once per
 # directory until a cd or a goarm command. Says "not installed" / "goarm trust" once per project entered.
 __goarm_hook() {
   local __goarm_rc=$?
@@ -37,16 +37,14 @@ __goarm_hook() {
   # zsh keeps PWD absolute and free of `.` and `..` (it drops an inherited PWD that is not); the -ef test is the rest.
   local _goarm_d=$PWD _goarm_c _goarm_hook=1 _goarm_fresh= _goarm_root= _goarm_arch= \
     _goarm_err= _goarm_errcode= _goarm_note= _goarm_new= __goarm_msg=
-  [[ $_goarm_d == /* && $_goarm_d -ef . ]] || _goarm_d=${${:-.}:A}
-  [[ $_goarm_d == /* && $_goarm_d != *//* && $_goarm_d != */../* && $_goarm_d -ef . ]] || return $__goarm_rc
-  _goarm_c=@RESOLVE@"$_goarm_d/.goarm-shim-cache"
-  [[ ! -r $_goarm_c ]] || . "$_goarm_c" || :
+  [[ $_goarm_d == /* ]] || return $__goarm_rc
+  [[ ! -r $_goarm_c ]] || . "$_goarm_c"
   if [[ -z $_goarm_fresh && $__goarm_tried != "$_goarm_d" ]]; then
-    if [[ -x @NODE@ && -r @LIGHT@ ]]; then
-      GOARM_HOME=@HOME@ @NODE@ @LIGHT@ hook-resolve "$_goarm_d" >/dev/null && _goarm_new=1 && . "$_goarm_c" 2>/dev/null
+    if [[ -x @GOARM@ ]]; then
+      GOARM_HOME=@HOME@ @GOARM@ _light hook-resolve "$_goarm_d" >/dev/null && _goarm_new=1 && . "$_goarm_c" 2>/dev/null
     elif [[ -z $__goarm_broken ]]; then
       __goarm_broken=1
-      print -ru2 -- "goarm: the shell hook cannot run "@NODE@" "@LIGHT@"; reinstall goarm, then open a new shell"
+      print -ru2 -- "goarm: the shell hook cannot run "@GOARM@"; reinstall goarm, then open a new shell"
     fi
     [[ -n $_goarm_fresh ]] || __goarm_tried=$_goarm_d
   fi

@@ -28,8 +28,10 @@ _goarm_fresh='' _goarm_root='' _goarm_arch='' _goarm_err='' _goarm_errcode=1 _go
 [ ! -r "$_goarm_c" ] || . "$_goarm_c"
 if [ -z "$_goarm_fresh" ]; then
   # Missing or stale cache (it tests its own staleness): goarm resolves once and rewrites it.
+  # Through the home's launcher (bin/goarm), which says what to do when goarm or Node is gone (exit 4).
   # GOARM_HOME as baked in: the caller's environment may lack it or name another home.
-  GOARM_HOME="$_goarm_home" @NODE@ @LIGHT@ shim-resolve "$_goarm_d" || exit
+  [ -x "$_goarm_home/bin/goarm" ] || { echo "goarm: $_goarm_home/bin/goarm is missing; reinstall goarm" >&2; exit 4; }
+  GOARM_HOME="$_goarm_home" "$_goarm_home/bin/goarm" _light shim-resolve "$_goarm_d" || exit
   # Just written for this very call: skip its staleness tests (a file edited within the last second, or the
   # cache directory created in GOARM_HOME just now, would otherwise make it look stale already).
   _goarm_fresh='' _goarm_root='' _goarm_arch='' _goarm_err='' _goarm_errcode=1 _goarm_note='' _goarm_new=1

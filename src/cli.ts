@@ -16,16 +16,13 @@ async function initFastPath(argv: string[]): Promise<number | undefined> {
   const m = argv.join(' ').match(/^use(?:(?: --shell | --shell=)(bash|zsh|fish))?$/);
   if (!m) return undefined;
   try {
-    const [{ renderInit, detectShell }, { goarmHome }] = await Promise.all([
+    const [{ detectShell }, { currentInit }, { goarmHome }] = await Promise.all([
       import('./shell/init.js'),
+      import('./shell/launcher.js'),
       import('./core/home.js'),
     ]);
-    const home = goarmHome();
-    process.stdout.write(
-      (await renderInit((m[1] as 'bash' | 'zsh' | 'fish' | undefined) ?? detectShell(), home, {
-        exportHome: Boolean(process.env.GOARM_HOME),
-      })) + '\n',
-    );
+    const shell = (m[1] as 'bash' | 'zsh' | 'fish' | undefined) ?? detectShell();
+    process.stdout.write(await currentInit(goarmHome(), shell));
     return 0;
   } catch (e) {
     return render(e);

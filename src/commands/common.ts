@@ -38,3 +38,6 @@ export async function ask(question: string): Promise<boolean> {
     rl.close();
   }
 }
+
+/** Both ends are a terminal: questions may be asked. */
+export const interactive = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);

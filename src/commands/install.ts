@@ -1,12 +1,16 @@
 import type { CommandModule } from 'yargs';
 import { err } from '../core/errors.js';
+import { host } from '../core/platform.js';
 import { displayUrl } from '../install/http.js';
 import { fromMirror, isOfficialIndex } from '../install/mirrors.js';
 import { install, installArchive } from '../install/pipeline.js';
 import { parseSpec } from '../install/release-index.js';
 import { vulnReports } from '../lifecycle/report.js';
 import { describeVulns } from '../lifecycle/vulns.js';
-import { renderShims } from '../shell/shims.js';
+import { setGlobalDefault } from '../select/config.js';
+import { resolveHere } from '../select/environment.js';
+import { describeSource } from '../select/resolve.js';
+import { renderHome } from '../shell/launcher.js';
 import { context, out, printJson, warn } from './common.js';
 
 interface Args {
@@ -30,7 +34,7 @@ const command: CommandModule<object, Args> = {
       .positional('specs', {
         type: 'string',
         array: true,
-        describe: '1.23 (newest 1.23.x), 1.23.4, go1.23.4, 1.24rc1, latest',
+        describe: '1.23 (newest 1.23.x), 1.23.4, go1.23.4, 1.24rc1, latest; none: what this directory needs',
       })
       .option('os', { type: 'string', describe: 'install for another OS (GOOS name)' })
       .option('arch', { type: 'string', describe: 'install for another architecture (GOARCH name)' })
@@ -55,7 +59,8 @@ const command: CommandModule<object, Args> = {
         describe: 'DANGEROUS: install without an OpenPGP signature (SHA-256 is still checked)',
       })
       .conflicts('file', ['from', 'os', 'arch'])
-      .example('$0 install 1.23', 'newest stable 1.23.x')
+      .example('$0 install 1.23', 'newest stable 1.23.x (the first Go installed becomes the default)')
+      .example('$0 install', "what this directory's .goarm.toml, .go-version, .tool-versions or go.mod asks for")
       .example('$0 install 1.22.5 latest', 'two releases')
       .example('$0 install --from /srv/gomirror 1.23', 'from a directory made by `goarm mirror sync`')
       .example(
@@ -74,12 +79,20 @@ const command: CommandModule<object, Args> = {
         }`,
         'without a signature nothing proves that index genuine; get the .asc files (`goarm mirror sync` copies them)',
       );
+    if (a.file && specs.length > 0)
+      throw usage('--file installs the release it names; give no version', 'goarm install --file <tarball>');
     for (const spec of specs) parseSpec(spec); // a bad spec is refused before any network access
-    if (a.file ? specs.length > 0 : specs.length === 0)
-      throw usage(
-        a.file ? '--file installs the release it names; give no version' : 'name a version to install',
-        'e.g. goarm install 1.23, or goarm install --file go1.23.4.linux-amd64.tar.gz',
-      );
+    if (!a.file && specs.length === 0) {
+      // No version: what this directory needs, as `goenv install` and `mise install` do.
+      const r = await resolveHere(home, process.cwd(), { ...process.env, GOARM_VERSION: '' }).catch((e) => {
+        throw (e as { code?: string }).code === 'E_NO_VERSION'
+          ? usage('nothing here names a Go version, so name one to install', 'e.g. goarm install 1.23')
+          : e;
+      });
+      if (r.version) return void out(`go${r.version} (${describeSource(r)}) is already installed`);
+      if (!a.quiet) warn(`goarm: installing go${r.installSpec} (${describeSource(r)})`);
+      specs.push(r.installSpec);
+    }
     if ((a.asc || a.index) && !a.file)
       throw usage(
         '--asc and --index go with --file',
@@ -109,7 +122,16 @@ const command: CommandModule<object, Args> = {
           : `installed go${r.version} (${r.os}/${r.arch}) in ${r.dir}`,
       );
     }
-    await renderShims(home); // a new goarm version may have changed the template
+    await renderHome(home); // a new goarm version may have changed the templates
+    // The first Go installed becomes the default when none is set (as fnm does), so `go` works at once.
+    const first = results.find((r) => !r.already && r.os === host().os && r.arch === host().arch);
+    if (first && !cfg.default) {
+      await setGlobalDefault(home, first.version);
+      if (!a.json && !a.quiet)
+        warn(
+          `goarm: go${first.version} is now the default (the first Go installed); change it: goarm default <version>`,
+        );
+    }
     // Known vulnerabilities of what was just installed (an exact old patch, or a minor out of support).
     const vulns = await vulnReports(home, cfg, [...new Set(results.map((r) => r.version))], warn);
     if (a.json)

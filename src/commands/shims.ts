@@ -1,13 +1,25 @@
 import type { CommandModule } from 'yargs';
-import { renderShims } from '../shell/shims.js';
-import { context, out } from './common.js';
+import { renderHome } from '../shell/launcher.js';
+import { context, out, warn } from './common.js';
 
-const command: CommandModule = {
+const command: CommandModule<object, { 'take-over': boolean }> = {
   command: 'shims',
-  describe: 'Regenerate the go and gofmt shims in $GOARM_HOME/shims',
-  handler: async () => {
+  describe: 'Regenerate the shims, the launcher $GOARM_HOME/bin/goarm and the rendered shell init code',
+  builder: (y) =>
+    y.option('take-over', {
+      type: 'boolean',
+      default: false,
+      describe: 'make this goarm the owner of GOARM_HOME even when another installation owns it',
+    }),
+  handler: async (a) => {
     const { home } = await context();
-    for (const f of await renderShims(home)) out(f);
+    const r = await renderHome(home, { takeOver: a['take-over'] });
+    if (!r.files.length)
+      warn(
+        `goarm: ${home.root} belongs to the goarm in ${r.owner}, which keeps its shims; ` +
+          'run that goarm, or this one with --take-over',
+      );
+    for (const f of r.files) out(f);
   },
 };
 export default command;

@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { err } from '../core/errors.js';
 import { SPEC_HINT, specProblem } from '../select/config.js';
-import { detectShell, installedFor, printCode, renderInit, versionCode } from '../shell/init.js';
+import { detectShell, installedFor, printCode, versionCode } from '../shell/init.js';
+import { currentInit } from '../shell/launcher.js';
 import { SHELLS, type Shell } from '../shell/quote.js';
 import { context, out, warn } from './common.js';
 
@@ -55,9 +56,7 @@ const command: CommandModule<object, Args> = {
       return;
     }
     if (!a.spec && !a.unset)
-      return void say(
-        await renderInit(a.shell ?? a.emit ?? detectShell(), home, { exportHome: Boolean(process.env.GOARM_HOME) }),
-      );
+      return void say((await currentInit(home, a.shell ?? a.emit ?? detectShell())).replace(/\n$/, ''));
 
     const bad = a.spec === undefined ? undefined : specProblem(a.spec);
     if (bad) throw err('E_BAD_SPEC', bad, SPEC_HINT);

@@ -73,6 +73,12 @@ export const COMMANDS: CommandEntry[] = [
     args: 'installed',
   },
   {
+    name: 'self',
+    aliases: [],
+    describe: 'Update goarm itself, or uninstall it (GOARM_HOME and the rc lines it added)',
+    args: ['update', 'uninstall'],
+  },
+  {
     name: 'prune',
     aliases: [],
     describe: 'Remove versions no default, project or newest patch needs (asks first)',

@@ -7,6 +7,10 @@ import { err } from './errors.js';
 export interface Home {
   root: string;
   bin: string;
+  /** bin/goarm: the stable entry point the shims, hooks and rc line run (see shell/launcher.ts). */
+  launcher: string;
+  /** init/init.<shell>: the shell integration, rendered ahead so that starting a shell starts no Node. */
+  init: string;
   shims: string;
   versions: string;
   downloads: string;
@@ -20,6 +24,8 @@ export interface Home {
   trust: string;
   manifests: string;
   logins: string;
+  /** keychain/node_modules/keytar: the optional keychain module, installed there by the user. */
+  keychain: string;
   version(dirName: string): string;
   download(file: string): string;
   lock(name: string): string;
@@ -32,6 +38,8 @@ export function goarmHome(env: NodeJS.ProcessEnv = process.env): Home {
   const h: Home = {
     root,
     bin: join(root, 'bin'),
+    launcher: join(root, 'bin', 'goarm'),
+    init: join(root, 'init'),
     shims: join(root, 'shims'),
     versions: join(root, 'versions'),
     downloads: join(root, 'downloads'),
@@ -45,6 +53,7 @@ export function goarmHome(env: NodeJS.ProcessEnv = process.env): Home {
     trust: join(root, 'trust'),
     manifests: join(root, 'manifests'),
     logins: join(root, 'logins.json'),
+    keychain: join(root, 'keychain'),
     version: (d) => join(h.versions, safeName(d)),
     download: (f) => join(h.downloads, safeName(f)),
     lock: (n) => join(h.locks, safeName(n) + '.lock'),

@@ -5,12 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 /** dist/core/package.js and src/core/package.ts both sit two levels below the package root. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const packageFile = {
   json: join(PACKAGE_ROOT, 'package.json'),
   template: (name: string) => join(PACKAGE_ROOT, 'shims', name),
   pinnedKey: join(PACKAGE_ROOT, 'keys', 'google-linux-packages-signing-key.asc'),
-  cli: join(DIST, 'cli.js'),
-  shimEntry: join(DIST, 'shim-entry.js'),
 };

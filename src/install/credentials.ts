@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { err, redact } from '../core/errors.js';
@@ -59,7 +60,13 @@ async function keychain(env: NodeJS.ProcessEnv): Promise<Keytar | string> {
     const m = (await import(name)) as { default?: Keytar } & Keytar;
     return m.default ?? m;
   } catch (e) {
-    return `the optional keytar module is not available (${(e as Error).message.split('\n')[0]})`;
+    // The published package does not carry keytar (a native module with an install script): the user adds it
+    // beside GOARM_HOME with `npm install --prefix $GOARM_HOME/keychain keytar`.
+    try {
+      return createRequire(join(goarmHome(env).keychain, 'package.json'))('keytar') as Keytar;
+    } catch {
+      return `the optional keytar module is not available (${(e as Error).message.split('\n')[0]})`;
+    }
   }
 }
 
@@ -91,7 +98,11 @@ const keychainHint = (origin: string) =>
 /** Fails with E_NO_KEYCHAIN unless keytar loads (checked before asking anyone to type a secret). */
 export async function requireKeychain(origin: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const kt = await keychain(env);
-  if (typeof kt === 'string') throw err('E_NO_KEYCHAIN', `no OS keychain is available: ${kt}`, keychainHint(origin));
+  if (typeof kt === 'string') {
+    const enable =
+      env.GOARM_KEYCHAIN === 'off' ? '' : `; or enable it: npm install --prefix ${goarmHome(env).keychain} keytar`;
+    throw err('E_NO_KEYCHAIN', `no OS keychain is available: ${kt}`, keychainHint(origin) + enable);
+  }
 }
 
 /** Stores `secret` for `origin` in the OS keychain. */

@@ -50,7 +50,7 @@ export async function seenDirs(home: Home): Promise<{ dir: string; root?: string
   return out;
 }
 
-async function size(root: string): Promise<number> {
+export async function size(root: string): Promise<number> {
   return (await walkTree(root).catch(() => [])).reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);
 }
 

@@ -128,7 +128,8 @@ export async function resolveDir(cwd: string, opts: ResolveOptions): Promise<Res
     throw err(
       'E_NO_VERSION',
       `no Go version is configured for ${resolve(cwd)}`,
-      'run `goarm use <version> --global` to set a default, or `goarm pin <version>` in the project',
+      'run `goarm install 1.23` (the first Go installed becomes the default), `goarm default <version>`, ' +
+        'or `goarm pin <version>` in the project',
     );
   }
 

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { err } from '../core/errors.js';
 import type { Home } from '../core/home.js';
 import { packageFile } from '../core/package.js';
@@ -13,17 +13,11 @@ import { fishQuote, q, quoteFor, SHELLS, type Shell } from './quote.js';
 
 const isShell = (s: string | undefined): s is Shell => SHELLS.includes(s as Shell);
 
-/** What the init code runs: this node, and the built CLI and light entry next to this module. */
+/** What the init code runs: GOARM_HOME/bin/goarm, the launcher that survives Node or the package moving. */
 export interface InitPaths {
-  node: string;
-  cli: string;
-  light: string;
+  goarm: string;
 }
-const defaultPaths = (): InitPaths => ({
-  node: process.execPath,
-  cli: packageFile.cli,
-  light: packageFile.shimEntry,
-});
+const defaultPaths = (home: Home): InitPaths => ({ goarm: home.launcher });
 const template = (name: string) => readFile(packageFile.template(name), 'utf8');
 
 /** The shell that runs us (the parent process: `eval "$(goarm use)"` runs it), else $SHELL. */
@@ -49,8 +43,8 @@ export function detectShell(env: NodeJS.ProcessEnv = process.env): Shell {
 /** Fills a template's @…@ placeholders; every value is quoted for the target shell. */
 function fill(text: string, shell: Shell, home: Home, paths: InitPaths, exportHome: boolean): string {
   const Q = quoteFor(shell);
-  // bin/ (install.sh's launcher) goes on PATH too when it exists, behind the shims.
-  const front = [...(existsSync(join(home.bin, 'goarm')) ? [home.bin] : []), home.shims];
+  // bin/ (the launcher, so `goarm` works in scripts too) goes on PATH when it exists, behind the shims.
+  const front = [...(existsSync(home.launcher) ? [home.bin] : []), home.shims];
   const setHome = shell === 'fish' ? `set -gx GOARM_HOME ${Q(home.root)}` : `export GOARM_HOME=${Q(home.root)}`;
   return text
     .replace('@EXPORT_HOME@', exportHome ? setHome : '')
@@ -59,13 +53,11 @@ function fill(text: string, shell: Shell, home: Home, paths: InitPaths, exportHo
     .replaceAll('@HOME@', Q(home.root))
     .replaceAll('@RESOLVE@', Q(home.resolveCache))
     .replaceAll('@VERSIONS@', Q(home.versions))
-    .replaceAll('@NODE@', Q(paths.node))
-    .replaceAll('@CLI@', Q(paths.cli))
-    .replaceAll('@LIGHT@', Q(paths.light));
+    .replaceAll('@GOARM@', Q(paths.goarm));
 }
 
 /** Tab completion alone (`goarm completion <shell>`); the init code includes it. */
-export async function renderCompletion(shell: Shell, home: Home, paths = defaultPaths()): Promise<string> {
+export async function renderCompletion(shell: Shell, home: Home, paths = defaultPaths(home)): Promise<string> {
   return fill(fillCompletion(await template(`completion.${shell}`), shell, quoteFor(shell)), shell, home, paths, false);
 }
 
@@ -78,7 +70,7 @@ export async function renderInit(
   home: Home,
   opts: { paths?: InitPaths; exportHome?: boolean } = {},
 ): Promise<string> {
-  const paths = opts.paths ?? defaultPaths();
+  const paths = opts.paths ?? defaultPaths(home);
   const init = fill(await template(`init.${shell}`), shell, home, paths, opts.exportHome ?? false);
   return `${init}\n${await renderCompletion(shell, home, paths)}`;
 }

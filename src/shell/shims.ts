@@ -14,7 +14,6 @@ import { q } from './quote.js';
 
 export const TOOLS = ['go', 'gofmt'] as const;
 const TEMPLATE = packageFile.template('shim.sh');
-const LIGHT = packageFile.shimEntry;
 const PKG = packageFile.json;
 
 // On Apple Silicon the shim refuses a Rosetta-translated caller: it would build amd64 binaries and run an x86 go.
@@ -73,9 +72,7 @@ export async function renderShims(home: Home): Promise<string[]> {
           .replaceAll('@GOARM_VERSION@', version)
           .replace('@HOME@', q(home.root))
           .replace('@SIMULATE@', simulateLine())
-          .replace('@ROSETTA@', h.os === 'darwin' && h.appleSilicon ? rosetta() : '')
-          .replace('@NODE@', q(process.execPath))
-          .replace('@LIGHT@', q(LIGHT));
+          .replace('@ROSETTA@', h.os === 'darwin' && h.appleSilicon ? rosetta() : '');
         const file = join(home.shims, tool);
         await atomicWrite(file, text, { mode: 0o755 });
         return file;

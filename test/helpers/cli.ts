@@ -1,4 +1,4 @@
-// Running the built CLI (`node bin/goarm`, so `npm run build` first) and throw-away homes.
+// Running the built CLI (`node dist/cli.js`; bin/goarm is the sh launcher; `npm run build` first) and temp homes.
 //
 //   runGoarm(args, { home, env?, cwd?, input?, timeoutMs? }) -> { code, stdout, stderr }
 //       GOARM_HOME=home, NO_COLOR=1, stdin = input (or closed at once), killed after 120 s (then it throws).
@@ -17,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const GOARM_BIN = join(REPO_ROOT, 'bin', 'goarm');
+export const GOARM_BIN = join(REPO_ROOT, 'dist', 'cli.js');
 
 export interface RunOptions {
   home: string;

@@ -10,7 +10,7 @@
 //       `-in sysctl.proc_translated` with $FAKE_TRANSLATED (default 0).
 //   runShell(argv, { cwd, env? }) -> { code, stdout, stderr }: runs argv (e.g. ['dash', shim, 'version'] or
 //       [shim, 'version'] for its #!/bin/sh) with an environment scrubbed of GO*, GOARM_*, HOSTTYPE and _goarm_*
-//       (GOARM_HOME is NOT set: the shim must find its home by itself), killed after 60 s.
+//       (GOARM_HOME is NOT set: the shim must find its home by itself), killed after 60 s (or timeoutMs).
 //   envOf(stdout) -> the `env0` dump as a Map (a name absent from it was unset).
 //   field(line, name) -> the value of name=… in a fake go output line (values without spaces).
 //   backdate(paths, seconds) -> sets atime/mtime of each path `seconds` into the past.
@@ -80,7 +80,7 @@ const SCRUB = /^(GO|GOARM_|_goarm)|^(HOSTTYPE|https?_proxy|all_proxy|no_proxy)$/
 
 export function runShell(
   argv: string[],
-  opts: { cwd: string; env?: Record<string, string | undefined> },
+  opts: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
 ): Promise<RunResult> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !SCRUB.test(k)) env[k] = v;
@@ -93,7 +93,7 @@ export function runShell(
     const errOut: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => errOut.push(b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     child.on('error', (e) => {
       clearTimeout(timer);
       fail(e);

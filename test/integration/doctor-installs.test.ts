@@ -152,7 +152,7 @@ describe('shims', () => {
     expect((await w.doctor()).check('shims.present').status).toBe('ok');
   });
 
-  it('a shim written by another goarm is stale; one naming a Node that is gone is broken', async () => {
+  it('a shim written by another goarm is stale; a launcher naming a goarm that is gone is broken', async () => {
     const go = join(w.home, 'shims', 'go');
     const fresh = await readFile(go, 'utf8');
     expect((await w.doctor()).check('shims.current').status).toBe('ok');
@@ -160,10 +160,13 @@ describe('shims', () => {
     const stale = (await w.doctor()).check('shims.current');
     expect(stale).toMatchObject({ status: 'warn', fix: 'goarm shims', detail: { stale: ['go'], madeBy: '0.0.1' } });
     expect(stale.message).toMatch(/written by goarm 0\.0\.1; this is goarm \d/);
-    await writeFile(go, fresh.replaceAll(process.execPath, '/opt/old-node/bin/node'));
-    const broken = (await w.doctor()).check('shims.current');
-    expect(broken).toMatchObject({ status: 'fail', detail: { broken: ['/opt/old-node/bin/node'] } });
     await writeFile(go, fresh);
+    const launcher = join(w.home, 'bin', 'goarm');
+    const text = await readFile(launcher, 'utf8');
+    await writeFile(launcher, text.replace(/^_goarm_pkg='.*'$/m, "_goarm_pkg='/opt/old-goarm'"));
+    const broken = (await w.doctor()).check('shims.current');
+    expect(broken).toMatchObject({ status: 'fail', fix: 'goarm shims', detail: { broken: ['/opt/old-goarm'] } });
+    await writeFile(launcher, text);
   });
 
   it('the shell integration: loaded, configured but not active, or missing', async () => {

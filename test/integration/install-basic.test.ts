@@ -41,7 +41,8 @@ describe('install, list, uninstall', () => {
 
     const list = await env.run(['list']);
     expect(list.code, list.stderr).toBe(0);
-    expect(list.stdout.split('\n').map((l) => l.trim())).toContain('1.23.4');
+    // The first Go installed became the default, and (no project file here) it is what applies.
+    expect(list.stdout).toBe('* 1.23.4  (default; active here, the global default)\n');
     const json = await env.run(['list', '--json']);
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual([

@@ -1,9 +1,11 @@
-// install.sh from a clean checkout: builds, copies what goarm needs into $GOARM_HOME/lib (so the checkout can move),
-// writes the launcher and the shims, and adds the rc line only when asked (flag or a "y" on a terminal), once.
-// Real shells then load that rc line. The checkout is a copy of this tree without dist/; its node_modules is a
-// link to ours, because `npm ci` needs the network (the "node_modules missing" path is checked with a stub npm).
+// install.sh run from a goarm checkout: packs it (prepack builds), unpacks the package into $GOARM_HOME/lib (so the
+// checkout may move), lets it render the launcher, shims and init files, and adds the rc line only when asked
+// (flag or a "y" on a terminal), once. Real shells then load that rc line. The checkout is a copy of this tree
+// without dist/; its node_modules is a hard-linked copy of ours (`npm ci` needs the network; npm bundles only the
+// top level of a symlinked node_modules). Piped into sh it never takes the current directory for a checkout.
+// The registry install itself is in test/e2e/distribution.e2e.test.ts (a real verdaccio).
 import { spawn, spawnSync } from 'node:child_process';
-import { cp, mkdir, readdir, readFile, rename, stat, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes, REPO_ROOT, type RunResult, tempHome } from '../helpers/cli.js';
@@ -30,9 +32,18 @@ const PATH = `${dirname(process.execPath)}:/usr/bin:/bin`;
 async function checkout(withModules = true): Promise<string> {
   const dir = join(await tempHome('goarm-clone-'), 'goarm');
   await mkdir(dir);
-  for (const f of ['src', 'shims', 'keys', 'bin', 'package.json', 'package-lock.json', 'tsconfig.json', 'install.sh'])
+  for (const f of ['src', 'shims', 'keys', 'bin', 'native', 'binding.gyp', 'LICENSE', 'README.md'])
     await cp(join(REPO_ROOT, f), join(dir, f), { recursive: true });
-  if (withModules) await symlink(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
+  for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'install.sh'])
+    await cp(join(REPO_ROOT, f), join(dir, f));
+  if (withModules) {
+    const r = spawnSync(
+      'sh',
+      ['-c', `cp -al '${REPO_ROOT}/node_modules' node_modules || cp -R '${REPO_ROOT}/node_modules' node_modules`],
+      { cwd: dir },
+    );
+    expect(r.status).toBe(0);
+  }
   return dir;
 }
 
@@ -40,6 +51,7 @@ function install(dir: string, args: string[], env: Record<string, string | undef
   return runShell([join(dir, 'install.sh'), ...args], {
     cwd: dir,
     env: { PATH, SHELL: '/bin/bash', ZDOTDIR: undefined, XDG_CONFIG_HOME: undefined, ...env },
+    timeoutMs: 240_000, // packing builds the checkout (tsc): slow on a loaded machine
   });
 }
 
@@ -56,8 +68,8 @@ describe('install.sh from a clean checkout', () => {
     await rename(dir, moved);
   }, 300_000);
 
-  it('builds, installs into ~/.goarm and prints (but does not add) the rc line when not asked', async () => {
-    expect(first.stderr).toContain('building (npm run build)');
+  it('packs, installs into ~/.goarm and prints (but does not add) the rc line when not asked', async () => {
+    expect(first.stderr).toContain(`packing ${dirname(moved)}/goarm`);
     expect(first).toMatchObject({ code: 0 });
     expect(first.stdout).toContain(`goarm 0.1.0 installed in ${home}/.goarm`);
     expect(first.stdout).toContain(
@@ -72,9 +84,14 @@ describe('install.sh from a clean checkout', () => {
       'lib/package.json',
       'lib/node_modules/yargs',
       'lib/node_modules/openpgp',
+      'lib/node_modules/cliui',
+      'lib/bin/goarm',
       'bin/goarm',
       'shims/go',
       'shims/gofmt',
+      'init/init.bash',
+      'init/init.zsh',
+      'init/init.fish',
     ])
       expect({ [f]: await exists(join(home, '.goarm', f)) }).toEqual({ [f]: true });
     // Production dependencies only.
@@ -83,7 +100,7 @@ describe('install.sh from a clean checkout', () => {
     expect((await readdir(join(home, '.goarm'))).filter((n) => n.startsWith('lib.'))).toEqual([]);
   });
 
-  it('runs from ~/.goarm/bin/goarm after the checkout moved, and the shims use the copied light entry', async () => {
+  it('runs from ~/.goarm/bin/goarm after the checkout moved; the shims run that launcher, not a Node', async () => {
     const goarm = join(home, '.goarm', 'bin', 'goarm');
     expect(await runShell([goarm, '--version'], { cwd: home, env: { PATH, HOME: home } })).toMatchObject({
       code: 0,
@@ -93,9 +110,10 @@ describe('install.sh from a clean checkout', () => {
       code: 0,
       stdout: expect.stringContaining('no Go versions installed'),
     });
-    expect(await readFile(join(home, '.goarm', 'shims', 'go'), 'utf8')).toContain(
-      `${home}/.goarm/lib/dist/shim-entry.js`,
-    );
+    const shim = await readFile(join(home, '.goarm', 'shims', 'go'), 'utf8');
+    expect(shim).toContain('"$_goarm_home/bin/goarm" _light shim-resolve');
+    expect(shim).not.toContain(process.execPath);
+    expect(await readFile(join(home, '.goarm', 'bin', 'goarm'), 'utf8')).toContain(`_goarm_pkg='${home}/.goarm/lib'`);
   });
 
   it('--modify-rc adds the line once, and real bash, zsh and fish load goarm from it', {
@@ -111,18 +129,24 @@ describe('install.sh from a clean checkout', () => {
       zsh: join(home, '.zshrc'),
       fish: join(home, '.config', 'fish', 'config.fish'),
     };
-    for (const sh of ['bash', 'zsh', 'fish'] as const) {
-      const env = { HOME: home, SHELL: `/usr/bin/${sh}` };
-      // The shell comes from $SHELL, or --shell; a second run (bash only, to save time) adds nothing.
-      const a = await install(
-        moved,
-        sh === 'bash' ? ['--modify-rc'] : ['--modify-rc', '--shell', sh],
-        sh === 'bash' ? env : { HOME: home },
+    // A full run for bash (the shell from $SHELL); zsh and fish through the same function, sourced (each full
+    // run packs the checkout again). Re-running the whole installer is in test/e2e/distribution.e2e.test.ts.
+    const a = await install(moved, ['--modify-rc'], { HOME: home, SHELL: '/usr/bin/bash' });
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout).toContain(`added to ${rcOf.bash}`);
+    const addLine = (sh: Shell) =>
+      runShell(
+        [
+          'sh',
+          '-c',
+          `GOARM_INSTALL_SOURCED=1 . '${join(moved, 'install.sh')}'; ` +
+            `goarm_add_rc_line "$(goarm_rc_file ${sh})" "$(goarm_rc_line ${sh} "$HOME/.goarm")"`,
+        ],
+        { cwd: home, env: { HOME: home, PATH, ZDOTDIR: undefined, XDG_CONFIG_HOME: undefined } },
       );
-      expect(a.code).toBe(0);
-      expect(a.stdout).toContain(`added to ${rcOf[sh]}`);
-      if (sh === 'bash')
-        expect((await install(moved, ['--modify-rc'], env)).stdout).toContain(`${rcOf[sh]} already loads goarm`);
+    for (const sh of ['bash', 'zsh', 'fish'] as const) {
+      if (sh !== 'bash') expect((await addLine(sh)).stdout).toContain(`added to ${rcOf[sh]}`);
+      expect((await addLine(sh)).stdout).toContain(`${rcOf[sh]} already loads goarm`);
       const rc = await readFile(rcOf[sh], 'utf8');
       const line = sh === 'fish' ? '~/.goarm/bin/goarm use | source' : 'eval "$("$HOME/.goarm/bin/goarm" use)"';
       expect(rc.split('\n').filter((l) => l === line)).toHaveLength(1);
@@ -168,7 +192,7 @@ describe('install.sh from a clean checkout', () => {
 });
 
 describe('install.sh refusals', () => {
-  it('runs `npm ci` when node_modules is missing, and stops cleanly when it fails', async () => {
+  it('runs `npm ci` in a checkout without its build dependencies, and stops cleanly when it fails', async () => {
     const dir = await checkout(false);
     const home = await tempHome('goarm-install-nonpm-');
     const log = join(home, 'npm.log');
@@ -179,37 +203,25 @@ describe('install.sh refusals', () => {
     );
     const r = await install(dir, [], { HOME: home, PATH: `${bin}:${PATH}` });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('install.sh: npm ci failed; see the messages above');
+    expect(r.stderr).toContain(`install.sh: npm ci failed in ${dir}; see the messages above`);
     expect(await readFile(log, 'utf8')).toBe('npm ci --no-audit --no-fund\n');
     expect(await exists(join(home, '.goarm'))).toBe(false);
   });
 
-  it('installs from an unpacked release tarball (dist/, no src/ nor lockfile) with `npm install --omit=dev`', {
-    timeout: 180_000,
+  it('piped into sh inside a goarm checkout, fetches from the registry instead (and says when it cannot)', {
+    timeout: 120_000,
   }, async () => {
-    const dir = join(await tempHome('goarm-tarball-'), 'package');
-    await mkdir(dir);
-    for (const f of ['dist', 'shims', 'keys', 'bin', 'package.json', 'install.sh'])
-      await cp(join(REPO_ROOT, f), join(dir, f), { recursive: true });
-    const home = await tempHome('goarm-install-tarball-');
-    const log = join(home, 'npm.log');
-    // npm install needs the network: this one logs the call and links the packages; every other npm call is real.
-    const realNpm = spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim();
-    const bin = await fakeBin(
-      join(home, 'bin'),
-      'npm',
-      `case "$1" in
-  install) echo "npm $*" >> '${log}'; ln -s '${join(REPO_ROOT, 'node_modules')}' node_modules ;;
-  *) exec '${realNpm}' "$@" ;;
-esac`,
-    );
-    const r = await install(dir, ['--no-modify-rc'], { HOME: home, PATH: `${bin}:${PATH}` });
-    expect(r.code).toBe(0);
-    expect(await readFile(log, 'utf8')).toBe('npm install --omit=dev --no-audit --no-fund\n');
-    expect(r.stderr).not.toContain('building');
-    expect(
-      await runShell([join(home, '.goarm', 'bin', 'goarm'), '--version'], { cwd: home, env: { PATH, HOME: home } }),
-    ).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+    const dir = await checkout(false); // looks like a goarm checkout, but it is only the current directory
+    const home = await tempHome('goarm-install-piped-');
+    const r = await runShell(['sh', '-c', `sh -s -- --no-modify-rc < '${join(dir, 'install.sh')}'`], {
+      cwd: dir,
+      env: { PATH, HOME: home, npm_config_registry: 'http://127.0.0.1:9/', npm_config_fetch_retries: '0' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('install.sh: fetching goarm@latest from http://127.0.0.1:9/');
+    expect(r.stderr).toContain("install.sh: npm could not fetch goarm@latest; check the version and npm's registry");
+    expect(await exists(join(home, '.goarm', 'lib'))).toBe(false);
+    expect(await exists(join(dir, 'node_modules'))).toBe(false); // nothing ran in the current directory
   });
 
   it('refuses a node older than 20.19, saying which it found', async () => {
@@ -219,7 +231,7 @@ esac`,
     const r = await install(dir, [], { HOME: home, PATH: `${bin}:/usr/bin:/bin` });
     expect(r).toMatchObject({
       code: 1,
-      stderr: 'install.sh: goarm needs Node.js 20.19 or newer; this node is v18.19.0\n',
+      stderr: `install.sh: goarm needs Node.js 20.19 or newer; this node is v18.19.0 (${bin}/node)\n`,
     });
     expect(await exists(join(home, '.goarm'))).toBe(false);
   });
@@ -227,7 +239,7 @@ esac`,
   it('rejects an unknown option with its usage (exit 2)', async () => {
     const r = await install(REPO_ROOT, ['--modfy-rc'], { HOME: await tempHome() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('usage: ./install.sh [--modify-rc | --no-modify-rc]');
+    expect(r.stderr).toContain('usage: install.sh [--version X] [--modify-rc | --no-modify-rc]');
     expect(r.stderr).toContain('unknown option: --modfy-rc');
   });
 });

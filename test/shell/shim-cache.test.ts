@@ -29,7 +29,8 @@ describe('fast path', () => {
   let sabotaged: (tool: string) => string;
 
   beforeAll(async () => {
-    // Copies of the shims whose baked Node is a trap: running it leaves a marker and fails.
+    // Copies of the shims whose cache-miss command (the launcher, which starts Node) is a trap: running it leaves
+    // a marker and fails.
     marker = join(w.base, 'node-was-started');
     trap = join(
       await fakeBin(join(w.base, 'trapbin'), 'node', `touch '${marker}'\necho "trap: node started" >&2\nexit 99`),
@@ -38,7 +39,7 @@ describe('fast path', () => {
     await mkdir(join(w.base, 'sabotaged'));
     for (const tool of ['go', 'gofmt']) {
       const text = await readFile(w.shimPath(tool), 'utf8');
-      const changed = text.replace(/'[^']*' ('[^']*shim-entry\.js' shim-resolve)/, `'${trap}' $1`);
+      const changed = text.replace('"$_goarm_home/bin/goarm" _light shim-resolve', `'${trap}' _light shim-resolve`);
       expect(changed).not.toBe(text);
       await writeFile(join(w.base, 'sabotaged', tool), changed, { mode: 0o755 });
     }

@@ -1,10 +1,12 @@
 // The prompt hook's cost and robustness, in real interactive bash, zsh and fish: Node starts only when a
-// directory's resolution is missing or stale, and a missing or broken node / goarm never breaks the prompt.
+// directory's resolution is missing or stale, and a missing or broken node / goarm never breaks the prompt. The
+// hook runs GOARM_HOME/bin/goarm (the launcher); each test writes it naming the package and Node it wants.
 import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { goarmHome } from '../../src/core/home.js';
-import { type InitPaths, renderInit } from '../../src/shell/init.js';
+import { renderInit } from '../../src/shell/init.js';
+import { launcherText } from '../../src/shell/launcher.js';
 import { cleanupTempHomes, REPO_ROOT, tempHome } from '../helpers/cli.js';
 import { fakeBin, makeWorld, type World } from '../helpers/fakego.js';
 import { SHELLS, type Shell, sourceLine, Term } from './use-helpers.js';
@@ -15,11 +17,6 @@ afterEach(async () => {
   await Promise.all(terms.splice(0).map((t) => t.close()));
 });
 
-const DIST = (dir: string): InitPaths => ({
-  node: process.execPath,
-  cli: join(dir, 'cli.js'),
-  light: join(dir, 'shim-entry.js'),
-});
 const statusLine = (sh: Shell) => (sh === 'fish' ? 'false\necho "rc=$status"' : 'false\necho "rc=$?"');
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
@@ -33,11 +30,15 @@ async function world(): Promise<World> {
   return w;
 }
 
-/** An interactive shell whose rc sources init code rendered with `paths` (the node, CLI and light entry it runs). */
-async function start(sh: Shell, w: World, paths: InitPaths, rcExtra = ''): Promise<Term> {
+/** An interactive shell whose rc sources the init code; the home's launcher runs `pkg` with `node`. */
+async function start(sh: Shell, w: World, run: { pkg?: string; node?: string } = {}, rcExtra = ''): Promise<Term> {
+  const h = goarmHome({ GOARM_HOME: w.home });
+  await writeFile(h.launcher, await launcherText(h, run.pkg ?? REPO_ROOT, run.node ?? process.execPath), {
+    mode: 0o755,
+  });
   const home = await tempHome('goarm-hook-home-');
   const init = join(home, `init.${sh}`);
-  await writeFile(init, await renderInit(sh, goarmHome({ GOARM_HOME: w.home }), { paths, exportHome: true }));
+  await writeFile(init, await renderInit(sh, h, { exportHome: true }));
   const t = await Term.start(sh, { home, rc: `${rcExtra}\n${sourceLine(sh, init)}`, cwd: home });
   terms.push(t);
   return t;
@@ -52,7 +53,7 @@ describe.each(SHELLS)('%s prompt hook', (sh) => {
       await fakeBin(join(log, '..', 'bin'), 'node', `printf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"`),
       'node',
     );
-    const t = await start(sh, w, { ...DIST(join(REPO_ROOT, 'dist')), node });
+    const t = await start(sh, w, { node });
     const starts = async (dir: string) =>
       count(await readFile(log, 'utf8').catch(() => ''), `hook-resolve ${w.dir(dir)}\n`);
 
@@ -78,27 +79,35 @@ describe.each(SHELLS)('%s prompt hook', (sh) => {
       await fakeBin(join(log, '..', 'bin'), 'node', `printf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"`),
       'node',
     );
-    const t = await start(sh, w, { ...DIST(join(REPO_ROOT, 'dist')), node });
+    const t = await start(sh, w, { node });
     const out = await t.run(`cd ${w.dir('plain')}\ntrue\ntrue`);
     expect(out).not.toMatch(/goarm:|error:/);
     expect(count(await readFile(log, 'utf8'), `hook-resolve ${w.dir('plain')}\n`)).toBe(1);
     expect(await t.run('go version')).toContain('no Go version is configured'); // the shim says it, when go runs
   });
 
-  it('keeps the prompt working when node is missing: one notice, $? intact, the shims unaffected', async () => {
+  it('uses the node on PATH when the Node that wrote the launcher is gone (nvm, a Homebrew upgrade)', async () => {
     const w = await world();
     const t = await start(
       sh,
       w,
-      { ...DIST(join(REPO_ROOT, 'dist')), node: '/nonexistent/node' },
+      { node: '/nonexistent/node' },
       sh === 'bash' ? 'set -u' : sh === 'zsh' ? 'setopt nounset' : '',
     );
+    expect(await t.run(`cd ${w.dir('a')}\ncd ${w.dir('b')}\ntrue`)).not.toMatch(/goarm:|error:/);
+    expect(await t.run('go version')).toMatch(/go=1\.21\.13 /);
+    expect(await t.run('goarm list')).toContain('1.22.5');
+  });
+
+  it('keeps the prompt working when the launcher is missing: one notice, $? intact', async () => {
+    const w = await world();
+    const t = await start(sh, w, {}, sh === 'bash' ? 'set -u' : sh === 'zsh' ? 'setopt nounset' : '');
+    await rm(goarmHome({ GOARM_HOME: w.home }).launcher);
     await t.run(`cd ${w.dir('a')}\ncd ${w.dir('b')}\ntrue`);
     // Said once per shell (at its first prompt), not once per directory or prompt.
     expect(count(t.screen, 'goarm: the shell hook cannot run')).toBe(1);
-    expect(t.screen).toContain('/nonexistent/node');
     expect(await t.run(statusLine(sh))).toMatch(/rc=1/);
-    expect(await t.run('go version')).toMatch(/go=1\.21\.13 /); // the shims run their own node
+    expect(await t.run('go version')).toContain('bin/goarm is missing; reinstall goarm');
     expect(await t.run('goarm list\necho "alive"')).toMatch(/alive/);
   });
 
@@ -106,7 +115,7 @@ describe.each(SHELLS)('%s prompt hook', (sh) => {
     const w = await world();
     const dir = await tempHome('goarm-hook-bad-');
     const node = join(await fakeBin(dir, 'node', 'echo "node: boom" >&2\nexit 3'), 'node');
-    const t = await start(sh, w, { ...DIST(join(REPO_ROOT, 'dist')), node });
+    const t = await start(sh, w, { node });
     expect(count(await t.run(`cd ${w.dir('a')}`), 'node: boom')).toBe(1);
     expect(await t.run('true\ntrue')).not.toContain('boom');
     expect(await t.run(statusLine(sh))).toMatch(/rc=1/);
@@ -119,14 +128,16 @@ describe.each(SHELLS)('%s prompt hook', (sh) => {
     const pkg = await tempHome('goarm-hook-pkg-');
     await cp(join(REPO_ROOT, 'dist'), join(pkg, 'dist'), { recursive: true });
     await cp(join(REPO_ROOT, 'shims'), join(pkg, 'shims'), { recursive: true });
+    await cp(join(REPO_ROOT, 'bin'), join(pkg, 'bin'), { recursive: true });
     await cp(join(REPO_ROOT, 'package.json'), join(pkg, 'package.json'));
     await symlink(join(REPO_ROOT, 'node_modules'), join(pkg, 'node_modules'));
-    const t = await start(sh, w, DIST(join(pkg, 'dist')));
+    const t = await start(sh, w, { pkg });
     await t.run(`cd ${w.dir('a')}`);
     expect(await t.run('goarm list')).toContain('1.22.5');
 
     await rm(join(pkg, 'dist'), { recursive: true });
-    expect(count(await t.run(`cd ${w.dir('b')}`), 'goarm: the shell hook cannot run')).toBe(1);
+    // The launcher says what happened, once per directory entered (not at every prompt).
+    expect(count(await t.run(`cd ${w.dir('b')}\ntrue`), `belongs to (${pkg}) is gone; reinstall goarm`)).toBe(1);
     expect(await t.run(statusLine(sh))).toMatch(/rc=1/);
     expect(await t.run('goarm list\necho "alive"')).toMatch(/alive/);
     await mkdir(join(pkg, 'dist')); // an empty dist/ is as broken

@@ -5,12 +5,21 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { goarmHome } from '../../src/core/home.js';
 import { renderInit } from '../../src/shell/init.js';
+import { launcherText } from '../../src/shell/launcher.js';
 import { cleanupTempHomes, REPO_ROOT, tempHome } from '../helpers/cli.js';
 import { makeWorld, type World } from '../helpers/fakego.js';
+
+/** The home with its launcher (bin/goarm) running this checkout's build with this Node, as install.sh writes it. */
+async function withLauncher(root: string) {
+  const h = goarmHome({ GOARM_HOME: root });
+  await mkdir(dirname(h.launcher), { recursive: true });
+  await writeFile(h.launcher, await launcherText(h, REPO_ROOT, process.execPath), { mode: 0o755 });
+  return h;
+}
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
@@ -68,14 +77,7 @@ describe.each(['bash', 'zsh'] as const)('%s with errexit in its rc file', (sh) =
       await w.settle();
       const user = await tempHome('goarm-errexit-');
       const init = join(user, `init.${sh}`);
-      const dist = join(REPO_ROOT, 'dist');
-      await writeFile(
-        init,
-        await renderInit(sh, goarmHome({ GOARM_HOME: w.home }), {
-          paths: { node: process.execPath, cli: join(dist, 'cli.js'), light: join(dist, 'shim-entry.js') },
-          exportHome: true,
-        }),
-      );
+      await writeFile(init, await renderInit(sh, await withLauncher(w.home), { exportHome: true }));
       await writeFile(join(user, sh === 'bash' ? '.bashrc' : '.zshrc'), `set -e\n. '${init}'\nPS1='$ '\n`);
       const shell = sh === 'bash' ? `bash --noprofile --rcfile '${join(user, '.bashrc')}' -i` : 'zsh --no-globalrcs -i';
       const env = `HOME='${user}' ZDOTDIR='${user}' PATH=/usr/bin:/bin TERM=screen LANG=C.UTF-8`;
@@ -115,9 +117,7 @@ describe.each(['bash', 'zsh', 'fish'] as const)('the %s prompt hook with a PWD t
 
     const user = await tempHome('goarm-pwd-');
     const init = join(user, `init.${sh}`);
-    const dist = join(REPO_ROOT, 'dist');
-    const paths = { node: process.execPath, cli: join(dist, 'cli.js'), light: join(dist, 'shim-entry.js') };
-    await writeFile(init, await renderInit(sh, goarmHome({ GOARM_HOME: w.home }), { paths, exportHome: true }));
+    await writeFile(init, await renderInit(sh, await withLauncher(w.home), { exportHome: true }));
     await mkdir(join(user, '.config', 'fish'), { recursive: true });
     const rc = { bash: '.bashrc', zsh: '.zshrc', fish: '.config/fish/config.fish' }[sh];
     await writeFile(join(user, rc), `${sh === 'fish' ? 'source' : '.'} '${init}'\n`);

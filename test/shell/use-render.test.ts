@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goarmHome } from '../../src/core/home.js';
 import { renderInit } from '../../src/shell/init.js';
-import { cleanupTempHomes, GOARM_BIN, REPO_ROOT, runGoarm, tempHome } from '../helpers/cli.js';
+import { cleanupTempHomes, GOARM_BIN, runGoarm, tempHome } from '../helpers/cli.js';
 import { fakeGoRoot, runShell } from '../helpers/fakego.js';
 import { SHELLS } from './use-helpers.js';
 
@@ -21,12 +21,6 @@ beforeAll(async () => {
   // Installed for another platform (`install --os darwin --arch amd64`): never what `use` picks here.
   await fakeGoRoot(home, '1.22.9-darwin-amd64');
 });
-
-const PATHS = {
-  node: process.execPath,
-  cli: join(REPO_ROOT, 'dist', 'cli.js'),
-  light: join(REPO_ROOT, 'dist', 'shim-entry.js'),
-};
 
 describe('the shell `goarm use` renders for', () => {
   it.each(SHELLS)('is the parent shell (%s) when run inside one, whatever $SHELL says', (sh) => {
@@ -67,7 +61,7 @@ describe('the init code', () => {
     async (sh) => {
       const dir = await hostile();
       const file = join(dir, '..', `init.${sh}`);
-      const text = await renderInit(sh, goarmHome({ GOARM_HOME: dir }), { paths: PATHS, exportHome: true });
+      const text = await renderInit(sh, goarmHome({ GOARM_HOME: dir }), { exportHome: true });
       expect(text).not.toMatch(/@[A-Z_]+@/);
       await writeFile(file, text);
       const show = sh === 'fish' ? 'printf "%s\\n" $PATH[1] $GOARM_HOME' : 'printf "%s\\n" "${PATH%%:*}" "$GOARM_HOME"';
@@ -83,7 +77,7 @@ describe('the init code', () => {
 
   it('puts the bash hook first in PROMPT_COMMAND once, keeping what was there (string or array)', async () => {
     const file = join(await tempHome('goarm-render-pc-'), 'init.bash');
-    await writeFile(file, await renderInit('bash', goarmHome({ GOARM_HOME: home }), { paths: PATHS }));
+    await writeFile(file, await renderInit('bash', goarmHome({ GOARM_HOME: home })));
     const pc = async (before: string) =>
       (
         await runShell(['bash', '-c', `${before}\n. '${file}'\n. '${file}'\ndeclare -p PROMPT_COMMAND`], {
@@ -101,7 +95,7 @@ describe('the init code', () => {
   it('is valid syntax in each shell (shellcheck for bash, zsh -n, fish --no-execute)', async () => {
     const h = goarmHome({ GOARM_HOME: home });
     const dir = await tempHome('goarm-render-lint-');
-    for (const sh of SHELLS) await writeFile(join(dir, `init.${sh}`), await renderInit(sh, h, { paths: PATHS }));
+    for (const sh of SHELLS) await writeFile(join(dir, `init.${sh}`), await renderInit(sh, h));
     const sc = spawnSync('shellcheck', ['-s', 'bash', join(dir, 'init.bash')], { encoding: 'utf8' });
     if (sc.error) expect.fail('shellcheck is not installed (see .ci/run)');
     expect(sc.stdout + sc.stderr).toBe('');
