@@ -1,5 +1,6 @@
 // The CLI entry. Only the command being run is imported (yargs alone costs ~85 ms; each command's own modules
 // stay unloaded unless used). The shims and shell hooks never come here: they use src/shim-entry.ts.
+// test/integration/light-paths.test.ts fails when a light path loads undici, openpgp, tar or yargs.
 import type { Argv, CommandModule } from 'yargs';
 import { COMMANDS } from './core/commands.js';
 import { err, render } from './core/errors.js';
@@ -31,8 +32,37 @@ async function initFastPath(argv: string[]): Promise<number | undefined> {
 /** Each command is commands/<name>.js, imported only when it runs. */
 const loadCommand = (name: string): Promise<{ default: CommandModule<any, any> }> => import(`./commands/${name}.js`);
 
+const LIGHT: Record<string, string> = { list: 'list', ls: 'list', current: 'current', which: 'which' };
+
+/**
+ * `--version`, `list`, `current` and `which` in their plain forms run their handlers without yargs, so they cost
+ * little more than Node's own start-up. Anything else (--help, other options, a typo) returns undefined and goes
+ * through yargs, which owns help and usage errors: the output and exit codes are the same either way.
+ */
+async function lightFastPath(argv: string[]): Promise<number | undefined> {
+  const [name, ...rest] = argv;
+  if (name === '--version' && !rest.length) {
+    const { packageFile } = await import('./core/package.js');
+    const { readFile } = await import('node:fs/promises');
+    process.stdout.write(`${JSON.parse(await readFile(packageFile.json, 'utf8')).version}\n`);
+    return 0;
+  }
+  const cmd = Object.hasOwn(LIGHT, name ?? '') ? LIGHT[name] : undefined;
+  let args: Record<string, unknown>;
+  if (cmd === 'which' && rest.length === 1 && (rest[0] === 'go' || rest[0] === 'gofmt')) args = { tool: rest[0] };
+  else if (cmd && cmd !== 'which' && (!rest.length || (rest.length === 1 && rest[0] === '--json')))
+    args = { json: rest.length === 1 };
+  else return undefined;
+  try {
+    await (await loadCommand(cmd)).default.handler?.({ ...args, _: [name], $0: 'goarm' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    return render(e);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const fast = await initFastPath(argv);
+  const fast = (await initFastPath(argv)) ?? (await lightFastPath(argv));
   if (fast !== undefined) return fast;
   const { default: yargs } = await import('yargs');
   const name = argv.find((a) => !a.startsWith('-'));
