@@ -4,6 +4,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { COMMANDS } from './core/commands.js';
 import { err, render } from './core/errors.js';
+import { commandEnded } from './core/exit.js';
 
 /**
  * `eval "$(goarm use)"` runs in every new shell: print the init code without loading yargs at all.
@@ -32,32 +33,54 @@ async function initFastPath(argv: string[]): Promise<number | undefined> {
 /** Each command is commands/<name>.js, imported only when it runs. */
 const loadCommand = (name: string): Promise<{ default: CommandModule<any, any> }> => import(`./commands/${name}.js`);
 
-const LIGHT: Record<string, string> = { list: 'list', ls: 'list', current: 'current', which: 'which' };
+// The plain forms that skip yargs: the boolean flags and positionals each takes. Anything else goes to yargs.
+const LIGHT: Record<string, { cmd: string; flags: string[]; positional?: string; values?: string[] }> = {
+  list: { cmd: 'list', flags: ['json'] },
+  ls: { cmd: 'list', flags: ['json'] },
+  current: { cmd: 'current', flags: ['json'] },
+  which: { cmd: 'which', flags: [], positional: 'tool', values: ['go', 'gofmt'] },
+  'ls-remote': { cmd: 'ls-remote', flags: ['all', 'json', 'refresh'], positional: 'prefix' },
+};
 
 /**
- * `--version`, `list`, `current` and `which` in their plain forms run their handlers without yargs, so they cost
- * little more than Node's own start-up. Anything else (--help, other options, a typo) returns undefined and goes
- * through yargs, which owns help and usage errors: the output and exit codes are the same either way.
+ * `--version`, `list`, `current`, `which` and `ls-remote` in their plain forms run their handlers without yargs, so
+ * they cost little more than Node's own start-up. Anything else (--help, other options, a typo) returns undefined
+ * and goes through yargs, which owns help and usage errors: the output and exit codes are the same either way.
  */
 async function lightFastPath(argv: string[]): Promise<number | undefined> {
-  const [name, ...rest] = argv;
+  const [name = '', ...rest] = argv;
   if (name === '--version' && !rest.length) {
-    const { packageFile } = await import('./core/package.js');
-    const { readFile } = await import('node:fs/promises');
+    const [{ packageFile }, { readFile }] = await Promise.all([
+      import('./core/package.js'),
+      import('node:fs/promises'),
+    ]);
     process.stdout.write(`${JSON.parse(await readFile(packageFile.json, 'utf8')).version}\n`);
     return 0;
   }
-  const cmd = Object.hasOwn(LIGHT, name ?? '') ? LIGHT[name] : undefined;
-  let args: Record<string, unknown>;
-  if (cmd === 'which' && rest.length === 1 && (rest[0] === 'go' || rest[0] === 'gofmt')) args = { tool: rest[0] };
-  else if (cmd && cmd !== 'which' && (!rest.length || (rest.length === 1 && rest[0] === '--json')))
-    args = { json: rest.length === 1 };
-  else return undefined;
+  const light = Object.hasOwn(LIGHT, name) ? LIGHT[name] : undefined;
+  if (!light) return undefined;
+  const args: Record<string, unknown> = { _: [name], $0: 'goarm' };
+  for (const f of light.flags) args[f] = false;
+  for (const a of rest) {
+    const flag = a.startsWith('--') ? a.slice(2) : undefined;
+    if (flag !== undefined && light.flags.includes(flag) && !args[flag]) args[flag] = true;
+    else if (!a.startsWith('-') && light.positional && args[light.positional] === undefined) args[light.positional] = a;
+    else return undefined;
+  }
+  const value = light.positional && args[light.positional];
+  if (light.values && !light.values.includes(value as string)) return undefined;
+  return runHandler(() => loadCommand(light.cmd).then((m) => m.default.handler?.(args as never)));
+}
+
+/** Runs a command to its end, then lets it exit at once (closes HTTP connections). Returns the exit code. */
+async function runHandler(run: () => Promise<unknown>): Promise<number> {
   try {
-    await (await loadCommand(cmd)).default.handler?.({ ...args, _: [name], $0: 'goarm' });
+    await run();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     return render(e);
+  } finally {
+    await commandEnded();
   }
 }
 
@@ -89,12 +112,7 @@ export async function main(argv: string[]): Promise<number> {
       cli = cli.command({ ...(await loadCommand(cmd)).default, aliases });
     else cli = cli.command(cmd, describe, {}, () => {}); // listed in --help; never runs
   }
-  try {
-    await cli.parseAsync();
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (e) {
-    return render(e);
-  }
+  return runHandler(() => cli.parseAsync());
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -9,13 +9,27 @@ import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Dispatcher, EnvHttpProxyAgent, interceptors, request } from 'undici';
 import { err, GoarmError, redact } from '../core/errors.js';
+import { atCommandEnd } from '../core/exit.js';
 import { isPublicHost } from './mirrors.js';
+import { displayUrl, isFileUrl } from './url.js';
 
 let dispatcher: Dispatcher | undefined;
 // proxyTunnel: false sends plain-http requests to an http proxy in absolute form, as curl and Go do (many proxies
 // allow CONNECT only to port 443); https always tunnels with CONNECT, so the proxy never sees its headers.
-const agent = () =>
-  (dispatcher ??= new EnvHttpProxyAgent({ proxyTunnel: false }).compose(interceptors.redirect({ maxRedirections: 5 })));
+const agent = () => {
+  if (!dispatcher) {
+    dispatcher = new EnvHttpProxyAgent({ proxyTunnel: false }).compose(interceptors.redirect({ maxRedirections: 5 }));
+    atCommandEnd(closeHttp);
+  }
+  return dispatcher;
+};
+
+/** Drops the pooled connections: without it idle keep-alive sockets keep the process alive after the command. */
+async function closeHttp(): Promise<void> {
+  const d = dispatcher;
+  dispatcher = undefined;
+  await d?.destroy();
+}
 
 const ATTEMPTS = 5;
 const baseDelay = () => Number(process.env.GOARM_RETRY_DELAY_MS ?? 250);
@@ -30,20 +44,7 @@ export interface RequestOptions {
   attempts?: number;
 }
 
-/** The URL without userinfo: what messages, logs and cache keys may show. */
-export function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return url;
-    u.username = '';
-    u.password = '';
-    return u.href;
-  } catch {
-    return redact(url);
-  }
-}
-
-export const isFileUrl = (url: string) => url.startsWith('file:');
+export { displayUrl, isFileUrl };
 /** A missing file, over HTTP (404) or in a local mirror directory. */
 export const isNotFound = (e: unknown) =>
   e instanceof GoarmError && (e.code === 'E_HTTP_404' || e.code === 'E_FILE_NOT_FOUND');
@@ -171,10 +172,14 @@ export interface TextResponse {
   status: 200 | 304;
   body: string;
   etag?: string;
+  lastModified?: string;
 }
 
-/** GET a small text resource, revalidating with an ETag when given one. */
-export async function getText(url: string, opts: { etag?: string } & RequestOptions = {}): Promise<TextResponse> {
+/** GET a small text resource, revalidating with an ETag and/or Last-Modified date when given them. */
+export async function getText(
+  url: string,
+  opts: { etag?: string; lastModified?: string } & RequestOptions = {},
+): Promise<TextResponse> {
   if (isFileUrl(url)) {
     try {
       return { status: 200, body: await readFile(fileURLToPath(url), 'utf8') };
@@ -189,6 +194,7 @@ export async function getText(url: string, opts: { etag?: string } & RequestOpti
     async () => {
       const headers = { ...t.headers };
       if (opts.etag) headers['if-none-match'] = opts.etag;
+      if (opts.lastModified) headers['if-modified-since'] = opts.lastModified;
       debug(`GET ${t.shown}${t.auth ? ` (credentials from ${t.auth.source})` : ''}`);
       const res = await request(t.url, { dispatcher: agent(), headers });
       if (res.statusCode === 304) {
@@ -201,8 +207,13 @@ export async function getText(url: string, opts: { etag?: string } & RequestOpti
         if (retryable(res.statusCode)) throw transientStatus(res.statusCode);
         throw httpError(t, res.statusCode);
       }
-      const etag = res.headers.etag;
-      out = { status: 200, body: await res.body.text(), etag: typeof etag === 'string' ? etag : undefined };
+      const { etag, 'last-modified': lastModified } = res.headers;
+      out = {
+        status: 200,
+        body: await res.body.text(),
+        etag: typeof etag === 'string' ? etag : undefined,
+        lastModified: typeof lastModified === 'string' ? lastModified : undefined,
+      };
     },
     undefined,
     opts.attempts,

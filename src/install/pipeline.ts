@@ -38,6 +38,8 @@ export interface InstallOptions {
   os?: string;
   arch?: string;
   quiet?: boolean;
+  /** ignore a fresh cached index */
+  refresh?: boolean;
   skipSignature?: boolean;
   warn: (msg: string) => void;
 }
@@ -70,7 +72,7 @@ export async function install(
   opts: InstallOptions,
 ): Promise<InstallResult> {
   await cleanDebris(home);
-  const index = await loadIndex(home, cfg.indexUrl, opts.warn);
+  const index = await loadIndex(home, cfg.indexUrl, opts.warn, { refresh: opts.refresh });
   const release = resolveSpec(spec, index.releases);
   const h = host();
   const file = pickFile(release, opts.os ?? h.os, opts.arch ?? h.arch);

@@ -1,7 +1,8 @@
 // Running the built CLI (`node bin/goarm`, so `npm run build` first) and throw-away homes.
 //
 //   runGoarm(args, { home, env?, cwd?, input?, timeoutMs? }) -> { code, stdout, stderr }
-//       GOARM_HOME=home, NO_COLOR=1, stdin = input (or closed at once), killed after 120 s (then it throws).
+//       GOARM_HOME=home, NO_COLOR=1, GOARM_INDEX_TTL=0, stdin = input (or closed at once), killed after 120 s
+//       (then it throws).
 //       cwd defaults to home (a neutral temp dir: no project files above it by accident).
 //       The inherited environment is scrubbed of GO*/GOARM_* and proxy variables, so the developer's shell
 //       cannot leak into a test; pass them in `env` when a test wants them. Exit by signal -> code 128+n.
@@ -36,7 +37,9 @@ const SCRUB = /^(GO|GOARM_)|^(https?_proxy|all_proxy|no_proxy|FORCE_COLOR)$/i;
 export function runNode(script: string, args: string[], opts: RunOptions): Promise<RunResult> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !SCRUB.test(k)) env[k] = v;
-  Object.assign(env, { GOARM_HOME: opts.home, NO_COLOR: '1' }, opts.env);
+  // GOARM_INDEX_TTL=0: every run asks for the index (tests publish releases between runs); index-cache.test.ts
+  // tests the TTL itself.
+  Object.assign(env, { GOARM_HOME: opts.home, NO_COLOR: '1', GOARM_INDEX_TTL: '0' }, opts.env);
   const timeoutMs = opts.timeoutMs ?? 120_000;
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, [script, ...args], {

@@ -2,7 +2,7 @@
 // ~100+ ms). Checked at run time, not from the import graph: each path runs with a loader hook (NODE_OPTIONS
 // --import) that logs every module Node actually loads, through the real entry points (bin/goarm, the rendered shim,
 // the hook's entry). A control run (`install --help`) proves the log does see the heavy modules when they load.
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanupTempHomes, REPO_ROOT, runNode, tempHome } from '../helpers/cli.js';
@@ -67,6 +67,19 @@ describe('light paths load no heavy module', () => {
 
   it.each(['bash', 'zsh', 'fish'])('goarm use (the init code, %s)', async (shell) => {
     expect(heavy(await cli(['use', '--shell', shell]))).toEqual([]);
+  });
+
+  it('goarm ls-remote with a fresh cached index (no network, so no undici)', async () => {
+    const body = JSON.stringify([{ version: 'go1.23.4', stable: true, files: [] }]);
+    const url = 'https://go.dev/dl/?mode=json&include=all'; // the default index_url
+    await mkdir(join(w.home, 'cache'), { recursive: true });
+    await writeFile(join(w.home, 'cache', 'index.json'), JSON.stringify({ url, fetchedAt: 'now', body }));
+    const urls = await loaded(async (env) => {
+      const r = await w.goarm(['ls-remote', '--json'], { env: { ...env, GOARM_INDEX_TTL: '600' } });
+      expect(JSON.parse(r.stdout)).toMatchObject([{ version: '1.23.4' }]);
+      return r;
+    });
+    expect(heavy(urls)).toEqual([]);
   });
 
   it('a shim on a resolve-cache miss', async () => {

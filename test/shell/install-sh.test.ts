@@ -30,7 +30,17 @@ const PATH = `${dirname(process.execPath)}:/usr/bin:/bin`;
 async function checkout(withModules = true): Promise<string> {
   const dir = join(await tempHome('goarm-clone-'), 'goarm');
   await mkdir(dir);
-  for (const f of ['src', 'shims', 'keys', 'bin', 'package.json', 'package-lock.json', 'tsconfig.json', 'install.sh'])
+  for (const f of [
+    'src',
+    'scripts',
+    'shims',
+    'keys',
+    'bin',
+    'package.json',
+    'package-lock.json',
+    'tsconfig.json',
+    'install.sh',
+  ])
     await cp(join(REPO_ROOT, f), join(dir, f), { recursive: true });
   if (withModules) await symlink(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
   return dir;
