@@ -245,6 +245,7 @@ async function fetchAndUnpack(
   let extractError: unknown;
   const hash = sha256();
   let verified = false;
+  const bar = progressBar(file.filename, file.size, !opts.quiet && Boolean(process.stderr.isTTY));
   try {
     const signature = asc === undefined ? undefined : await startSignatureCheck(asc, keys, file.filename);
     const feed = (chunk: Buffer) => {
@@ -262,7 +263,6 @@ async function fetchAndUnpack(
       await extractor.drained();
     });
     const out = createWriteStream(partial, { flags: 'a' });
-    const bar = progressBar(file.filename, file.size, !opts.quiet && Boolean(process.stderr.isTTY));
     try {
       await download(
         url,
@@ -277,9 +277,9 @@ async function fetchAndUnpack(
         { size: file.size, onProgress: (d) => bar.update(d), attempts: src.attempts },
       );
     } finally {
-      bar.done();
       await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
     }
+    bar.phase('verifying');
     try {
       checkSha256(hash.digest('hex'), file.sha256, file.filename);
       if (signature) await signature.finish();
@@ -294,7 +294,9 @@ async function fetchAndUnpack(
     }
     verified = true;
     if (extractError !== undefined) throw extractError;
+    bar.phase('unpacking');
     await extractor.end();
+    bar.phase('checking');
     await checkTree(join(staging, 'go'), file);
     await mkdir(home.versions, { recursive: true });
     // Every file's SHA-256 for `goarm verify`, as hashed by the extractor on the way to disk.
@@ -309,6 +311,7 @@ async function fetchAndUnpack(
     if (verified && e instanceof GoarmError && e.exitCode === ExitCode.ARCHIVE) await rm(partial, { force: true });
     throw e instanceof GoarmError ? e : fsError(e, `installing ${file.filename}`);
   } finally {
+    bar.done();
     await rm(staging, { recursive: true, force: true });
   }
 }
