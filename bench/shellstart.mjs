@@ -40,6 +40,8 @@ export async function run(ctx) {
     cwd: ctx.root,
     env: { ...process.env, GOARM_HOME: goarmHome, HOME: installer, SHELL: '/bin/bash' },
   });
+  const env = { ...process.env, GOARM_HOME: goarmHome };
+  delete env.ZDOTDIR; // zsh reads $HOME/.zshrc
   const shells = SHELLS.filter((sh) => spawnSync('sh', ['-c', `command -v ${sh}`]).status === 0);
   const commands = [{ name: 'node -e 0', argv: [process.execPath, '-e', '0'] }];
   for (const sh of shells)
@@ -52,15 +54,13 @@ export async function run(ctx) {
         'env',
         [`HOME=${home}`, `XDG_CONFIG_HOME=${home}/.config`, sh, '-i', '-c', 'type goarm'],
         {
-          env: { ...process.env, GOARM_HOME: goarmHome, ZDOTDIR: '' },
+          env,
           encoding: 'utf8',
         },
       );
       if (withLine && !/function/.test(check.stdout))
         throw new Error(`${sh} did not load goarm from its rc: ${check.stdout} ${check.stderr}`);
     }
-  const env = { ...process.env, GOARM_HOME: goarmHome };
-  delete env.ZDOTDIR;
   const load = [os.loadavg()[0]];
   ctx.log(`  ${RUNS} runs per command, in 4 rounds of alternating order`);
   const res = await timeSideBySide(commands, { runs: RUNS, warmup: 3, rounds: 4, cwd: ctx.tmp, env, tmp: ctx.tmp });

@@ -14,7 +14,8 @@ const OUT = join(ROOT, 'dist.bundle');
 const EXTERNAL = new Set(['undici', 'openpgp', 'tar', 'yargs', 'keytar', 'node-gyp-build']);
 // What the light paths (shims' cache miss, hooks, use, list, current, which) run: one chunk, loaded as one module.
 const LIGHT = new RegExp(
-  String.raw`/dist/(core/|select/|shell/|install/(versions|mirrors|url|release-index)\.js$)|/node_modules/smol-toml/`,
+  String.raw`/dist/(core/|select/|shell/|install/(versions|mirrors|url|release-index)\.js$)` +
+    String.raw`|/node_modules/smol-toml/`,
 );
 const bare = (id) => id.split('/').slice(0, id.startsWith('@') ? 2 : 1).join('/');
 

@@ -1,10 +1,10 @@
 // The CLI entry. Only the command being run is imported (yargs alone costs ~85 ms; each command's own modules
 // stay unloaded unless used). The shims and shell hooks never come here: they use src/shim-entry.ts.
 // test/integration/light-paths.test.ts fails when a light path loads undici, openpgp, tar or yargs.
+// No static imports of our own: the fast paths import what they use.
 import type { Argv, CommandModule } from 'yargs';
-import { COMMANDS } from './core/commands.js';
-import { err, render } from './core/errors.js';
-import { commandEnded } from './core/exit.js';
+
+const render = async (e: unknown) => (await import('./core/errors.js')).render(e);
 
 /**
  * `eval "$(goarm use)"` runs in every new shell: print the init code without loading yargs at all.
@@ -26,7 +26,7 @@ async function initFastPath(argv: string[]): Promise<number | undefined> {
     );
     return 0;
   } catch (e) {
-    return render(e);
+    return await render(e);
   }
 }
 
@@ -78,16 +78,20 @@ async function runHandler(run: () => Promise<unknown>): Promise<number> {
     await run();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    return render(e);
+    return await render(e);
   } finally {
-    await commandEnded();
+    await (await import('./core/exit.js')).commandEnded();
   }
 }
 
 export async function main(argv: string[]): Promise<number> {
   const fast = (await initFastPath(argv)) ?? (await lightFastPath(argv));
   if (fast !== undefined) return fast;
-  const { default: yargs } = await import('yargs');
+  const [{ default: yargs }, { COMMANDS }, { err }] = await Promise.all([
+    import('yargs'),
+    import('./core/commands.js'),
+    import('./core/errors.js'),
+  ]);
   const name = argv.find((a) => !a.startsWith('-'));
   let cli: Argv = yargs(argv)
     .scriptName('goarm')

@@ -34,7 +34,7 @@ const command: CommandModule<object, Args> = {
       )
       .reverse();
     if (a.json) printJson(rows);
-    else for (const r of rows) out(r.version);
+    else if (rows.length) out(rows.map((r) => r.version).join('\n')); // one write, not one per release
   },
 };
 export default command;
