@@ -2,6 +2,7 @@
 // on the same full-size Go tarball, served by the same local HTTP server. The GNU pipeline is the floor:
 // it downloads, hashes and extracts but checks no signature and offers no atomicity.
 import { access, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { alternate, median, min, seconds, table, timeCommand } from './measure.mjs';
 import { startMirror } from './mirror.mjs';
@@ -71,8 +72,10 @@ export async function run(ctx) {
     throw new Error('dist/cli.js is missing: run `npm run build` first (or BENCH_INSTALL_ONLY=gnu)');
 
   let samples;
+  const load = [os.loadavg()[0]];
   try {
     samples = await alternate(variants, ctx.runs, ctx.log);
+    load.push(os.loadavg()[0]);
   } finally {
     await server.close();
   }
@@ -83,17 +86,23 @@ export async function run(ctx) {
     return [`\`${v.name}\``, seconds(median(xs)), seconds(min(xs)), (mb / (median(xs) / 1000)).toFixed(0)];
   });
   const lines = [
-    `${go.filename}, ${mb.toFixed(1)} MB, from a local HTTP server; ` +
-      `${ctx.runs} alternating runs after one warm-up each.`,
+    `${go.filename}, ${mb.toFixed(1)} MB, from a local HTTP server; one warm-up pair, then ${ctx.runs} pairs, ` +
+      'the order reversed every other pair, `sync` before every run. Load average (1 min) before / after: ' +
+      `${load.map((l) => l.toFixed(2)).join(' / ')}.`,
     '',
     table(['command', 'median s', 'min s', 'MB/s (median)'], rows),
   ];
   if (variants.length === 2) {
     const [a, b] = [samples.get(gnu.name), samples.get(goarm.name)];
+    const ratios = b.map((x, i) => x / a[i]);
+    const ratio = median(ratios);
+    ctx.row('`goarm install` of the real tarball vs `curl | tee >(sha256sum) | tar -xz`', ratio, 1.2);
     lines.push(
       '',
-      `goarm / GNU: **${(median(b) / median(a)).toFixed(2)}x** (median), ${(min(b) / min(a)).toFixed(2)}x (min). ` +
-        'goarm also fetches the index, checks the OpenPGP signature and renames into place atomically.',
+      `goarm / GNU: **${ratio.toFixed(2)}x** (median of the per-pair ratios: ` +
+        `${ratios.map((r) => r.toFixed(2)).join(', ')}). ` +
+        'goarm also fetches the index, checks the OpenPGP signature and the SHA-256, records the per-file manifest ' +
+        'and renames into place atomically.',
     );
   }
   return lines.join('\n');

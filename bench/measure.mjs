@@ -26,15 +26,17 @@ export function flushDisks() {
 }
 
 /**
- * Measures variants side by side: one untimed-for-the-report warm-up of each (fills the page cache
- * and JIT caches for all of them alike), then `runs` rounds of a, b, a, b... so drift on the machine
- * hits every variant equally. A variant is `{ name, prepare?(), run() -> ms, check?(), cleanup?() }`;
- * only `run` is timed (after a `sync`), and `check` (after each run) must throw if the result is wrong.
+ * Measures variants side by side in pairs (rounds): one warm-up round (fills the page cache and JIT caches for all
+ * alike), then `runs` rounds, the order reversed every other round (a, b, b, a, ...) so neither variant always
+ * runs on the other's leftovers, and drift on the machine hits every variant equally. A variant is
+ * `{ name, prepare?(), run() -> ms, check?(), cleanup?() }`; only `run` is timed (after a `sync`), and `check`
+ * (after each run) must throw if the result is wrong. Returns name -> ms per round, in round order, so
+ * samples.get(a)[i] / samples.get(b)[i] is round i's ratio.
  */
 export async function alternate(variants, runs, log = () => {}) {
   const samples = new Map(variants.map((v) => [v.name, []]));
   for (let round = 0; round <= runs; round++) {
-    for (const v of variants) {
+    for (const v of round % 2 ? variants : [...variants].reverse()) {
       const ctx = v.prepare ? await v.prepare() : undefined;
       try {
         await flushDisks();

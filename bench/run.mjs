@@ -1,12 +1,16 @@
 // `npm run bench`: runs each benchmark section and prints one markdown report (progress goes to stderr).
-// A section is a module exporting `title` and `async run(ctx) -> markdown`; add one line below per section.
+// A section is a module exporting `title` and `async run(ctx) -> markdown`; add one line below per section. A section
+// reports each of issue 10's goals it measures with ctx.row(what, ratio, goal): the summary table at the top.
 // Env: BENCH_RUNS (timed runs per variant, default 5), BENCH_SECTIONS (comma list of names to run).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { table } from './measure.mjs';
 
 const sections = [
+  ['startup', () => import('./startup.mjs')],
+  ['shellstart', () => import('./shellstart.mjs')],
   ['install', () => import('./install.mjs')],
   ['shim', () => import('./shim.mjs')],
   ['hook', () => import('./hook.mjs')],
@@ -36,19 +40,24 @@ async function main() {
 
   const root = fileURLToPath(new URL('..', import.meta.url));
   const log = (msg) => process.stderr.write(`${msg}\n`);
-  const out = ['# goarm benchmarks', '', await machine()];
+  const out = [];
+  const rows = [];
+  const row = (what, ratio, goal) =>
+    rows.push([what, `${ratio.toFixed(2)}x`, `≤ ${goal}x`, ratio <= goal ? 'met' : 'NOT met']);
   for (const [name, load] of sections) {
     if (wanted && !wanted.includes(name)) continue;
     const section = await load();
     log(`== ${name}: ${section.title}`);
     const tmp = await mkdtemp(path.join(os.tmpdir(), `goarm-bench-${name}-`));
     try {
-      out.push('', `## ${section.title}`, '', await section.run({ root, runs, tmp, log }));
+      out.push('', `## ${section.title}`, '', await section.run({ root, runs, tmp, log, row }));
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
   }
-  process.stdout.write(`${out.join('\n')}\n`);
+  const summary = ['', '## Summary: the goals of issue 10, as ratios measured side by side in this run', ''];
+  summary.push(table(['what', 'ratio', 'goal', ''], rows));
+  process.stdout.write(`${['# goarm benchmarks', '', await machine(), ...summary, ...out].join('\n')}\n`);
 }
 
 main().catch((e) => {

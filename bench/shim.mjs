@@ -175,6 +175,11 @@ export async function run(ctx) {
   const trueD = delta('/bin/true as go, direct', '/bin/true as go, shim (warm cache)');
   const floorD = delta('/bin/true as go, direct', "floor: sh -c 'exec /bin/true-as-go'");
   const missD = delta('/bin/true as go, shim (warm cache)', '/bin/true as go, shim (cache miss)');
+  ctx.row(
+    'shim on a warm cache vs a one-line `#!/bin/sh exec` shim: overhead over running the binary directly',
+    trueD.median / floorD.median,
+    1.25,
+  );
   const fmt = (d) => `**${signed(d.median)} ms** median, ${signed(d.mean)} ± ${ms(d.se)} ms mean (± standard error)`;
   const verdict = (d) => `target ≤ ${TARGET_MS} ms: ${d.median <= TARGET_MS ? 'met' : 'NOT met'}`;
   return [

@@ -1,12 +1,14 @@
 // The CLI entry. Only the command being run is imported (yargs alone costs ~85 ms; each command's own modules
 // stay unloaded unless used). The shims and shell hooks never come here: they use src/shim-entry.ts.
+// test/integration/light-paths.test.ts fails when a light path loads undici, openpgp, tar or yargs.
+// No static imports of our own: the fast paths import what they use.
 import type { Argv, CommandModule } from 'yargs';
-import { COMMANDS } from './core/commands.js';
-import { ExitCode, err, render } from './core/errors.js';
 
-// Until main() has settled, exiting is a failure: Node exits on its own when a promise is left pending with
-// nothing to wake it, and that must never look like success.
-process.exitCode = ExitCode.INTERNAL;
+const render = async (e: unknown) => (await import('./core/errors.js')).render(e);
+
+// Until main() has settled, exiting is a failure (1, ExitCode.INTERNAL): Node exits on its own when a promise is left
+// pending with nothing to wake it, and that must never look like success.
+process.exitCode = 1;
 
 /**
  * `eval "$(goarm use)"` runs in every new shell: print the init code without loading yargs at all.
@@ -16,26 +18,85 @@ async function initFastPath(argv: string[]): Promise<number | undefined> {
   const m = argv.join(' ').match(/^use(?:(?: --shell | --shell=)(bash|zsh|fish))?$/);
   if (!m) return undefined;
   try {
-    const [{ detectShell }, { currentInit }, { goarmHome }] = await Promise.all([
+    const [{ renderInit, detectShell }, { goarmHome }] = await Promise.all([
       import('./shell/init.js'),
-      import('./shell/launcher.js'),
       import('./core/home.js'),
     ]);
-    const shell = (m[1] as 'bash' | 'zsh' | 'fish' | undefined) ?? detectShell();
-    process.stdout.write(await currentInit(goarmHome(), shell));
+    const home = goarmHome();
+    process.stdout.write(
+      (await renderInit((m[1] as 'bash' | 'zsh' | 'fish' | undefined) ?? detectShell(), home, {
+        exportHome: Boolean(process.env.GOARM_HOME),
+      })) + '\n',
+    );
     return 0;
   } catch (e) {
-    return render(e);
+    return await render(e);
   }
 }
 
 /** Each command is commands/<name>.js, imported only when it runs. */
 const loadCommand = (name: string): Promise<{ default: CommandModule<any, any> }> => import(`./commands/${name}.js`);
 
+// The plain forms that skip yargs: the boolean flags and positionals each takes. Anything else goes to yargs.
+const LIGHT: Record<string, { cmd: string; flags: string[]; positional?: string; values?: string[] }> = {
+  list: { cmd: 'list', flags: ['json'] },
+  ls: { cmd: 'list', flags: ['json'] },
+  current: { cmd: 'current', flags: ['json'] },
+  which: { cmd: 'which', flags: [], positional: 'tool', values: ['go', 'gofmt'] },
+  'ls-remote': { cmd: 'ls-remote', flags: ['all', 'json', 'refresh'], positional: 'prefix' },
+};
+
+/**
+ * `--version`, `list`, `current`, `which` and `ls-remote` in their plain forms run their handlers without yargs, so
+ * they cost little more than Node's own start-up. Anything else (--help, other options, a typo) returns undefined
+ * and goes through yargs, which owns help and usage errors: the output and exit codes are the same either way.
+ */
+async function lightFastPath(argv: string[]): Promise<number | undefined> {
+  const [name = '', ...rest] = argv;
+  if (name === '--version' && !rest.length) {
+    const [{ packageFile }, { readFile }] = await Promise.all([
+      import('./core/package.js'),
+      import('node:fs/promises'),
+    ]);
+    process.stdout.write(`${JSON.parse(await readFile(packageFile.json, 'utf8')).version}\n`);
+    return 0;
+  }
+  const light = Object.hasOwn(LIGHT, name) ? LIGHT[name] : undefined;
+  if (!light) return undefined;
+  const args: Record<string, unknown> = { _: [name], $0: 'goarm' };
+  for (const f of light.flags) args[f] = false;
+  for (const a of rest) {
+    const flag = a.startsWith('--') ? a.slice(2) : undefined;
+    if (flag !== undefined && light.flags.includes(flag) && !args[flag]) args[flag] = true;
+    else if (!a.startsWith('-') && light.positional && args[light.positional] === undefined) args[light.positional] = a;
+    else return undefined;
+  }
+  const value = light.positional && args[light.positional];
+  if (light.values && !light.values.includes(value as string)) return undefined;
+  return runHandler(() => loadCommand(light.cmd).then((m) => m.default.handler?.(args as never)));
+}
+
+/** Runs a command to its end, then lets it exit at once (closes HTTP connections). Returns the exit code. */
+async function runHandler(run: () => Promise<unknown>): Promise<number> {
+  try {
+    process.exitCode = undefined; // a command may set its own (doctor, exec); the exit guard below covers the rest
+    await run();
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    return await render(e);
+  } finally {
+    await (await import('./core/exit.js')).commandEnded();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const fast = await initFastPath(argv);
+  const fast = (await initFastPath(argv)) ?? (await lightFastPath(argv));
   if (fast !== undefined) return fast;
-  const { default: yargs } = await import('yargs');
+  const [{ default: yargs }, { COMMANDS }, { err }] = await Promise.all([
+    import('yargs'),
+    import('./core/commands.js'),
+    import('./core/errors.js'),
+  ]);
   const name = argv.find((a) => !a.startsWith('-'));
   let cli: Argv = yargs(argv)
     .scriptName('goarm')
@@ -49,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     .wrap(Math.min(100, process.stdout.columns || 100))
     .epilogue(
       'Exit codes: 0 ok, 2 usage, 3 config, 4 not found, 5 network, 6 verification, ' +
-        '7 archive, 8 filesystem, 9 locked, 10 host, 11 attention (doctor found a failing check).',
+        '7 archive, 8 filesystem, 9 locked, 10 host, 11 attention (doctor/outdated found something).',
     )
     .fail((msg, e) => {
       if (e) throw e;
@@ -60,19 +121,13 @@ export async function main(argv: string[]): Promise<number> {
       cli = cli.command({ ...(await loadCommand(cmd)).default, aliases });
     else cli = cli.command(cmd, describe, {}, () => {}); // listed in --help; never runs
   }
-  try {
-    process.exitCode = undefined; // a command may set its own (doctor, exec); the exit guard below covers the rest
-    await cli.parseAsync();
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (e) {
-    return render(e);
-  }
+  return runHandler(() => cli.parseAsync());
 }
 
 let settled = false;
 process.on('exit', () => {
   if (settled) return;
-  process.exitCode = ExitCode.INTERNAL;
+  process.exitCode = 1;
   process.stderr.write(
     'error: internal error: goarm stopped before the command finished\nhint: this is a bug in goarm; ' +
       'rerun with GOARM_DEBUG=1 and report it\n',

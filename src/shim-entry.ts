@@ -1,6 +1,7 @@
 // The light entry point for shims and shell hooks: no yargs, no HTTP, no OpenPGP unless a version must be
 // installed (auto_install). `node shim-entry.js shim-resolve <dir>` resolves <dir> and rewrites its resolve cache.
 import { ExitCode, render } from './core/errors.js';
+import { commandEnded } from './core/exit.js';
 import { goarmHome } from './core/home.js';
 import { hookResolve, resolveAndCache } from './shell/hook.js';
 
@@ -23,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   } catch (e) {
     return render(e);
+  } finally {
+    await commandEnded(); // auto_install may have opened HTTP connections
   }
 }
 

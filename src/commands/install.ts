@@ -19,6 +19,7 @@ interface Args {
   arch?: string;
   quiet: boolean;
   json: boolean;
+  refresh: boolean;
   'skip-signature': boolean;
   from?: string;
   file?: string;
@@ -53,6 +54,11 @@ const command: CommandModule<object, Args> = {
       })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress bar or messages' })
       .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON' })
+      .option('refresh', {
+        type: 'boolean',
+        default: false,
+        describe: 'ask for the release index now, even if the cached one is fresh (GOARM_INDEX_TTL)',
+      })
       .option('skip-signature', {
         type: 'boolean',
         default: false,
@@ -108,6 +114,7 @@ const command: CommandModule<object, Args> = {
               os: a.os,
               arch: a.arch,
               quiet: a.quiet,
+              refresh: a.refresh,
               skipSignature: a['skip-signature'],
               warn,
             }),

@@ -7,6 +7,7 @@ interface Args {
   prefix?: string;
   all: boolean;
   json: boolean;
+  refresh: boolean;
 }
 
 const command: CommandModule<object, Args> = {
@@ -16,10 +17,15 @@ const command: CommandModule<object, Args> = {
     y
       .positional('prefix', { type: 'string', describe: 'only versions starting with this, e.g. 1.22' })
       .option('all', { type: 'boolean', default: false, describe: 'include rc and beta releases' })
-      .option('json', { type: 'boolean', default: false, describe: 'print as JSON: [{version, stable, files}]' }),
+      .option('json', { type: 'boolean', default: false, describe: 'print as JSON: [{version, stable, files}]' })
+      .option('refresh', {
+        type: 'boolean',
+        default: false,
+        describe: 'ask the server now, even if the cached index is fresh (GOARM_INDEX_TTL, default 10 min)',
+      }),
   handler: async (a) => {
     const { home, cfg } = await context();
-    const index = await loadIndex(home, cfg.indexUrl, warn);
+    const index = await loadIndex(home, cfg.indexUrl, warn, { refresh: a.refresh });
     const prefix = a.prefix?.replace(/^go/, '');
     const rows = index.releases
       .filter((r) => a.all || (!isPrerelease(r.version) && r.stable !== false))
@@ -28,7 +34,7 @@ const command: CommandModule<object, Args> = {
       )
       .reverse();
     if (a.json) printJson(rows);
-    else for (const r of rows) out(r.version);
+    else if (rows.length) out(rows.map((r) => r.version).join('\n')); // one write, not one per release
   },
 };
 export default command;

@@ -1,10 +1,17 @@
 // Where goarm's own files are: the package root holds package.json, dist/, shims/ and keys/. Every module that
 // reads a file shipped with goarm asks here, so moving a module never breaks a relative path.
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** dist/core/package.js and src/core/package.ts both sit two levels below the package root. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * src/core/package.ts sits two levels below the package root; in the bundle (scripts/bundle.mjs) this code lands in
+ * dist/<entry>.js, dist/commands/ or dist/chunks/, so the root is what comes before the last /dist/.
+ */
+const here = fileURLToPath(import.meta.url);
+const cut = here.lastIndexOf(`${sep}dist${sep}`);
+export const PACKAGE_ROOT = here.endsWith(join('src', 'core', 'package.ts'))
+  ? resolve(dirname(here), '..', '..')
+  : here.slice(0, cut);
 
 export const packageFile = {
   json: join(PACKAGE_ROOT, 'package.json'),

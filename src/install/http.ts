@@ -9,7 +9,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Dispatcher, EnvHttpProxyAgent, interceptors, request } from 'undici';
 import { err, GoarmError, redact } from '../core/errors.js';
+import { atCommandEnd } from '../core/exit.js';
 import { isPublicHost } from './mirrors.js';
+import { displayUrl, isFileUrl } from './url.js';
 
 let dispatcher: Dispatcher | undefined;
 let configuredStall: number | undefined;
@@ -31,14 +33,25 @@ const stallMs = () => {
 // proxyTunnel: false sends plain-http requests to an http proxy in absolute form, as curl and Go do (many proxies
 // allow CONNECT only to port 443); https always tunnels with CONNECT, so the proxy never sees its headers.
 const agent = () => {
-  const ms = stallMs();
-  return (dispatcher ??= new EnvHttpProxyAgent({
-    proxyTunnel: false,
-    connect: { timeout: ms },
-    headersTimeout: ms,
-    bodyTimeout: ms,
-  }).compose(interceptors.redirect({ maxRedirections: 5 })));
+  if (!dispatcher) {
+    const ms = stallMs();
+    dispatcher = new EnvHttpProxyAgent({
+      proxyTunnel: false,
+      connect: { timeout: ms },
+      headersTimeout: ms,
+      bodyTimeout: ms,
+    }).compose(interceptors.redirect({ maxRedirections: 5 }));
+    atCommandEnd(closeHttp);
+  }
+  return dispatcher;
 };
+
+/** Drops the pooled connections: without it idle keep-alive sockets keep the process alive after the command. */
+async function closeHttp(): Promise<void> {
+  const d = dispatcher;
+  dispatcher = undefined;
+  await d?.destroy();
+}
 
 const ATTEMPTS = 5;
 const baseDelay = () => Number(process.env.GOARM_RETRY_DELAY_MS ?? 250);
@@ -53,20 +66,7 @@ export interface RequestOptions {
   attempts?: number;
 }
 
-/** The URL without userinfo: what messages, logs and cache keys may show. */
-export function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return url;
-    u.username = '';
-    u.password = '';
-    return u.href;
-  } catch {
-    return redact(url);
-  }
-}
-
-export const isFileUrl = (url: string) => url.startsWith('file:');
+export { displayUrl, isFileUrl };
 /** A missing file, over HTTP (404) or in a local mirror directory. */
 export const isNotFound = (e: unknown) => e instanceof GoarmError && e.code === 'E_FILE_NOT_FOUND';
 
@@ -239,6 +239,7 @@ export interface TextResponse {
   status: 200 | 304;
   body: string;
   etag?: string;
+  lastModified?: string;
 }
 
 const tooLarge = (url: string, max: number) =>
@@ -260,10 +261,10 @@ async function readCapped(body: AsyncIterable<Buffer>, max: number, url: string)
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** GET a small text resource (at most `maxBytes`), revalidating with an ETag when given one. */
+/** GET a small text resource (at most `maxBytes`), revalidating with an ETag and/or Last-Modified date. */
 export async function getText(
   url: string,
-  opts: { etag?: string; maxBytes: number } & RequestOptions,
+  opts: { etag?: string; lastModified?: string; maxBytes: number } & RequestOptions,
 ): Promise<TextResponse> {
   if (isFileUrl(url)) {
     try {
@@ -281,6 +282,7 @@ export async function getText(
     async () => {
       const headers = { ...t.headers };
       if (opts.etag) headers['if-none-match'] = opts.etag;
+      if (opts.lastModified) headers['if-modified-since'] = opts.lastModified;
       debug(`GET ${t.shown}${t.auth ? ` (credentials from ${t.auth.source})` : ''}`);
       const res = await request(t.url, { dispatcher: agent(), headers });
       if (res.statusCode === 304) {
@@ -301,8 +303,13 @@ export async function getText(
         throw refused;
       }
       const body = await readCapped(res.body as AsyncIterable<Buffer>, opts.maxBytes, t.shown);
-      const etag = res.headers.etag;
-      out = { status: 200, body, etag: typeof etag === 'string' ? etag : undefined };
+      const { etag, 'last-modified': lastModified } = res.headers;
+      out = {
+        status: 200,
+        body,
+        etag: typeof etag === 'string' ? etag : undefined,
+        lastModified: typeof lastModified === 'string' ? lastModified : undefined,
+      };
     },
     undefined,
     opts.attempts,

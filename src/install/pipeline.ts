@@ -39,6 +39,8 @@ export interface InstallOptions {
   os?: string;
   arch?: string;
   quiet?: boolean;
+  /** ignore a fresh cached index */
+  refresh?: boolean;
   skipSignature?: boolean;
   warn: (msg: string) => void;
 }
@@ -82,7 +84,7 @@ export async function install(
 ): Promise<InstallResult> {
   setStallTimeout(cfg.stallTimeout);
   await cleanDebris(home);
-  const index = await loadIndex(home, cfg.indexUrl, opts.warn);
+  const index = await loadIndex(home, cfg.indexUrl, opts.warn, { refresh: opts.refresh });
   const release = resolveSpec(spec, index.releases);
   const h = host();
   const file = pickFile(release, opts.os ?? h.os, opts.arch ?? h.arch);
@@ -294,6 +296,7 @@ async function fetchAndUnpack(
   let extractError: unknown;
   const hash = sha256();
   let verified = false;
+  const bar = progressBar(file.filename, file.size, !opts.quiet && Boolean(process.stderr.isTTY));
   try {
     const signature =
       asc === undefined
@@ -318,7 +321,6 @@ async function fetchAndUnpack(
         })
       : 0;
     const out = partial.open();
-    const bar = progressBar(file.filename, file.size, !opts.quiet && Boolean(process.stderr.isTTY));
     const sink = {
       offset,
       validators,
@@ -335,10 +337,9 @@ async function fetchAndUnpack(
     } catch (e) {
       await out.close().catch(() => undefined);
       throw e;
-    } finally {
-      bar.done();
     }
     await out.close();
+    bar.phase('verifying');
     checkSha256(hash.digest('hex'), file.sha256, file.filename);
     if (signature) await signature.finish();
     else
@@ -348,7 +349,9 @@ async function fetchAndUnpack(
       );
     verified = true;
     if (extractError !== undefined) throw extractError;
+    bar.phase('unpacking');
     await extractor.end();
+    bar.phase('checking');
     await checkTree(join(staging, 'go'), file);
     await mkdirs(home.versions);
     // Every file's SHA-256 for `goarm verify`, as hashed by the extractor on the way to disk.
@@ -364,6 +367,7 @@ async function fetchAndUnpack(
     if (verified || !keepPartial(e)) await partial.discard();
     throw e instanceof GoarmError ? e : fsError(e, `installing ${file.filename}`);
   } finally {
+    bar.done();
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
   }
 }

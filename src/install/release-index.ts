@@ -1,11 +1,12 @@
-// The release index (go.dev/dl/?mode=json&include=all shape), cached under GOARM_HOME with ETag revalidation,
-// and the rules that turn a user's spec into one release and one file.
-import { readFile } from 'node:fs/promises';
+// The release index (go.dev/dl/?mode=json&include=all shape), cached under GOARM_HOME (fresh for INDEX_TTL, then
+// revalidated with ETag / Last-Modified), and the rules that turn a user's spec into one release and one file.
+// http.ts (undici) is imported only when the network is needed: a fresh cache answers without it.
+import { readFile, stat, utimes } from 'node:fs/promises';
 import { err, GoarmError } from '../core/errors.js';
 import { atomicWrite } from '../core/fs.js';
 import { compare, isPrerelease, normalize } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
-import { displayUrl, getText, isFileUrl, isNotFound, MAX_INDEX } from './http.js';
+import { displayUrl, isFileUrl } from './url.js';
 
 export interface ReleaseFile {
   filename: string;
@@ -72,17 +73,26 @@ export function parseIndex(text: string, url: string): Release[] {
 }
 
 // The cache key is the URL without userinfo: no credential is ever written to the cache.
+// The file's mtime is when the server last confirmed it (fetched, or answered 304).
 interface CacheFile {
   url: string;
   etag?: string;
+  lastModified?: string;
   fetchedAt: string;
   body: string;
 }
 
-async function readCache(home: Home): Promise<CacheFile | undefined> {
+/** How long a cached index is used without asking the server: GOARM_INDEX_TTL seconds, default 10 minutes. */
+function indexTtlMs(env: NodeJS.ProcessEnv = process.env): number {
+  const s = Number(env.GOARM_INDEX_TTL);
+  return env.GOARM_INDEX_TTL !== undefined && env.GOARM_INDEX_TTL !== '' && s >= 0 ? s * 1000 : 600_000;
+}
+
+async function readCache(home: Home): Promise<(CacheFile & { checkedMs: number }) | undefined> {
   try {
-    const c = JSON.parse(await readFile(home.indexCache, 'utf8')) as CacheFile;
-    return typeof c.body === 'string' && typeof c.url === 'string' ? c : undefined;
+    const [text, st] = await Promise.all([readFile(home.indexCache, 'utf8'), stat(home.indexCache)]);
+    const c = JSON.parse(text) as CacheFile;
+    return typeof c.body === 'string' && typeof c.url === 'string' ? { ...c, checkedMs: st.mtimeMs } : undefined;
   } catch {
     return undefined; // no usable cache
   }
@@ -96,6 +106,7 @@ export async function cachedIndex(home: Home): Promise<(Index & { url: string })
 
 /** Fetches and parses an index without touching the cache (an index named on the command line). */
 export async function fetchIndex(url: string): Promise<Index> {
+  const { getText, MAX_INDEX } = await import('./http.js');
   return {
     releases: parseIndex((await getText(url, { maxBytes: MAX_INDEX })).body, displayUrl(url)),
     fromCache: false,
@@ -104,26 +115,49 @@ export async function fetchIndex(url: string): Promise<Index> {
 }
 
 /**
- * Fetches the index (304 reuses the cache); when the network fails, falls back to the cache and says so.
- * A file: index (a synced mirror directory) is read as it is and not cached.
+ * The index: the cached copy while it is fresh (INDEX_TTL, unless `refresh`), else fetched, revalidating the cache
+ * with its ETag / Last-Modified (304 reuses it and restarts its TTL). When the network fails, falls back to the
+ * cache and says so. A file: index (a synced mirror directory) is read as it is and not cached.
  */
-export async function loadIndex(home: Home, indexUrl: string, warn: (msg: string) => void): Promise<Index> {
+export async function loadIndex(
+  home: Home,
+  indexUrl: string,
+  warn: (msg: string) => void,
+  opts: { refresh?: boolean } = {},
+): Promise<Index> {
   const shown = displayUrl(indexUrl);
   if (isFileUrl(indexUrl)) return fetchIndex(indexUrl);
   const c = await readCache(home);
   const cached = c?.url === shown ? c : undefined;
+  const fromCache = (): Index => ({
+    releases: parseIndex(cached!.body, shown),
+    fromCache: true,
+    fetchedAt: cached!.fetchedAt,
+  });
+  const age = cached ? Date.now() - cached.checkedMs : Infinity;
+  if (cached && !opts.refresh && age >= 0 && age < indexTtlMs()) return fromCache();
+  const { getText, isNotFound, MAX_INDEX } = await import('./http.js');
   let res;
   try {
-    res = await getText(indexUrl, { etag: cached?.etag, maxBytes: MAX_INDEX });
+    res = await getText(indexUrl, { etag: cached?.etag, lastModified: cached?.lastModified, maxBytes: MAX_INDEX });
   } catch (e) {
     if (!cached || !(e instanceof GoarmError) || isNotFound(e)) throw e;
     warn(`cannot reach the release index (${e.message}); using the copy cached at ${cached.fetchedAt}`);
-    return { releases: parseIndex(cached.body, shown), fromCache: true, fetchedAt: cached.fetchedAt };
+    return fromCache();
   }
-  if (res.status === 304 && cached)
-    return { releases: parseIndex(cached.body, shown), fromCache: true, fetchedAt: cached.fetchedAt };
+  if (res.status === 304 && cached) {
+    const now = new Date();
+    await utimes(home.indexCache, now, now).catch(() => {}); // confirmed current: fresh again
+    return fromCache();
+  }
   const releases = parseIndex(res.body, shown);
-  const entry: CacheFile = { url: shown, etag: res.etag, fetchedAt: new Date().toISOString(), body: res.body };
+  const entry: CacheFile = {
+    url: shown,
+    etag: res.etag,
+    lastModified: res.lastModified,
+    fetchedAt: new Date().toISOString(),
+    body: res.body,
+  };
   await atomicWrite(home.indexCache, JSON.stringify(entry), { what: 'caching the release index' });
   return { releases, fromCache: false, fetchedAt: entry.fetchedAt };
 }

@@ -1,8 +1,8 @@
 // Running the built CLI (`node dist/cli.js`; bin/goarm is the sh launcher; `npm run build` first) and temp homes.
 //
 //   runGoarm(args, { home, env?, cwd?, input?, timeoutMs? }) -> { code, stdout, stderr }
-//       GOARM_HOME=home, NO_COLOR=1, stdin = input (or closed at once), killed after 120 s (then it throws).
-//       GOARM_VULNDB=off unless env sets GOARM_VULNDB_URL: no test may reach vuln.go.dev.
+//       GOARM_HOME=home, NO_COLOR=1, GOARM_INDEX_TTL=0, stdin = input (or closed at once), killed after 120 s
+//       (then it throws). GOARM_VULNDB=off unless env sets GOARM_VULNDB_URL: no test may reach vuln.go.dev.
 //       cwd defaults to home (a neutral temp dir: no project files above it by accident).
 //       The inherited environment is scrubbed of GO*/GOARM_* and proxy variables, so the developer's shell
 //       cannot leak into a test; pass them in `env` when a test wants them. Exit by signal -> code 128+n.
@@ -38,8 +38,10 @@ export function runNode(script: string, args: string[], opts: RunOptions): Promi
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !SCRUB.test(k)) env[k] = v;
   // No test may reach vuln.go.dev: vulnerability lookups are off unless a test names its own database.
+  // GOARM_INDEX_TTL=0: every run asks for the index (tests publish releases between runs); index-cache.test.ts
+  // tests the TTL itself.
   const vulndb = opts.env?.GOARM_VULNDB_URL ? {} : { GOARM_VULNDB: 'off' };
-  Object.assign(env, { GOARM_HOME: opts.home, NO_COLOR: '1', ...vulndb }, opts.env);
+  Object.assign(env, { GOARM_HOME: opts.home, NO_COLOR: '1', GOARM_INDEX_TTL: '0', ...vulndb }, opts.env);
   const timeoutMs = opts.timeoutMs ?? 120_000;
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, [script, ...args], {

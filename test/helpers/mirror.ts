@@ -11,7 +11,8 @@
 //   m.fault(pathSuffix, f)   next requests whose pathname ends with pathSuffix get the fault, `times` times
 //                            (default: every time): { status } | { cutAfterBytes } (headers + N body bytes, then
 //                            the connection closes) | { body } (replaces the response body) | { tamper: true }
-//                            (one byte of the body flipped, index hash kept). m.clearFaults() removes them all.
+//                            (one byte of the body flipped, index hash kept) | { throttle: { bytes, everyMs } }
+//                            (the body in slices of `bytes`, one every `everyMs`). m.clearFaults() removes them all.
 //   m.requests               every request: { method, path (with query), range?, headers }
 //   m.bytesServed(suffix)    200/206 body bytes sent for pathnames ending with suffix (to assert "downloaded once")
 import { createHash } from 'node:crypto';
@@ -32,7 +33,13 @@ export interface MirrorRelease {
   stable: boolean;
   files: MirrorFile[];
 }
-export type Fault = ({ status: number } | { cutAfterBytes: number } | { body: string } | { tamper: true }) & {
+export type Fault = (
+  | { status: number }
+  | { cutAfterBytes: number }
+  | { body: string }
+  | { tamper: true }
+  | { throttle: { bytes: number; everyMs: number } }
+) & {
   times?: number;
 };
 export interface LoggedRequest {
@@ -117,7 +124,18 @@ export async function startMirror(): Promise<Mirror> {
       return;
     }
     if (status < 300) count(pathname, body.length);
-    res.writeHead(status, { ...headers, 'content-length': String(body.length) }).end(body);
+    res.writeHead(status, { ...headers, 'content-length': String(body.length) });
+    if (fault && 'throttle' in fault) {
+      const { bytes, everyMs } = fault.throttle;
+      const next = (at: number) => {
+        if (res.destroyed) return;
+        if (at >= body.length) return void res.end();
+        res.write(body.subarray(at, at + bytes));
+        setTimeout(next, everyMs, at + bytes);
+      };
+      return next(0);
+    }
+    res.end(body);
   }
 
   function serveIndex(req: IncomingMessage, res: ServerResponse, url: URL, fault?: Fault) {

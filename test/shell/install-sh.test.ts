@@ -32,7 +32,7 @@ const PATH = `${dirname(process.execPath)}:/usr/bin:/bin`;
 async function checkout(withModules = true): Promise<string> {
   const dir = join(await tempHome('goarm-clone-'), 'goarm');
   await mkdir(dir);
-  for (const f of ['src', 'shims', 'keys', 'bin', 'native', 'binding.gyp', 'LICENSE', 'README.md'])
+  for (const f of ['src', 'scripts', 'shims', 'keys', 'bin', 'native', 'binding.gyp', 'LICENSE', 'README.md'])
     await cp(join(REPO_ROOT, f), join(dir, f), { recursive: true });
   for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'install.sh'])
     await cp(join(REPO_ROOT, f), join(dir, f));

@@ -1,0 +1,40 @@
+// Build step after tsc: bundles dist/ into a few files so a light command loads ~3 modules instead of ~35 (ESM
+// resolution per module is most of what `goarm list` cost above Node's own start-up). Entries keep their paths:
+// dist/cli.js, dist/shim-entry.js and dist/commands/<name>.js (cli.js imports the one being run by name); shared
+// code goes to dist/chunks/. undici, openpgp, tar, yargs and the native helper stay external, loaded only where
+// used; smol-toml is small and read on every light path, so it is bundled in.
+import { readdirSync, renameSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { build } from 'rolldown';
+
+const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const DIST = join(ROOT, 'dist');
+const OUT = join(ROOT, 'dist.bundle');
+const EXTERNAL = new Set(['undici', 'openpgp', 'tar', 'yargs', 'keytar', 'node-gyp-build']);
+// What the light paths (shims' cache miss, hooks, use, list, current, which) run: one chunk, loaded as one module.
+const LIGHT = new RegExp(
+  String.raw`/dist/(core/|select/|shell/|install/(versions|mirrors|url|release-index)\.js$)` +
+    String.raw`|/node_modules/smol-toml/`,
+);
+const bare = (id) => id.split('/').slice(0, id.startsWith('@') ? 2 : 1).join('/');
+
+const input = { cli: join(DIST, 'cli.js'), 'shim-entry': join(DIST, 'shim-entry.js') };
+for (const f of readdirSync(join(DIST, 'commands')))
+  input[`commands/${f.replace(/\.js$/, '')}`] = join(DIST, 'commands', f);
+
+rmSync(OUT, { recursive: true, force: true });
+await build({
+  input,
+  platform: 'node',
+  logLevel: 'warn',
+  external: (id) => id.startsWith('node:') || builtinModules.includes(id) || EXTERNAL.has(bare(id)),
+  output: {
+    dir: OUT,
+    format: 'esm',
+    chunkFileNames: 'chunks/[name]-[hash].js',
+    codeSplitting: { groups: [{ name: 'light', test: LIGHT }] },
+  },
+});
+rmSync(DIST, { recursive: true, force: true });
+renameSync(OUT, DIST);
