@@ -12,7 +12,7 @@ async function main(argv: string[]): Promise<number> {
       await resolveAndCache(arg, { fish: false });
       return 0;
     }
-    // The shell hooks of `goarm use` (src/hook.ts), and tab completion's remote versions (cached index only).
+    // The shell hooks of `goarm use` (shell/hook.ts), and tab completion's remote versions (cached index only).
     if (cmd === 'hook-resolve' && arg) return hookResolve(arg);
     if (cmd === 'complete' && arg === 'remote') {
       process.stdout.write(

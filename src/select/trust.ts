@@ -4,7 +4,7 @@
 // named by the SHA-256 of its absolute real path; the content is "<sha256 of file content>\t<abs path>",
 // so any edit needs trusting again.
 //
-// What needs no trust (see TRUSTED_KEYS in resolve.ts): go, arch, cgo.enabled, cgo.netdns and cgo.tags.
+// What needs no trust (see projectEnv in select/resolve.ts): go, arch, cgo.enabled, cgo.netdns and cgo.tags.
 // Tags are validated to plain words, so they cannot smuggle flags into GOFLAGS; they only pick which of the
 // project's own files get compiled, which is no more than the project's code can do anyway.
 import { createHash } from 'node:crypto';

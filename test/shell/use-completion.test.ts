@@ -15,7 +15,7 @@ afterEach(async () => {
   await Promise.all(terms.splice(0).map((t) => t.close()));
 });
 
-/** cache/index.json as releases.ts writes it: the index body as fetched, kept as a string. */
+/** cache/index.json as install/release-index.ts writes it: the index body as fetched, kept as a string. */
 async function cacheIndex(home: string, versions: string[]) {
   const body = JSON.stringify(versions.map((v) => ({ version: `go${v}`, stable: !/rc|beta/.test(v), files: [] })));
   await mkdir(join(home, 'cache'), { recursive: true });
