@@ -106,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
     .recommendCommands()
     .help()
     .alias('h', 'help')
+    .exitProcess(false) // --help and --version return; the exit guard below then sees a finished command
     .version()
     .wrap(Math.min(100, process.stdout.columns || 100))
     .epilogue(
@@ -125,6 +126,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 let settled = false;
+// Node exiting by itself before main() settled (a promise left pending; 13 for the unsettled top-level await): exit 1
+// and say so. Nothing calls process.exit() (yargs is told not to), so this is never a finished command.
 process.on('exit', () => {
   if (settled) return;
   process.exitCode = 1;

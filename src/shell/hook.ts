@@ -2,48 +2,14 @@
 // and `hook-resolve` (the prompt hooks of `goarm use`, shims/init.*): the shims' cache is POSIX sh, which the
 // bash and zsh hooks source with _goarm_hook=1; the hook also gets a fish twin, because fish cannot source sh.
 // Light path: no yargs; install code loads only when auto_install must install.
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { err, GoarmError, render } from '../core/errors.js';
-import { goarmHome, type Home } from '../core/home.js';
+import { goarmHome } from '../core/home.js';
 import { resolveHere } from '../select/environment.js';
 import type { Resolution } from '../select/resolve.js';
-import { missingHint, whyMissing } from '../select/resolve.js';
-import { fishQuote } from './quote.js';
-import { type CacheDeps, cacheDeps, cacheFile, renderCache, writeCache } from './shims.js';
-
-const fishCacheFile = (home: Home, dir: string) => join(dirname(cacheFile(home, dir)), '.goarm-fish-cache');
-
-/**
- * The fish twin of the shims' cache, for the hook only (no environment: fish runs go through the sh shims).
- * `test a -nt b` compares nanosecond mtimes in fish (3.6+) as in sh, so both files go stale together.
- */
-function renderFishCache(
-  _home: Home,
-  r: Resolution,
-  d: CacheDeps,
-  opts: { onlyWithEnvVersion?: boolean } = {},
-): string {
-  // One `test` for all dependencies (-o): sourcing this runs before every prompt, and each command costs.
-  const deps = [
-    ...d.changed.map((f) => `${fishQuote(f)} -nt $_goarm_c -o ! -e ${fishQuote(f)}`),
-    ...d.appear.map((f) => `-e ${fishQuote(f)}`),
-  ].join(' -o ');
-  // As in the sh cache: the hook sets _goarm_new when it sources a cache just written for this very prompt.
-  const fresh = deps ? `test -n "$_goarm_new"; or not test ${deps}` : 'true';
-  const lines = [
-    '# goarm hook cache for fish (generated; safe to delete)',
-    opts.onlyWithEnvVersion ? `if set -q GOARM_VERSION; and begin; ${fresh}; end` : `if ${fresh}`,
-  ];
-  if (!r.version) lines.push(`    set _goarm_err ${fishQuote(`goarm: ${whyMissing(r)}; ${missingHint(r)}`)}`);
-  if (r.ignored.length && r.settingsFile)
-    lines.push(
-      `    set _goarm_note ${fishQuote(
-        `goarm: ignoring ${r.ignored.join(', ')} from ${r.settingsFile} until you run \`goarm trust\` there`,
-      )}`,
-    );
-  lines.push('    set _goarm_fresh 1', 'end', '');
-  return lines.join('\n');
-}
+import { cacheDeps, cacheFile, describeCache, fishCacheFile, writeCache } from './cache.js';
+import { renderFishCache } from './fish.js';
+import { renderShCache } from './sh.js';
 
 /**
  * Resolves `dir` without GOARM_VERSION, so the cache serves every shell there, and writes its caches. When the
@@ -64,10 +30,9 @@ export async function resolveAndCache(dir: string, opts: { fish: boolean }): Pro
     r = await resolveHere(home, dir, process.env);
     onlyWithEnvVersion = true;
   }
-  const deps = await cacheDeps(home, r);
-  await writeCache(cacheFile(home, dir), renderCache(home, r, deps, { onlyWithEnvVersion }), started);
-  if (opts.fish)
-    await writeCache(fishCacheFile(home, dir), renderFishCache(home, r, deps, { onlyWithEnvVersion }), started);
+  const spec = describeCache(home, r, await cacheDeps(home, r), { onlyWithEnvVersion });
+  await writeCache(cacheFile(home, dir), renderShCache(spec), started);
+  if (opts.fish) await writeCache(fishCacheFile(home, dir), renderFishCache(spec), started);
 }
 
 /**

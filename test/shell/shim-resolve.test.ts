@@ -1,5 +1,6 @@
 // The go/gofmt shims in real shells (dash, bash, zsh, and run directly via #!/bin/sh): which Go they run, by the
-// precedence of docs/design.md ("Which version applies"), and that the rendered shim is clean POSIX sh (shellcheck -s sh).
+// precedence of docs/design.md ("Which version applies"), and that the rendered shim is clean POSIX sh
+// (shellcheck -s sh).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
