@@ -55,7 +55,7 @@ export async function run(ctx) {
   const goarm = path.join(ctx.root, 'bin', 'goarm');
   const env = { ...process.env, GOARM_HOME: home, GOARM_INDEX_TTL: '86400', NO_COLOR: '1' };
   delete env.GOARM_VERSION;
-  await timeCommand(process.execPath, [goarm, 'shims'], { env, cwd: project });
+  await timeCommand(goarm, ['shims'], { env, cwd: project });
   const shim = path.join(home, 'shims', 'go');
   const cache = path.join(home, 'cache', 'resolve', project, '.goarm-shim-cache');
   await timeCommand(shim, [], { env, cwd: project }); // resolves once: the path works

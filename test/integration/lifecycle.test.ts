@@ -3,7 +3,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempHomes, REPO_ROOT, runNode } from '../helpers/cli.js';
+import { cleanupTempHomes, GOARM_BIN, REPO_ROOT, runNode } from '../helpers/cli.js';
 import { fakeBin, fakeSysctl } from '../helpers/fakego.js';
 import { makeKey, type TestKey } from '../helpers/keys.js';
 import { type Mirror, startMirror } from '../helpers/mirror.js';
@@ -41,7 +41,7 @@ afterAll(async () => {
 const envWith = (url = db.url) => makeEnv(mirror, [key], { GOARM_VULNDB_URL: url });
 const ok = async (env: Env, args: string[], extra: Record<string, string> = {}, cwd?: string) => {
   const r = cwd
-    ? await runNode(join(REPO_ROOT, 'bin', 'goarm'), args, {
+    ? await runNode(GOARM_BIN, args, {
         home: env.home,
         cwd,
         env: { GOARM_VULNDB_URL: db.url, ...extra },
@@ -120,7 +120,7 @@ describe('outdated', () => {
     );
     const doc = JSON.parse(
       (
-        await runNode(join(REPO_ROOT, 'bin', 'goarm'), ['doctor', '--json'], {
+        await runNode(GOARM_BIN, ['doctor', '--json'], {
           home: env.home,
           cwd: project,
           env: { GOARM_VULNDB_URL: db.url },
@@ -266,7 +266,7 @@ describe('system', () => {
     await mkdir(project);
     await writeFile(join(project, '.goarm.toml'), 'go = "system"\narch = "386"\n\n[cgo]\nenabled = false\n');
     const run = (args: string[], extra: Record<string, string> = {}) =>
-      runNode(join(REPO_ROOT, 'bin', 'goarm'), args, { home: env.home, cwd: project, env: { PATH, ...extra } });
+      runNode(GOARM_BIN, args, { home: env.home, cwd: project, env: { PATH, ...extra } });
 
     const cur = await run(['current']);
     expect(cur.stdout).toBe(`go1.19.8 (system: ${SYSTEM}) (from ${join(project, '.goarm.toml')}:1)\n`);
