@@ -37,8 +37,10 @@ __goarm_hook() {
   # zsh keeps PWD absolute and free of `.` and `..` (it drops an inherited PWD that is not); the -ef test is the rest.
   local _goarm_d=$PWD _goarm_c _goarm_hook=1 _goarm_fresh= _goarm_root= _goarm_arch= \
     _goarm_err= _goarm_errcode= _goarm_note= _goarm_new= __goarm_msg=
-  [[ $_goarm_d == /* ]] || return $__goarm_rc
-  [[ ! -r $_goarm_c ]] || . "$_goarm_c"
+  [[ $_goarm_d == /* && $_goarm_d -ef . ]] || _goarm_d=${${:-.}:A}
+  [[ $_goarm_d == /* && $_goarm_d != *//* && $_goarm_d != */../* && $_goarm_d -ef . ]] || return $__goarm_rc
+  _goarm_c=@RESOLVE@"$_goarm_d/.goarm-shim-cache"
+  [[ ! -r $_goarm_c ]] || . "$_goarm_c" || :
   if [[ -z $_goarm_fresh && $__goarm_tried != "$_goarm_d" ]]; then
     if [[ -x @GOARM@ ]]; then
       GOARM_HOME=@HOME@ @GOARM@ _light hook-resolve "$_goarm_d" >/dev/null && _goarm_new=1 && . "$_goarm_c" 2>/dev/null
