@@ -131,7 +131,8 @@ describe.each(['bash', 'zsh', 'fish'] as const)('the %s prompt hook with a PWD t
     const t = await Tmux.start(`goarm-pwd-${process.pid}-${sh}`, `cd '${repo}' && env -i ${env} PWD='${lie}' ${shell}`);
     open.push(t);
     expect(await t.run('true')).toMatch(/-done$/m);
-    expect(await t.run('go version')).toMatch(/^go=1\.23\.4 args=version /m);
+    // fish may echo the typed-ahead marker command on the same line: the output need not start the line.
+    expect(await t.run('go version')).toMatch(/(^|[^=])go=1\.23\.4 args=version /m);
     expect(existsSync(marker), t.screen()).toBe(false);
     expect(existsSync(join(w.home, 'cache', 'resolve', repo, '.goarm-shim-cache'))).toBe(true);
     expect(await readFile(join(repo, '.goarm-shim-cache'), 'utf8')).toBe(evil.sh);
