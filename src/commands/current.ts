@@ -27,7 +27,8 @@ const command: CommandModule<object, { json: boolean; root: boolean }> = {
     const r = await resolveHere(home, process.cwd(), process.env);
     if (a.root) return void out(rootOf(home, requireInstalled(r)));
     const real = r.version && r.version !== 'system' ? r.version : r.systemVersion;
-    const vulns = real ? (await vulnReports(home, cfg, [real], warn))?.[0] : undefined;
+    // From the cached database only: `current` stays a light command (install, outdated and doctor refresh it).
+    const vulns = real ? (await vulnReports(home, cfg, [real], warn, { cacheOnly: true }))?.[0] : undefined;
     if (a.json) {
       const { settings: _s, searchedDirs: _d, readFiles: _f, ...rest } = r;
       const root = r.version ? rootOf(home, r as typeof r & { version: string }) : null;

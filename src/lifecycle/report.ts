@@ -11,8 +11,9 @@ export async function vulnReports(
   cfg: GlobalConfig,
   versions: string[],
   warn: (m: string) => void,
+  opts: { cacheOnly?: boolean } = {},
 ): Promise<VulnReport[] | undefined> {
   if (process.env.GOARM_VULNDB === 'off' || !versions.length) return undefined;
-  const db = await loadVulnDb(home, cfg.vulndbUrl, warn);
+  const db = await loadVulnDb(home, cfg.vulndbUrl, warn, opts);
   return db && versions.map((v) => vulnsOf(v, db.entries));
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { GoarmError } from '../core/errors.js';
 import { atomicWrite } from '../core/fs.js';
 import type { Home } from '../core/home.js';
-import { displayUrl, getText } from '../install/http.js';
+import { displayUrl } from '../install/url.js';
 
 /** The fields of an OSV entry goarm reads (golang.org/x/vuln's osv.Entry). */
 export interface OsvEntry {
@@ -57,6 +57,7 @@ const parseJson = (text: string, what: string) => {
 
 /** Fetches what changed since `cached` (or everything); returns undefined when db.json says nothing changed. */
 async function refresh(base: string, cached: Omit<VulnDb, 'fromCache'> | undefined) {
+  const { getText } = await import('../install/http.js'); // only when the cache will not do
   const db = await getText(base + 'index/db.json', { etag: cached?.etag, attempts: 2, maxBytes: SMALL });
   if (db.status === 304) return undefined;
   const modified = String(parseJson(db.body, 'index/db.json').modified ?? '');
@@ -99,13 +100,15 @@ export async function loadVulnDb(
   home: Home,
   url: string,
   warn: (msg: string) => void,
-  opts: { refresh?: boolean } = {},
+  opts: { refresh?: boolean; cacheOnly?: boolean } = {},
 ): Promise<VulnDb | undefined> {
   const base = url.endsWith('/') ? url : url + '/';
   const c = await readCache(home);
   const cached = c?.url === displayUrl(base) ? c : undefined;
-  if (cached && !opts.refresh && Date.now() - Date.parse(cached.fetchedAt) < TTL_MS())
+  // cacheOnly (`goarm current`, a light command): whatever the cache holds, however old; never the network.
+  if (cached && !opts.refresh && (opts.cacheOnly || Date.now() - Date.parse(cached.fetchedAt) < TTL_MS()))
     return { ...cached, fromCache: true };
+  if (opts.cacheOnly) return undefined;
   try {
     const next = (await refresh(base, cached)) ?? cached!;
     const entry = { ...next, fetchedAt: new Date().toISOString() };

@@ -101,6 +101,7 @@ describe.skipIf(reason !== undefined)('goarm login with the OS keychain (gnome-k
       env: sessionEnv(user, {
         GOARM_HOME: home,
         GOARM_VULNDB: 'off',
+        GOARM_INDEX_TTL: '0', // each install asks for the index, so each step shows whether it sent the login
         GOARM_DEBUG: '1',
         GOARM_RETRY_DELAY_MS: '10',
         NETRC: join(parent, 'no-netrc'),
