@@ -1,7 +1,7 @@
 // `goarm verify`: install records a manifest of every file (outside the Go root); verify re-walks the root and
 // reports one changed byte, added, missing and re-moded files, and a binary for the wrong architecture.
 import { createHash } from 'node:crypto';
-import { appendFile, chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempHomes } from '../helpers/cli.js';
