@@ -78,14 +78,16 @@ async function lightFastPath(argv: string[]): Promise<number | undefined> {
 
 /** Runs a command to its end, then lets it exit at once (closes HTTP connections). Returns the exit code. */
 async function runHandler(run: () => Promise<unknown>): Promise<number> {
+  // Loaded before the command runs: `self uninstall` deletes the very files this process was loaded from.
+  const [{ commandEnded }, { render }] = await Promise.all([import('./core/exit.js'), import('./core/errors.js')]);
   try {
     process.exitCode = undefined; // a command may set its own (doctor, exec); the exit guard below covers the rest
     await run();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    return await render(e);
+    return render(e);
   } finally {
-    await (await import('./core/exit.js')).commandEnded();
+    await commandEnded();
   }
 }
 
