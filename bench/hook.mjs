@@ -4,11 +4,10 @@
 // line is one prompt, and PROMPT_COMMAND / precmd run before it as on a terminal. fish draws no prompt for piped
 // input (and on a pty its line editor dominates), so it emits its prompt event, fish_prompt, N times: the very
 // event the hook is registered for. The node the hook would start is a logging wrapper: the log must stay empty.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { access, chmod, copyFile, mkdir, readdir, readFile, realpath, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { median, table, timeCommand } from './measure.mjs';
 
 export const title = 'Shell hook: cost per prompt with no change, goarm init vs no hook';
@@ -49,7 +48,7 @@ async function backdate(dir, seconds) {
 }
 
 export async function run(ctx) {
-  for (const f of ['dist/cli.js', 'dist/shim-entry.js', 'dist/shell/init.js'])
+  for (const f of ['dist/cli.js', 'dist/shim-entry.js'])
     await access(path.join(ctx.root, f)).catch(() => {
       throw new Error(`${f} is missing: run \`npm run build\` first`);
     });
@@ -72,14 +71,15 @@ export async function run(ctx) {
   await mkdir(path.dirname(node));
   await writeFile(node, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`);
   await chmod(node, 0o755);
-  // The hook runs GOARM_HOME/bin/goarm, the launcher: rewritten to run the package with that logging node.
-  const { renderInit } = await import(pathToFileURL(path.join(ctx.root, 'dist/shell/init.js')).href);
-  const { launcherText } = await import(pathToFileURL(path.join(ctx.root, 'dist/shell/launcher.js')).href);
-  const { goarmHome } = await import(pathToFileURL(path.join(ctx.root, 'dist/core/home.js')).href);
-  const h = goarmHome({ GOARM_HOME: home });
-  await writeFile(h.launcher, await launcherText(h, ctx.root, node), { mode: 0o755 });
-  for (const sh of ['bash', 'zsh', 'fish'])
-    await writeFile(path.join(tmp, `init.${sh}`), await renderInit(sh, h, { exportHome: true }));
+  // The hook runs GOARM_HOME/bin/goarm, the launcher `goarm shims` wrote: pointed at that logging node. The init
+  // code is what `goarm use` prints (the built package only has its entry points).
+  const launcher = path.join(home, 'bin', 'goarm');
+  const text = await readFile(launcher, 'utf8');
+  await writeFile(launcher, text.replace(/^_goarm_node=.*$/m, `_goarm_node='${node}'`), { mode: 0o755 });
+  for (const sh of ['bash', 'zsh', 'fish']) {
+    const init = execFileSync(process.execPath, [path.join(ctx.root, 'dist/cli.js'), 'use', '--shell', sh], { env });
+    await writeFile(path.join(tmp, `init.${sh}`), init);
+  }
 
   // Settle: everything dated in the past (cache/resolve/ made first: creating it later would change home/'s
   // mtime, which every cache depends on), then the project's caches written with the real node, unlogged.
