@@ -54,11 +54,8 @@ const LIGHT: Record<string, { cmd: string; flags: string[]; positional?: string;
 async function lightFastPath(argv: string[]): Promise<number | undefined> {
   const [name = '', ...rest] = argv;
   if (name === '--version' && !rest.length) {
-    const [{ packageFile }, { readFile }] = await Promise.all([
-      import('./core/package.js'),
-      import('node:fs/promises'),
-    ]);
-    process.stdout.write(`${JSON.parse(await readFile(packageFile.json, 'utf8')).version}\n`);
+    const { packageVersion } = await import('./core/package.js');
+    process.stdout.write(`${await packageVersion()}\n`);
     return 0;
   }
   const light = Object.hasOwn(LIGHT, name) ? LIGHT[name] : undefined;

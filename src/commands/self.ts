@@ -10,9 +10,9 @@ import type { CommandModule } from 'yargs';
 import { err } from '../core/errors.js';
 import { exists } from '../core/fs.js';
 import { goarmHome, type Home } from '../core/home.js';
-import { PACKAGE_ROOT } from '../core/package.js';
+import { PACKAGE_ROOT, packageVersion } from '../core/package.js';
 import { humanSize, size } from '../install/prune.js';
-import { homeOwner, packageVersion } from '../shell/launcher.js';
+import { homeOwner } from '../shell/launcher.js';
 import { applyRcCleanup, planRcCleanup, rcFiles } from '../shell/rcfiles.js';
 import { ask, interactive, out, printJson, warn } from './common.js';
 

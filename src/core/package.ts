@@ -1,5 +1,6 @@
 // Where goarm's own files are: the package root holds package.json, dist/, shims/ and keys/. Every module that
 // reads a file shipped with goarm asks here, so moving a module never breaks a relative path.
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,3 +19,7 @@ export const packageFile = {
   template: (name: string) => join(PACKAGE_ROOT, 'shims', name),
   pinnedKey: join(PACKAGE_ROOT, 'keys', 'google-linux-packages-signing-key.asc'),
 };
+
+/** This goarm's version, from its package.json. */
+export const packageVersion = async (): Promise<string> =>
+  JSON.parse(await readFile(packageFile.json, 'utf8')).version as string;

@@ -1,10 +1,6 @@
-// `goarm doctor`: health checks for the traps that bite Go on Apple Silicon (and Linux). Each check module under
-// doctor/ returns findings; this file runs them, keeps a fixed order and renders text or the JSON report whose
-// shape is documented (and kept stable) in docs/doctor.md.
-import { readFile } from 'node:fs/promises';
 import { GoarmError } from '../core/errors.js';
 import type { Home } from '../core/home.js';
-import { packageFile } from '../core/package.js';
+import { packageVersion } from '../core/package.js';
 import { type Host, host, simulation } from '../core/platform.js';
 import {
   DEFAULT_DOWNLOAD_BASE,
@@ -86,10 +82,6 @@ const configCheck = async (ctx: DoctorContext): Promise<Finding[]> => [
     ok('config.global', `${ctx.global.path}: valid${ctx.global.default ? `, default go${ctx.global.default}` : ''}`),
 ];
 
-async function goarmVersion(): Promise<string> {
-  return JSON.parse(await readFile(packageFile.json, 'utf8')).version as string;
-}
-
 export async function runDoctor(home: Home, env: NodeJS.ProcessEnv, cwd: string): Promise<DoctorReport> {
   let global: GlobalConfig;
   let configProblem: Finding | undefined;
@@ -140,7 +132,7 @@ export async function runDoctor(home: Home, env: NodeJS.ProcessEnv, cwd: string)
   for (const c of checks) counts[c.status]++;
   return {
     schema: 1,
-    goarm: await goarmVersion(),
+    goarm: await packageVersion(),
     home: home.root,
     cwd,
     host: ctx.host,

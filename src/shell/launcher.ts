@@ -10,13 +10,10 @@ import { mkdir, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWrite, exists, readOptional } from '../core/fs.js';
 import type { Home } from '../core/home.js';
-import { PACKAGE_ROOT, packageFile } from '../core/package.js';
+import { PACKAGE_ROOT, packageFile, packageVersion } from '../core/package.js';
 import { renderInit } from './init.js';
 import { q, SHELLS, type Shell } from './quote.js';
 import { renderShims } from './shims.js';
-
-export const packageVersion = async (): Promise<string> =>
-  JSON.parse(await readFile(packageFile.json, 'utf8')).version as string;
 
 /** The launcher's text for a package directory and a Node binary. */
 export async function launcherText(home: Home, pkg: string, node: string): Promise<string> {

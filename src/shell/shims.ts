@@ -3,13 +3,12 @@ import { join } from 'node:path';
 import { atomicWrite } from '../core/fs.js';
 import type { Home } from '../core/home.js';
 import { withLock } from '../core/lock.js';
-import { packageFile } from '../core/package.js';
+import { packageFile, packageVersion } from '../core/package.js';
 import { host, SIMULATION_HOOKS, simulation, sysctlCommand } from '../core/platform.js';
 import { q } from './quote.js';
 
 export const TOOLS = ['go', 'gofmt'] as const;
 const TEMPLATE = packageFile.template('shim.sh');
-const PKG = packageFile.json;
 
 // On Apple Silicon the shim refuses a Rosetta-translated caller: it would build amd64 binaries and run an x86 go.
 // Only facts the caller cannot set decide (never HOSTTYPE or MACHTYPE: bash keeps inherited ones). In bash (macOS
@@ -56,7 +55,7 @@ function simulateLine(env: NodeJS.ProcessEnv = process.env): string {
 
 export async function renderShims(home: Home): Promise<string[]> {
   const template = await readFile(TEMPLATE, 'utf8');
-  const version = JSON.parse(await readFile(PKG, 'utf8')).version as string;
+  const version = await packageVersion();
   const h = host();
   await mkdir(home.shims, { recursive: true });
   return withLock(home.lock('shims'), async () =>
