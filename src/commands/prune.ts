@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { goarmHome } from '../core/home.js';
 import { describeReasons, humanSize, planPrune } from '../install/prune.js';
 import { uninstall } from '../install/versions.js';
-import { ask, out, printJson } from './common.js';
+import { ask, interactive as isTerminal, out, printJson } from './common.js';
 
 interface Args {
   'dry-run': boolean;
@@ -32,7 +32,7 @@ const command: CommandModule<object, Args> = {
   handler: async (a) => {
     const home = goarmHome();
     const plan = await planPrune(home, process.env);
-    const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !a.json;
+    const interactive = isTerminal() && !a.json;
     const go = a.yes && !a['dry-run'];
     if (!a.json) {
       const width = Math.max(0, ...[...plan.keep, ...plan.remove].map((e) => e.name.length));

@@ -3,7 +3,7 @@ import { describeReasons, humanSize, planPrune } from '../install/prune.js';
 import { uninstall } from '../install/versions.js';
 import { upgrade } from '../lifecycle/upgrade.js';
 import { renderShims } from '../shell/shims.js';
-import { ask, context, out, printJson, warn } from './common.js';
+import { ask, context, interactive as isTerminal, out, printJson, warn } from './common.js';
 
 interface Args {
   specs?: string[];
@@ -66,7 +66,7 @@ const command: CommandModule<object, Args> = {
       for (const k of plan.keep.filter((e) => r.superseded.includes(e.name)))
         say(`keep    go${k.name}  ${describeReasons(k)}`);
       for (const e of remove) say(`remove  go${e.name}  ${humanSize(e.bytes)}`);
-      const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !a.json;
+      const interactive = isTerminal() && !a.json;
       const total = humanSize(remove.reduce((n, e) => n + e.bytes, 0));
       if (!remove.length) say('nothing to prune');
       else if (
