@@ -4,20 +4,12 @@
 // compiler comes from the Command Line Tools: /usr/bin/clang exists without them but cannot compile.
 import { stat } from 'node:fs/promises';
 import { run, which } from '../core/process.js';
-import { nativeVersions } from '../install/versions.js';
-import { resolveDir } from '../select/resolve.js';
-import { type DoctorContext, type Finding, fail, ok, skip, warn } from './findings.js';
+import { type DoctorContext, type Finding, fail, ok, resolveHereOnce, skip, warn } from './findings.js';
 
 export async function cgoChecks(ctx: DoctorContext): Promise<Finding[]> {
   let project: { enabled?: string; cc?: string; file?: string } = {};
   try {
-    const r = await resolveDir(ctx.cwd, {
-      home: ctx.home,
-      env: ctx.env,
-      installed: await nativeVersions(ctx.home),
-      global: ctx.global,
-      hostArch: ctx.host.arch,
-    });
+    const r = await resolveHereOnce(ctx);
     project = { enabled: r.env.CGO_ENABLED, cc: r.env.CC, file: r.settingsFile };
   } catch {
     /* project.* reports it; cgo falls back to the environment and Go's default */

@@ -1,7 +1,9 @@
 // What a doctor check returns, and the context every check reads. Check modules import only this, never index.ts.
 import type { Home } from '../core/home.js';
 import type { Host } from '../core/platform.js';
+import { nativeVersions } from '../install/versions.js';
 import type { GlobalConfig } from '../select/config.js';
+import { type Resolution, resolveDir } from '../select/resolve.js';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
 export interface Finding {
@@ -44,3 +46,19 @@ export const fail = (id: string, message: string, fix: string, detail?: Record<s
   fix,
   detail,
 });
+
+const resolutions = new WeakMap<DoctorContext, Promise<Resolution>>();
+/**
+ * Which Go applies in ctx.cwd, resolved once per doctor run for every group that asks. resolveDir, not resolveHere:
+ * doctor must never install (auto_install). A rejection (a broken project file) reaches every caller.
+ */
+export function resolveHereOnce(ctx: DoctorContext): Promise<Resolution> {
+  let r = resolutions.get(ctx);
+  if (!r) {
+    r = nativeVersions(ctx.home).then((installed) =>
+      resolveDir(ctx.cwd, { home: ctx.home, env: ctx.env, installed, global: ctx.global, hostArch: ctx.host.arch }),
+    );
+    resolutions.set(ctx, r);
+  }
+  return r;
+}

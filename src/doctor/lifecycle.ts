@@ -3,19 +3,14 @@
 import { execFileSync } from 'node:child_process';
 import { delimiter } from 'node:path';
 import { binaryInfo } from '../core/platform.js';
-import { nativeVersions } from '../install/versions.js';
 import { vulnReports } from '../lifecycle/report.js';
 import { minorOf } from '../lifecycle/support.js';
 import { describeVulns } from '../lifecycle/vulns.js';
-import { resolveDir } from '../select/resolve.js';
 import { findSystemGo } from '../select/system.js';
-import { type DoctorContext, type Finding, ok, skip, warn } from './findings.js';
+import { type DoctorContext, type Finding, ok, resolveHereOnce, skip, warn } from './findings.js';
 
 async function vulnCheck(ctx: DoctorContext): Promise<Finding> {
-  // resolveDir, not resolveHere: doctor must never install (auto_install).
-  const installed = await nativeVersions(ctx.home);
-  const opts = { home: ctx.home, env: ctx.env, installed, global: ctx.global, hostArch: ctx.host.arch };
-  const r = await resolveDir(ctx.cwd, opts).catch(() => undefined);
+  const r = await resolveHereOnce(ctx).catch(() => undefined);
   const v = r?.version === 'system' ? r.systemVersion : r?.version;
   if (!v) return skip('lifecycle.vulns', 'no Go applies here');
   const rep = (await vulnReports(ctx.home, ctx.global, [v], () => {}))?.[0];

@@ -3,11 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { GoarmError } from '../core/errors.js';
-import { nativeVersions } from '../install/versions.js';
 import { PROJECT_FILE, type ProjectConfig, parseProjectConfig } from '../select/config.js';
-import { describeSource, missingHint, projectEnv, type Resolution, resolveDir, whyMissing } from '../select/resolve.js';
+import { describeSource, missingHint, projectEnv, type Resolution, whyMissing } from '../select/resolve.js';
 import { isTrusted, trustRecord } from '../select/trust.js';
-import { type DoctorContext, type Finding, fail, ok, skip, warn } from './findings.js';
+import { type DoctorContext, type Finding, fail, ok, resolveHereOnce, skip, warn } from './findings.js';
 
 async function nearest(cwd: string): Promise<{ file: string; text: string } | undefined> {
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
@@ -68,13 +67,7 @@ export async function projectChecks(ctx: DoctorContext): Promise<Finding[]> {
 
   let r: Resolution | undefined;
   try {
-    r = await resolveDir(ctx.cwd, {
-      home: ctx.home,
-      env: ctx.env,
-      installed: await nativeVersions(ctx.home),
-      global: ctx.global,
-      hostArch: ctx.host.arch,
-    });
+    r = await resolveHereOnce(ctx);
   } catch (e) {
     const p = problem(e);
     if (!p) throw e;
