@@ -24,10 +24,16 @@ async function machine() {
     `- Memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `- OS: ${os.type()} ${os.release()} (${process.arch})`,
     `- Node: ${process.version}`,
+    `- Environment: ${CLEANED.join(' and ')} unset for every command measured`,
   ].join('\n');
 }
 
+// Measured as the issue does, in a clean environment: NODE_EXTRA_CA_CERTS makes every Node start read and parse a
+// CA bundle (~70 ms here), which would inflate `node -e 0` and flatter every ratio against it.
+const CLEANED = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'];
+
 async function main() {
+  for (const name of CLEANED) delete process.env[name];
   const runs = Number(process.env.BENCH_RUNS ?? 5);
   if (!Number.isInteger(runs) || runs < 1)
     throw new Error(`BENCH_RUNS must be a positive integer, not ${process.env.BENCH_RUNS}`);

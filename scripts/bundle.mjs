@@ -3,7 +3,7 @@
 // dist/cli.js, dist/shim-entry.js and dist/commands/<name>.js (cli.js imports the one being run by name); shared
 // code goes to dist/chunks/. undici, openpgp, tar, yargs and the native helper stay external, loaded only where
 // used; smol-toml is small and read on every light path, so it is bundled in.
-import { readdirSync, renameSync, rmSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { build } from 'rolldown';
@@ -31,10 +31,13 @@ await build({
   external: (id) => id.startsWith('node:') || builtinModules.includes(id) || EXTERNAL.has(bare(id)),
   output: {
     dir: OUT,
-    format: 'esm',
+    format: 'cjs',
+    exports: 'named', // a command's default export stays .default, as cli.ts reads it
     chunkFileNames: 'chunks/[name]-[hash].js',
-    codeSplitting: { groups: [{ name: 'light', test: LIGHT }] },
+
   },
 });
+// The package is "type": "module"; this makes Node load dist/ as CommonJS (see the top of this file).
+writeFileSync(join(OUT, 'package.json'), '{ "type": "commonjs" }\n');
 rmSync(DIST, { recursive: true, force: true });
 renameSync(OUT, DIST);

@@ -34,8 +34,39 @@ async function initFastPath(argv: string[]): Promise<number | undefined> {
   }
 }
 
-/** Each command is commands/<name>.js, imported only when it runs. */
-const loadCommand = (name: string): Promise<{ default: CommandModule<any, any> }> => import(`./commands/${name}.js`);
+type Loaded = Promise<{ default: CommandModule<any, any> }>;
+/**
+ * Each command is commands/<name>.js, imported only when it runs. Spelled out (not a template) so the bundle resolves
+ * each one to a plain lazy require, not Node's ESM loader; test/unit/cli-commands.test.ts matches it to COMMANDS.
+ */
+const COMMAND_MODULES: Record<string, () => Loaded> = {
+  cgo: () => import('./commands/cgo.js'),
+  completion: () => import('./commands/completion.js'),
+  config: () => import('./commands/config.js'),
+  current: () => import('./commands/current.js'),
+  default: () => import('./commands/default.js'),
+  doctor: () => import('./commands/doctor.js'),
+  exec: () => import('./commands/exec.js'),
+  install: () => import('./commands/install.js'),
+  list: () => import('./commands/list.js'),
+  login: () => import('./commands/login.js'),
+  logout: () => import('./commands/logout.js'),
+  'ls-remote': () => import('./commands/ls-remote.js'),
+  mirror: () => import('./commands/mirror.js'),
+  outdated: () => import('./commands/outdated.js'),
+  pin: () => import('./commands/pin.js'),
+  prune: () => import('./commands/prune.js'),
+  self: () => import('./commands/self.js'),
+  shims: () => import('./commands/shims.js'),
+  trust: () => import('./commands/trust.js'),
+  uninstall: () => import('./commands/uninstall.js'),
+  untrust: () => import('./commands/untrust.js'),
+  upgrade: () => import('./commands/upgrade.js'),
+  use: () => import('./commands/use.js'),
+  verify: () => import('./commands/verify.js'),
+  which: () => import('./commands/which.js'),
+};
+const loadCommand = (name: string): Loaded => COMMAND_MODULES[name]();
 
 // The plain forms that skip yargs: the boolean flags and positionals each takes. Anything else goes to yargs.
 const LIGHT: Record<string, { cmd: string; flags: string[]; positional?: string; values?: string[] }> = {
@@ -88,7 +119,7 @@ async function runHandler(run: () => Promise<unknown>): Promise<number> {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   const fast = (await initFastPath(argv)) ?? (await lightFastPath(argv));
   if (fast !== undefined) return fast;
   const [{ default: yargs }, { COMMANDS }, { err }] = await Promise.all([
@@ -125,7 +156,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 let settled = false;
-// Node exiting by itself before main() settled (a promise left pending; 13 for the unsettled top-level await): exit 1
+// Node exiting by itself before main() settled (a promise left pending): exit 1
 // and say so. Nothing calls process.exit() (yargs is told not to), so this is never a finished command.
 process.on('exit', () => {
   if (settled) return;
@@ -135,5 +166,10 @@ process.on('exit', () => {
       'rerun with GOARM_DEBUG=1 and report it\n',
   );
 });
-process.exitCode = await main(process.argv.slice(2));
-settled = true;
+// No top-level await: the bundle is CommonJS (scripts/bundle.mjs), which starts faster than an ES module.
+void main(process.argv.slice(2))
+  .catch(render)
+  .then((code) => {
+    process.exitCode = code;
+    settled = true;
+  });

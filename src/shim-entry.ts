@@ -16,7 +16,7 @@ async function main(argv: string[]): Promise<number> {
     if (cmd === 'hook-resolve' && arg) return hookResolve(arg);
     if (cmd === 'complete' && arg === 'remote') {
       process.stdout.write(
-        (await (await import('./shell/completion.js')).cachedRemoteVersions(goarmHome())).map((v) => v + '\n').join(''),
+        (await (await import('./install/release-index.js')).cachedVersions(goarmHome())).map((v) => v + '\n').join(''),
       );
       return 0;
     }
@@ -30,4 +30,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 process.exitCode = ExitCode.INTERNAL; // until main() settles: a pending promise that lets Node exit is a failure
-process.exitCode = await main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code; // no top-level await: the bundle is CommonJS (scripts/bundle.mjs)
+});

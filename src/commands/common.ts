@@ -1,7 +1,6 @@
 // What every command needs: the home, the global config, and output helpers that respect --json and NO_COLOR.
 
 import { join } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { goarmHome, type Home } from '../core/home.js';
 import { nativeVersions } from '../install/versions.js';
 import { loadGlobalConfig, PROJECT_FILE } from '../select/config.js';
@@ -31,7 +30,9 @@ export const target = (path?: string) =>
 
 /** A yes/no question on the terminal (prune, upgrade --prune); anything but y/yes is no. */
 export async function ask(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const rl = process
+    .getBuiltinModule('node:readline/promises')
+    .createInterface({ input: process.stdin, output: process.stdout });
   try {
     return /^y(es)?$/i.test((await rl.question(question)).trim());
   } finally {

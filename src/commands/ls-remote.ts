@@ -27,14 +27,15 @@ const command: CommandModule<object, Args> = {
     const { home, cfg } = await context();
     const index = await loadIndex(home, cfg.indexUrl, warn, { refresh: a.refresh });
     const prefix = a.prefix?.replace(/^go/, '');
-    const rows = index.releases
-      .filter((r) => a.all || (!isPrerelease(r.version) && r.stable !== false))
-      .filter(
-        (r) => !prefix || r.version === prefix || r.version.startsWith(prefix + '.') || r.version.startsWith(prefix),
-      )
-      .reverse();
-    if (a.json) printJson(rows);
-    else if (rows.length) out(rows.map((r) => r.version).join('\n')); // one write, not one per release
+    const shown = (r: { version: string; stable: boolean }) =>
+      (a.all || (!isPrerelease(r.version) && r.stable !== false)) &&
+      (!prefix || r.version === prefix || r.version.startsWith(prefix + '.') || r.version.startsWith(prefix));
+    // Without --json only the versions are needed: a cached index then skips parsing the files of every release.
+    if (a.json) printJson(index.releases.filter(shown).reverse());
+    else {
+      const rows = index.versions.filter(shown).reverse();
+      if (rows.length) out(rows.map((r) => r.version).join('\n')); // one write, not one per release
+    }
   },
 };
 export default command;

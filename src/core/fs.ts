@@ -1,5 +1,4 @@
 // The file helpers every module shares: existence, optional reads, and the one atomic write.
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -23,9 +22,14 @@ export async function readOptional(file: string): Promise<string | undefined> {
   }
 }
 
+// Unique, not secret (the directory is the user's own): Math.random, as node:crypto costs a shim's cache miss ~5 ms.
+const rand = () =>
+  Math.floor(Math.random() * 2 ** 32)
+    .toString(16)
+    .padStart(8, '0');
+
 /** The temporary name atomicWrite uses: hidden, next to the target (same filesystem), unique per writer. */
-const tempName = (file: string) =>
-  join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+const tempName = (file: string) => join(dirname(file), `.${basename(file)}.${process.pid}.${rand()}.tmp`);
 
 export interface WriteOptions {
   mode?: number;

@@ -44,7 +44,7 @@ export function goarmHome(env: NodeJS.ProcessEnv = process.env): Home {
     versions: join(root, 'versions'),
     downloads: join(root, 'downloads'),
     cache,
-    indexCache: join(cache, 'index.json'),
+    indexCache: join(cache, 'index.jsonl'), // install/release-index.ts owns its format
     vulnCache: join(cache, 'vulndb.json'),
     resolveCache: join(cache, 'resolve'),
     staging: join(root, 'staging'),

@@ -1,5 +1,4 @@
 // Running other programs (go, xcrun, xcode-select) for doctor and `goarm cgo`: never throws, never hangs.
-import { execFile } from 'node:child_process';
 import { access, constants, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 
@@ -17,18 +16,21 @@ export function run(
   opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
 ): Promise<RunOutput> {
   return new Promise((resolve) => {
-    execFile(
-      cmd,
-      args,
-      { env: opts.env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 15_000, maxBuffer: 256 * 2 ** 20, encoding: 'utf8' },
-      (e, stdout, stderr) => {
-        const errno = (e as NodeJS.ErrnoException | null)?.code;
-        if (errno === 'ENOENT' || errno === 'EACCES')
-          return resolve({ code: 127, stdout: '', stderr: String((e as Error).message), missing: true });
-        const code = e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr), missing: false });
-      },
-    );
+    // Loaded on first use: child_process costs every light command ~8 ms at start-up.
+    process
+      .getBuiltinModule('node:child_process')
+      .execFile(
+        cmd,
+        args,
+        { env: opts.env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 15_000, maxBuffer: 256 * 2 ** 20, encoding: 'utf8' },
+        (e, stdout, stderr) => {
+          const errno = (e as NodeJS.ErrnoException | null)?.code;
+          if (errno === 'ENOENT' || errno === 'EACCES')
+            return resolve({ code: 127, stdout: '', stderr: String((e as Error).message), missing: true });
+          const code = e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 1) : 0;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr), missing: false });
+        },
+      );
   });
 }
 

@@ -23,7 +23,8 @@ export interface Release {
   files: ReleaseFile[];
 }
 export interface Index {
-  releases: Release[];
+  versions: { version: string; stable: boolean }[]; // newest first
+  releases: Release[]; // newest first
   fromCache: boolean;
   fetchedAt: string;
 }
@@ -72,15 +73,18 @@ export function parseIndex(text: string, url: string): Release[] {
   return releases.sort((a, b) => compare(b.version, a.version));
 }
 
-// The cache key is the URL without userinfo: no credential is ever written to the cache.
+// The cache (home.indexCache) is two JSON lines: a header (the URL without userinfo, so no credential is ever
+// written; the validators; the versions alone) and the releases as parseIndex returned them. `ls-remote` and tab
+// completion read the header only, and nothing re-validates what was validated before it was written (atomically).
 // The file's mtime is when the server last confirmed it (fetched, or answered 304).
-interface CacheFile {
+interface CacheHeader {
   url: string;
   etag?: string;
   lastModified?: string;
   fetchedAt: string;
-  body: string;
+  versions: [string, boolean][]; // newest first, with `stable`
 }
+type Cached = CacheHeader & { checkedMs: number; releases: () => Release[] };
 
 /** How long a cached index is used without asking the server: GOARM_INDEX_TTL seconds, default 10 minutes. */
 function indexTtlMs(env: NodeJS.ProcessEnv = process.env): number {
@@ -88,30 +92,67 @@ function indexTtlMs(env: NodeJS.ProcessEnv = process.env): number {
   return env.GOARM_INDEX_TTL !== undefined && env.GOARM_INDEX_TTL !== '' && s >= 0 ? s * 1000 : 600_000;
 }
 
-async function readCache(home: Home): Promise<(CacheFile & { checkedMs: number }) | undefined> {
+async function readCache(home: Home): Promise<Cached | undefined> {
   try {
-    const [text, st] = await Promise.all([readFile(home.indexCache, 'utf8'), stat(home.indexCache)]);
-    const c = JSON.parse(text) as CacheFile;
-    return typeof c.body === 'string' && typeof c.url === 'string' ? { ...c, checkedMs: st.mtimeMs } : undefined;
+    const [buf, st] = await Promise.all([readFile(home.indexCache), stat(home.indexCache)]);
+    const nl = buf.indexOf(10);
+    const h = nl > 0 ? (JSON.parse(buf.toString('utf8', 0, nl)) as CacheHeader) : undefined;
+    if (typeof h?.url !== 'string' || !Array.isArray(h.versions)) return undefined;
+    const releases = () => {
+      try {
+        return JSON.parse(buf.toString('utf8', nl + 1)) as Release[];
+      } catch {
+        throw err(
+          'E_INDEX_INVALID',
+          `the cached release index ${home.indexCache} is damaged`,
+          'run `goarm ls-remote --refresh`',
+        );
+      }
+    };
+    return { ...h, checkedMs: st.mtimeMs, releases };
   } catch {
     return undefined; // no usable cache
   }
 }
 
+/** An Index whose releases are parsed only when asked for: `ls-remote` without --json needs the versions alone. */
+function fromCache(c: Cached): Index {
+  let releases: Release[] | undefined;
+  return {
+    versions: c.versions.map(([version, stable]) => ({ version, stable })),
+    get releases() {
+      releases ??= c.releases();
+      return releases;
+    },
+    fromCache: true,
+    fetchedAt: c.fetchedAt,
+  };
+}
+
+const fresh = (releases: Release[], fetchedAt: string): Index => ({
+  versions: releases.map((r) => ({ version: r.version, stable: r.stable })),
+  releases,
+  fromCache: false,
+  fetchedAt,
+});
+
 /** The index as last fetched, from whichever index_url it came: the hashes for an offline `install --file`. */
 export async function cachedIndex(home: Home): Promise<(Index & { url: string }) | undefined> {
   const c = await readCache(home);
-  return c && { releases: parseIndex(c.body, c.url), fromCache: true, fetchedAt: c.fetchedAt, url: c.url };
+  return c && Object.assign(fromCache(c), { url: c.url });
 }
+
+/** The versions in the cached index, newest first ([] without a usable cache): tab completion, offline. */
+export const cachedVersions = async (home: Home): Promise<string[]> =>
+  (await readCache(home))?.versions.map(([v]) => v) ?? [];
 
 /** Fetches and parses an index without touching the cache (an index named on the command line). */
 export async function fetchIndex(url: string): Promise<Index> {
   const { getText, MAX_INDEX } = await import('./http.js');
-  return {
-    releases: parseIndex((await getText(url, { maxBytes: MAX_INDEX })).body, displayUrl(url)),
-    fromCache: false,
-    fetchedAt: new Date().toISOString(),
-  };
+  return fresh(
+    parseIndex((await getText(url, { maxBytes: MAX_INDEX })).body, displayUrl(url)),
+    new Date().toISOString(),
+  );
 }
 
 /**
@@ -129,13 +170,8 @@ export async function loadIndex(
   if (isFileUrl(indexUrl)) return fetchIndex(indexUrl);
   const c = await readCache(home);
   const cached = c?.url === shown ? c : undefined;
-  const fromCache = (): Index => ({
-    releases: parseIndex(cached!.body, shown),
-    fromCache: true,
-    fetchedAt: cached!.fetchedAt,
-  });
   const age = cached ? Date.now() - cached.checkedMs : Infinity;
-  if (cached && !opts.refresh && age >= 0 && age < indexTtlMs()) return fromCache();
+  if (cached && !opts.refresh && age >= 0 && age < indexTtlMs()) return fromCache(cached);
   const { getText, isNotFound, MAX_INDEX } = await import('./http.js');
   let res;
   try {
@@ -143,23 +179,36 @@ export async function loadIndex(
   } catch (e) {
     if (!cached || !(e instanceof GoarmError) || isNotFound(e)) throw e;
     warn(`cannot reach the release index (${e.message}); using the copy cached at ${cached.fetchedAt}`);
-    return fromCache();
+    return fromCache(cached);
   }
   if (res.status === 304 && cached) {
     const now = new Date();
     await utimes(home.indexCache, now, now).catch(() => {}); // confirmed current: fresh again
-    return fromCache();
+    return fromCache(cached);
   }
   const releases = parseIndex(res.body, shown);
-  const entry: CacheFile = {
-    url: shown,
-    etag: res.etag,
-    lastModified: res.lastModified,
-    fetchedAt: new Date().toISOString(),
-    body: res.body,
+  return fresh(releases, await writeIndexCache(home, shown, releases, res));
+}
+
+/** Caches validated releases (newest first) as fetched from url (without userinfo); returns when, as fetchedAt. */
+export async function writeIndexCache(
+  home: Home,
+  url: string,
+  releases: Release[],
+  validators: { etag?: string; lastModified?: string } = {},
+): Promise<string> {
+  const { etag, lastModified } = validators;
+  const fetchedAt = new Date().toISOString();
+  const header: CacheHeader = {
+    url,
+    etag,
+    lastModified,
+    fetchedAt,
+    versions: releases.map((r) => [r.version, r.stable]),
   };
-  await atomicWrite(home.indexCache, JSON.stringify(entry), { what: 'caching the release index' });
-  return { releases, fromCache: false, fetchedAt: entry.fetchedAt };
+  const text = `${JSON.stringify(header)}\n${JSON.stringify(releases)}\n`;
+  await atomicWrite(home.indexCache, text, { what: 'caching the release index' });
+  return fetchedAt;
 }
 
 /**

@@ -29,7 +29,7 @@ export interface Resolution {
   source: Source;
   settings: ProjectConfig | undefined;
   settingsFile?: string;
-  trusted: boolean;
+  trusted: boolean; // the settings that need trust apply (false when the file has none)
   ignored: string[]; // settings ignored because the file is not trusted, e.g. "env.GOFLAGS", "cgo.cc"
   env: Record<string, string>; // what the shim sets; never GOROOT
   archPin?: string; // GOARCH to set only when the caller did not set GOARCH itself
@@ -139,8 +139,12 @@ export async function resolveDir(cwd: string, opts: ResolveOptions): Promise<Res
     if (sys) readFiles.push(sys.bin); // its removal or replacement makes the cache stale
     Object.assign(r, { version: sys && 'system', installSpec: 'system', root: sys?.root, systemVersion: sys?.version });
   }
-  const trusted = settings ? await isTrusted(opts.home, settings.config.file, settings.text) : false;
-  if (settings) searchedDirs.push(opts.home.trust); // `goarm trust` writes here, which must invalidate the cache
+  // Trust is looked up only when the file has settings that need it: hashing (node:crypto) costs every shim cache
+  // miss ~10 ms, and a file without such settings applies the same either way.
+  const needsTrust = settings !== undefined && projectEnv(settings.config, false).ignored.length > 0;
+  const trusted =
+    settings !== undefined && needsTrust && (await isTrusted(opts.home, settings.config.file, settings.text));
+  if (needsTrust) searchedDirs.push(opts.home.trust); // `goarm trust` writes here, which must invalidate the cache
   const { env, ignored } = projectEnv(settings?.config, trusted);
   const archPin = settings?.config.arch ?? (opts.hostArch === 'arm64' ? 'arm64' : undefined);
   return {

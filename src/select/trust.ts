@@ -7,14 +7,15 @@
 // What needs no trust (see projectEnv in select/resolve.ts): go, arch, cgo.enabled, cgo.netdns and cgo.tags.
 // Tags are validated to plain words, so they cannot smuggle flags into GOFLAGS; they only pick which of the
 // project's own files get compiled, which is no more than the project's code can do anyway.
-import { createHash } from 'node:crypto';
 import { readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { err, fsError } from '../core/errors.js';
 import { atomicWrite } from '../core/fs.js';
 import type { Home } from '../core/home.js';
 
-const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+// crypto is loaded on first use: most light commands never hash.
+const sha256 = (data: Buffer | string) =>
+  process.getBuiltinModule('node:crypto').createHash('sha256').update(data).digest('hex');
 
 /** The canonical name we trust a file under: its real path when it exists, so symlinked checkouts agree. */
 async function canonical(file: string): Promise<string> {

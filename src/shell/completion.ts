@@ -1,26 +1,13 @@
 // Tab completion for bash, zsh and fish: the command table the scripts are rendered from, and the cached
 // release list they offer for `install` & co. Completion never touches the network: remote versions come
-// from cache/index.json only (written by `install` / `ls-remote`). Installed versions are globbed by the
-// shell itself (versions/*), so only remote completion starts a process.
-import { readFile } from 'node:fs/promises';
+// from the cached index only (install/release-index.ts `cachedVersions`, written by `install` / `ls-remote`).
+// Installed versions are globbed by the shell itself (versions/*), so only remote completion starts a process.
 import { type ArgKind, COMMANDS } from '../core/commands.js';
-import type { Home } from '../core/home.js';
 
 export type { ArgKind } from '../core/commands.js';
 /** Options are not listed here: the scripts read them from `goarm <command> --help` on the first --<TAB> (once
  * per shell), so they cannot drift. */
 export const COMPLETION_COMMANDS = COMMANDS;
-
-/** Versions in the cached release index, newest first; [] when there is no usable cache. */
-export async function cachedRemoteVersions(home: Home): Promise<string[]> {
-  try {
-    const cache = JSON.parse(await readFile(home.indexCache, 'utf8')) as { body?: unknown };
-    const releases = JSON.parse(String(cache.body)) as { version?: unknown }[];
-    return releases.map((r) => String(r.version ?? '').replace(/^go/, '')).filter((v) => /^[0-9][0-9a-z.]*$/.test(v));
-  } catch {
-    return [];
-  }
-}
 
 /** Fills the command-table placeholders of a completion template (paths are filled by the caller). */
 export function fillCompletion(template: string, shell: 'bash' | 'zsh' | 'fish', quote: (s: string) => string): string {

@@ -108,7 +108,7 @@ describe('a Basic-auth mirror', () => {
       const res = await env.run(['install', '1.23.2']);
       expect(res.code, res.stderr).toBe(0);
       expect(res.stderr).toContain(`GET ${gw.url}/files/`);
-      expect(await exists(join(env.home, 'cache', 'index.json'))).toBe(true);
+      expect(await exists(join(env.home, 'cache', 'index.jsonl'))).toBe(true);
       const list = await env.run(['config', 'list']);
       expect(list.stdout).toContain('index_url = "http://***@127.0.0.1');
       // config.toml holds what the user wrote; nothing goarm wrote may hold it

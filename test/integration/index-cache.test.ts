@@ -48,7 +48,7 @@ describe('ls-remote and the cached index', () => {
     const stale = await env.run(['ls-remote'], { GOARM_INDEX_TTL: '0' });
     expect(stale.stdout).toBe(refreshed.stdout);
     expect(indexGets().length).toBe(before + 3);
-    const { etag } = JSON.parse(await readFile(join(env.home, 'cache', 'index.json'), 'utf8'));
+    const { etag } = JSON.parse((await readFile(join(env.home, 'cache', 'index.jsonl'), 'utf8')).split('\n')[0]);
     expect(indexGets().at(-1)!.headers['if-none-match']).toBe(etag);
   });
 
@@ -58,7 +58,7 @@ describe('ls-remote and the cached index', () => {
     expect((await env.run(['ls-remote'])).code).toBe(0);
     const n = indexGets().length;
     const old = new Date(Date.now() - 601_000);
-    await utimes(join(env.home, 'cache', 'index.json'), old, old);
+    await utimes(join(env.home, 'cache', 'index.jsonl'), old, old);
     expect((await env.run(['ls-remote'])).code).toBe(0);
     expect(indexGets().length).toBe(n + 1);
     expect((await env.run(['ls-remote'])).code).toBe(0); // the 304 made it fresh again

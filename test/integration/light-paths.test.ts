@@ -1,10 +1,14 @@
 // The light paths must stay near Node's own start-up: they may not load undici, openpgp, tar or yargs (together
 // ~100+ ms). Checked at run time, not from the import graph: each path runs with a loader hook (NODE_OPTIONS
-// --import) that logs every module Node actually loads, through the real entry points (bin/goarm, the rendered shim,
-// the hook's entry). A control run (`install --help`) proves the log does see the heavy modules when they load.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+// --import) that logs every ES module Node loads (yargs is one) and a preload (--require) that logs every CommonJS
+// module at exit (dist/ is CommonJS, and so are undici, tar and openpgp's Node build), through the real entry points
+// (bin/goarm, the rendered shim, the hook's entry). A control run (`install --help`) proves the log does see the
+// heavy modules when they load.
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { goarmHome } from '../../src/core/home.js';
+import { writeIndexCache } from '../../src/install/release-index.js';
 import { cleanupTempHomes, REPO_ROOT, runNode, tempHome } from '../helpers/cli.js';
 import { makeWorld, type World } from '../helpers/fakego.js';
 
@@ -18,15 +22,24 @@ export async function load(url, context, next) {
   return next(url, context);
 }`;
 
+// Preloaded: at exit, appends the file of every CommonJS module loaded to $GOARM_TEST_MODULE_LOG.
+const PRELOAD = `process.on('exit', () => {
+  const files = Object.keys(require.cache).map((f) => f + '\\n').join('');
+  require('node:fs').appendFileSync(process.env.GOARM_TEST_MODULE_LOG, files);
+});`;
+
 let w: World;
 let dir: string;
 let register: string;
+let preload: string;
 beforeAll(async () => {
   w = await makeWorld({ versions: ['1.22.5', '1.23.4'], default: '1.23' });
   dir = await tempHome('goarm-light-');
   register = join(dir, 'register.mjs');
   const hooks = JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`);
   await writeFile(register, `import { register } from 'node:module';\nregister(${hooks});\n`);
+  preload = join(dir, 'preload.cjs');
+  await writeFile(preload, PRELOAD);
 });
 afterAll(cleanupTempHomes);
 
@@ -38,7 +51,7 @@ async function loaded(
 ): Promise<string[]> {
   const log = join(dir, `modules-${++n}.log`);
   await rm(log, { force: true });
-  const r = await run({ NODE_OPTIONS: `--import=${register}`, GOARM_TEST_MODULE_LOG: log });
+  const r = await run({ NODE_OPTIONS: `--import=${register} --require=${preload}`, GOARM_TEST_MODULE_LOG: log });
   expect(r.code, r.stderr).toBe(code);
   const urls = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean);
   expect(urls.length, 'the module log is empty: the hook did not run').toBeGreaterThan(0);
@@ -70,10 +83,8 @@ describe('light paths load no heavy module', () => {
   });
 
   it('goarm ls-remote with a fresh cached index (no network, so no undici)', async () => {
-    const body = JSON.stringify([{ version: 'go1.23.4', stable: true, files: [] }]);
     const url = 'https://go.dev/dl/?mode=json&include=all'; // the default index_url
-    await mkdir(join(w.home, 'cache'), { recursive: true });
-    await writeFile(join(w.home, 'cache', 'index.json'), JSON.stringify({ url, fetchedAt: 'now', body }));
+    await writeIndexCache(goarmHome({ GOARM_HOME: w.home }), url, [{ version: '1.23.4', stable: true, files: [] }]);
     const urls = await loaded(async (env) => {
       const r = await w.goarm(['ls-remote', '--json'], { env: { ...env, GOARM_INDEX_TTL: '600' } });
       expect(JSON.parse(r.stdout)).toMatchObject([{ version: '1.23.4' }]);

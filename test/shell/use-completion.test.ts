@@ -1,9 +1,10 @@
 // Tab completion for bash, zsh and fish, typed with a real TAB in interactive shells (fish: its own engine via
 // `complete -C`): commands, installed versions, remote versions from the cached index only, options. Plus the
 // check that the completion table matches the CLI's own commands and options.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { goarmHome } from '../../src/core/home.js';
+import { writeIndexCache } from '../../src/install/release-index.js';
 import { COMPLETION_COMMANDS } from '../../src/shell/completion.js';
 import { cleanupTempHomes, REPO_ROOT, runGoarm, runNode, tempHome } from '../helpers/cli.js';
 import { makeWorld, type World } from '../helpers/fakego.js';
@@ -15,14 +16,10 @@ afterEach(async () => {
   await Promise.all(terms.splice(0).map((t) => t.close()));
 });
 
-/** cache/index.json as install/release-index.ts writes it: the index body as fetched, kept as a string. */
+/** The index cache as `ls-remote` leaves it (its URL unreachable: completion must not fetch). */
 async function cacheIndex(home: string, versions: string[]) {
-  const body = JSON.stringify(versions.map((v) => ({ version: `go${v}`, stable: !/rc|beta/.test(v), files: [] })));
-  await mkdir(join(home, 'cache'), { recursive: true });
-  await writeFile(
-    join(home, 'cache', 'index.json'),
-    JSON.stringify({ url: 'http://127.0.0.1:9/unreachable', etag: '"x"', fetchedAt: new Date().toISOString(), body }),
-  );
+  const releases = versions.map((v) => ({ version: v, stable: !/rc|beta/.test(v), files: [] }));
+  await writeIndexCache(goarmHome({ GOARM_HOME: home }), 'http://127.0.0.1:9/unreachable', releases, { etag: '"x"' });
 }
 
 let w: World;

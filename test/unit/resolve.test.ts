@@ -365,7 +365,7 @@ describe('staleness inputs', () => {
     });
     const r = await resolveDir(join(root, 'a/b/c'), opts()); // c does not exist: still a directory to watch
     expect(r.searchedDirs.slice(0, 4)).toEqual([join(root, 'a/b/c'), join(root, 'a/b'), join(root, 'a'), root]);
-    expect(r.searchedDirs[4]).toBe(home.trust);
+    expect(r.searchedDirs).not.toContain(home.trust); // nothing in this .goarm.toml needs trust
     expect(r.readFiles).toEqual([
       home.config,
       home.versions,
