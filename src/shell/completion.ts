@@ -4,7 +4,6 @@
 // Installed versions are globbed by the shell itself (versions/*), so only remote completion starts a process.
 import { type ArgKind, COMMANDS } from '../core/commands.js';
 
-export type { ArgKind } from '../core/commands.js';
 /** Options are not listed here: the scripts read them from `goarm <command> --help` on the first --<TAB> (once
  * per shell), so they cannot drift. */
 export const COMPLETION_COMMANDS = COMMANDS;
