@@ -18,12 +18,13 @@ async function initFastPath(argv: string[]): Promise<number | undefined> {
   const m = argv.join(' ').match(/^use(?:(?: --shell | --shell=)(bash|zsh|fish))?$/);
   if (!m) return undefined;
   try {
-    const [{ renderInit, detectShell }, { goarmHome }] = await Promise.all([
+    const [{ renderInit, detectShell }, { goarmHome }, { writeStdout }] = await Promise.all([
       import('./shell/init.js'),
       import('./core/home.js'),
+      import('./core/stdout.js'),
     ]);
     const home = goarmHome();
-    process.stdout.write(
+    writeStdout(
       (await renderInit((m[1] as 'bash' | 'zsh' | 'fish' | undefined) ?? detectShell(), home, {
         exportHome: Boolean(process.env.GOARM_HOME),
       })) + '\n',
@@ -85,8 +86,11 @@ const LIGHT: Record<string, { cmd: string; flags: string[]; positional?: string;
 async function lightFastPath(argv: string[]): Promise<number | undefined> {
   const [name = '', ...rest] = argv;
   if (name === '--version' && !rest.length) {
-    const { packageVersion } = await import('./core/package.js');
-    process.stdout.write(`${await packageVersion()}\n`);
+    const [{ packageVersion }, { writeStdout }] = await Promise.all([
+      import('./core/package.js'),
+      import('./core/stdout.js'),
+    ]);
+    writeStdout(`${await packageVersion()}\n`);
     return 0;
   }
   const light = Object.hasOwn(LIGHT, name) ? LIGHT[name] : undefined;

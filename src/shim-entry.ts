@@ -3,6 +3,7 @@
 import { ExitCode, render } from './core/errors.js';
 import { commandEnded } from './core/exit.js';
 import { goarmHome } from './core/home.js';
+import { writeStdout } from './core/stdout.js';
 import { hookResolve, resolveAndCache } from './shell/hook.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -15,7 +16,7 @@ async function main(argv: string[]): Promise<number> {
     // The shell hooks of `goarm use` (shell/hook.ts), and tab completion's remote versions (cached index only).
     if (cmd === 'hook-resolve' && arg) return hookResolve(arg);
     if (cmd === 'complete' && arg === 'remote') {
-      process.stdout.write(
+      writeStdout(
         (await (await import('./install/release-index.js')).cachedVersions(goarmHome())).map((v) => v + '\n').join(''),
       );
       return 0;

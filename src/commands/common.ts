@@ -2,6 +2,7 @@
 
 import { join } from 'node:path';
 import { goarmHome, type Home } from '../core/home.js';
+import { writeStdout } from '../core/stdout.js';
 import { nativeVersions } from '../install/versions.js';
 import { loadGlobalConfig, PROJECT_FILE } from '../select/config.js';
 import { pickInstalled } from '../select/resolve.js';
@@ -12,7 +13,7 @@ export async function context() {
   return { home, cfg };
 }
 
-export const out = (line = '') => process.stdout.write(line + '\n');
+export const out = (line = '') => writeStdout(line + '\n');
 export const warn = (line: string) => process.stderr.write(line + '\n');
 export const printJson = (data: unknown) => out(JSON.stringify(data, null, 2));
 
