@@ -1,20 +1,37 @@
 // The file helpers every module shares: existence, optional reads, and the one atomic write.
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+// Synchronous underneath (the signatures stay async): these are small files, and on the light paths each
+// fs/promises call is a thread-pool round trip, and loading fs/promises itself costs a few ms of start-up.
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { err, fsError } from './errors.js';
 
 /** True when the path exists (following links); false on any error. */
-export const exists = (p: string): Promise<boolean> =>
-  stat(p).then(
-    () => true,
-    () => false,
-  );
+export async function exists(p: string): Promise<boolean> {
+  try {
+    return statSync(p, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false;
+  }
+}
 
 /** A file's text, or undefined when it (or a directory on its way) does not exist or is a directory. */
 export async function readOptional(file: string): Promise<string | undefined> {
   try {
-    return await readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
@@ -46,12 +63,16 @@ export interface WriteOptions {
 export async function atomicWrite(file: string, data: string | Uint8Array, opts: WriteOptions = {}): Promise<void> {
   const tmp = tempName(file);
   try {
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(tmp, data, { mode: opts.mode ?? 0o644 });
-    if (opts.mtimeMs !== undefined) await utimes(tmp, opts.mtimeMs / 1000, opts.mtimeMs / 1000);
-    await rename(tmp, file);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(tmp, data, { mode: opts.mode ?? 0o644 });
+    if (opts.mtimeMs !== undefined) utimesSync(tmp, opts.mtimeMs / 1000, opts.mtimeMs / 1000);
+    renameSync(tmp, file);
   } catch (e) {
-    await rm(tmp, { force: true }).catch(() => undefined);
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the error that matters is e
+    }
     throw fsError(e, opts.what ?? `writing ${file}`);
   }
 }
@@ -73,9 +94,9 @@ export async function readProjectFile(file: string): Promise<string | undefined>
       'replace it with a regular file, or remove it',
     );
   const missing = (e: unknown) => ['ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP'].includes((e as NodeJS.ErrnoException).code!);
-  let before: Awaited<ReturnType<typeof stat>>;
+  let before: Stats;
   try {
-    before = await stat(file);
+    before = statSync(file);
   } catch (e) {
     if (missing(e)) return undefined;
     throw fsError(e, `reading ${file}`);
@@ -83,21 +104,21 @@ export async function readProjectFile(file: string): Promise<string | undefined>
   if (before.isDirectory()) return undefined;
   if (!before.isFile()) throw refuse('is not a regular file (a FIFO, socket or device)');
   if (before.size > MAX_PROJECT_FILE) throw refuse(`is ${before.size} bytes`);
-  let fh: Awaited<ReturnType<typeof open>>;
+  let fd: number;
   try {
-    fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (e) {
     if (missing(e)) return undefined;
     throw fsError(e, `reading ${file}`);
   }
   try {
-    const st = await fh.stat();
+    const st = fstatSync(fd);
     if (!st.isFile() || st.ino !== before.ino || st.dev !== before.dev) throw refuse('changed while being read');
     const buf = Buffer.alloc(st.size + 1);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const bytesRead = readSync(fd, buf, 0, buf.length, 0);
     if (bytesRead > st.size) throw refuse('holds more than its size says (a special file such as /proc/…)');
     return buf.toString('utf8', 0, bytesRead);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }

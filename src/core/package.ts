@@ -1,6 +1,6 @@
 // Where goarm's own files are: the package root holds package.json, dist/, shims/ and keys/. Every module that
 // reads a file shipped with goarm asks here, so moving a module never breaks a relative path.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,4 +22,4 @@ export const packageFile = {
 
 /** This goarm's version, from its package.json. */
 export const packageVersion = async (): Promise<string> =>
-  JSON.parse(await readFile(packageFile.json, 'utf8')).version as string;
+  JSON.parse(readFileSync(packageFile.json, 'utf8')).version as string;

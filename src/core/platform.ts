@@ -1,6 +1,6 @@
 // Host detection and binary headers. Apple Silicon first: a Node (or shell) running under Rosetta
 // reports x64, but the machine is arm64 and that is what goarm installs and builds for.
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { err } from './errors.js';
 import { nativeHelper } from './native.js';
@@ -152,12 +152,12 @@ const machoArch = (cpu: number): GoArch => MACHO_CPU[cpu] ?? `cputype-0x${cpu.to
 export async function binaryInfo(path: string): Promise<BinaryInfo | undefined> {
   let buf: Buffer;
   try {
-    const fh = await open(path, 'r');
+    const fd = openSync(path, 'r'); // a 4 KiB header: sync, like core/fs.ts
     try {
-      const { bytesRead, buffer } = await fh.read(Buffer.alloc(4096), 0, 4096, 0);
-      buf = buffer.subarray(0, bytesRead);
+      buf = Buffer.alloc(4096);
+      buf = buf.subarray(0, readSync(fd, buf, 0, 4096, 0));
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
   } catch {
     return undefined;

@@ -1,7 +1,7 @@
 // The release index (go.dev/dl/?mode=json&include=all shape), cached under GOARM_HOME (fresh for INDEX_TTL, then
 // revalidated with ETag / Last-Modified), and the rules that turn a user's spec into one release and one file.
 // http.ts (undici) is imported only when the network is needed: a fresh cache answers without it.
-import { readFile, stat, utimes } from 'node:fs/promises';
+import { readFileSync, statSync, utimesSync } from 'node:fs';
 import { err, GoarmError } from '../core/errors.js';
 import { atomicWrite } from '../core/fs.js';
 import { compare, isPrerelease, normalize } from '../core/goversion.js';
@@ -94,7 +94,7 @@ function indexTtlMs(env: NodeJS.ProcessEnv = process.env): number {
 
 async function readCache(home: Home): Promise<Cached | undefined> {
   try {
-    const [buf, st] = await Promise.all([readFile(home.indexCache), stat(home.indexCache)]);
+    const [buf, st] = [readFileSync(home.indexCache), statSync(home.indexCache)];
     const nl = buf.indexOf(10);
     const h = nl > 0 ? (JSON.parse(buf.toString('utf8', 0, nl)) as CacheHeader) : undefined;
     if (typeof h?.url !== 'string' || !Array.isArray(h.versions)) return undefined;
@@ -183,7 +183,11 @@ export async function loadIndex(
   }
   if (res.status === 304 && cached) {
     const now = new Date();
-    await utimes(home.indexCache, now, now).catch(() => {}); // confirmed current: fresh again
+    try {
+      utimesSync(home.indexCache, now, now); // confirmed current: fresh again
+    } catch {
+      // not fatal: the copy is only asked for again sooner
+    }
     return fromCache(cached);
   }
   const releases = parseIndex(res.body, shown);

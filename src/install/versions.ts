@@ -1,7 +1,8 @@
 // What is installed: the directories under versions/ (each an untouched Go root), newest first.
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { err, fsError } from '../core/errors.js';
+import { exists } from '../core/fs.js';
 import { compare, normalize } from '../core/goversion.js';
 import type { Home } from '../core/home.js';
 
@@ -14,15 +15,19 @@ export interface Installed {
 
 export async function listInstalled(home: Home): Promise<Installed[]> {
   // Nothing installed yet is an empty list; a versions/ that cannot be read is an error, never "none installed".
-  const names = await readdir(home.versions).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') return [] as string[];
-    throw fsError(e, `reading ${home.versions}`);
-  });
+  // Synchronous, like core/fs.ts: every shim cache miss and light command lists versions/.
+  let names: string[];
+  try {
+    names = readdirSync(home.versions);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fsError(e, `reading ${home.versions}`);
+    names = [];
+  }
   const found: Installed[] = [];
   for (const name of names) {
     const [v, ...plat] = name.split('-');
     const version = normalize(v);
-    if (!version || !(await stat(join(home.versions, name, 'bin', 'go')).catch(() => undefined))) continue;
+    if (!version || !(await exists(join(home.versions, name, 'bin', 'go')))) continue;
     found.push({ name, version, platform: plat.length ? plat.join('/') : undefined, path: join(home.versions, name) });
   }
   return found.sort((a, b) => compare(b.version, a.version) || a.name.localeCompare(b.name));
@@ -44,11 +49,11 @@ export async function uninstall(home: Home, name: string): Promise<string> {
       close.length ? `uninstall takes an exact version; installed: ${close.join(', ')}` : 'see `goarm list`',
     );
   }
-  await mkdir(home.staging, { recursive: true });
+  mkdirSync(home.staging, { recursive: true });
   const aside = join(home.staging, `${process.pid}-rm-${hit.name}`);
-  await rename(hit.path, aside);
+  renameSync(hit.path, aside);
   // lazy: the shims' resolve path loads this module
   await (await import('./manifest.js')).removeManifest(home, hit.name);
-  await rm(aside, { recursive: true, force: true });
+  rmSync(aside, { recursive: true, force: true });
   return hit.name;
 }

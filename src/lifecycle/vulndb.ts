@@ -2,7 +2,7 @@
 // the OSV entries of the `stdlib` and `toolchain` modules and cached in one file under GOARM_HOME. Within the TTL
 // the cache is used as it is; after it, db.json is revalidated (ETag, then its `modified`), and only entries whose
 // `modified` changed are fetched again. Unreachable: the cache, with a warning. Never loaded by a shim.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GoarmError } from '../core/errors.js';
 import { atomicWrite } from '../core/fs.js';
@@ -35,7 +35,7 @@ const TTL_MS = () => Number(process.env.GOARM_VULNDB_TTL_SECONDS ?? 6 * 3600) * 
 
 async function readCache(home: Home): Promise<Omit<VulnDb, 'fromCache'> | undefined> {
   try {
-    const c = JSON.parse(await readFile(home.vulnCache, 'utf8'));
+    const c = JSON.parse(readFileSync(home.vulnCache, 'utf8')); // sync: `goarm current` reads it (light)
     return typeof c.url === 'string' && Array.isArray(c.entries) ? c : undefined;
   } catch {
     return undefined;

@@ -1,8 +1,7 @@
 // `system`: the first `go` on PATH that is not goarm's (a distro Go, /usr/local/go, Homebrew's). Skipped: goarm's
 // shims directory, anything under versions/ (goarm exec puts a root there first) and any file that is a goarm shim
 // of another GOARM_HOME. The root is the real binary's parent's parent (Homebrew's bin/go is a symlink into it).
-import { constants } from 'node:fs';
-import { access, open, realpath, stat } from 'node:fs/promises';
+import { accessSync, closeSync, constants, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve, sep } from 'node:path';
 import { readOptional } from '../core/fs.js';
 import { fromToolchain } from '../core/goversion.js';
@@ -16,34 +15,35 @@ export interface SystemGo {
   version?: string;
 }
 
-async function isShim(file: string): Promise<boolean> {
-  const fh = await open(file, 'r').catch(() => undefined);
-  if (!fh) return true; // unreadable: not something we can run either
+// Synchronous, like core/fs.ts: one stat or two per PATH entry, on `goarm list`'s path.
+const attempt = <T>(f: () => T): T | undefined => {
   try {
-    const { buffer, bytesRead } = await fh.read(Buffer.alloc(64), 0, 64, 0);
-    return buffer.subarray(0, bytesRead).toString('latin1').includes('# goarm shim');
+    return f();
+  } catch {
+    return undefined;
+  }
+};
+
+function isShim(file: string): boolean {
+  const fd = attempt(() => openSync(file, 'r'));
+  if (fd === undefined) return true; // unreadable: not something we can run either
+  try {
+    const buf = Buffer.alloc(64);
+    return buf.toString('latin1', 0, readSync(fd, buf, 0, 64, 0)).includes('# goarm shim');
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
 export async function findSystemGo(home: Home, env: NodeJS.ProcessEnv): Promise<SystemGo | undefined> {
-  const shims = await realpath(home.shims).catch(() => resolve(home.shims));
-  const versions = await realpath(home.versions).catch(() => resolve(home.versions));
+  const shims = attempt(() => realpathSync(home.shims)) ?? resolve(home.shims);
+  const versions = attempt(() => realpathSync(home.versions)) ?? resolve(home.versions);
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (!dir.startsWith('/')) continue; // a relative PATH entry would change with the directory
     const bin = join(dir, 'go');
-    const real = await realpath(bin).catch(() => undefined);
-    if (
-      !real ||
-      !(await stat(real)).isFile() ||
-      (await access(real, constants.X_OK).then(
-        () => false,
-        () => true,
-      ))
-    )
-      continue;
-    if (dirname(real) === shims || real.startsWith(versions + sep) || (await isShim(real))) continue;
+    const real = attempt(() => realpathSync(bin));
+    if (!real || !statSync(real).isFile() || !attempt(() => (accessSync(real, constants.X_OK), true))) continue;
+    if (dirname(real) === shims || real.startsWith(versions + sep) || isShim(real)) continue;
     const root = dirname(dirname(real));
     const first = (await readOptional(join(root, 'VERSION')))?.split('\n')[0] ?? '';
     return { bin, root, version: fromToolchain(first) || undefined };

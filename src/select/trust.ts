@@ -7,20 +7,31 @@
 // What needs no trust (see projectEnv in select/resolve.ts): go, arch, cgo.enabled, cgo.netdns and cgo.tags.
 // Tags are validated to plain words, so they cannot smuggle flags into GOFLAGS; they only pick which of the
 // project's own files get compiled, which is no more than the project's code can do anyway.
-import { readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { err, fsError } from '../core/errors.js';
 import { atomicWrite } from '../core/fs.js';
 import type { Home } from '../core/home.js';
 
 // crypto is loaded on first use: most light commands never hash.
+// Small files, read synchronously like core/fs.ts (no fs/promises on the shims' path).
+function readOr(file: string): Buffer | undefined;
+function readOr(file: string, enc: 'utf8'): string | undefined;
+function readOr(file: string, enc?: 'utf8'): Buffer | string | undefined {
+  try {
+    return enc ? readFileSync(file, enc) : readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 const sha256 = (data: Buffer | string) =>
   process.getBuiltinModule('node:crypto').createHash('sha256').update(data).digest('hex');
 
 /** The canonical name we trust a file under: its real path when it exists, so symlinked checkouts agree. */
 async function canonical(file: string): Promise<string> {
   try {
-    return await realpath(file);
+    return realpathSync(file);
   } catch {
     return resolve(file);
   }
@@ -35,7 +46,7 @@ export async function trustRecord(home: Home, file: string): Promise<string> {
 export async function isTrusted(home: Home, file: string, content: Buffer | string): Promise<boolean> {
   const abs = await canonical(file);
   try {
-    const rec = await readFile(join(home.trust, sha256(abs)), 'utf8');
+    const rec = readFileSync(join(home.trust, sha256(abs)), 'utf8');
     return rec === `${sha256(content)}\t${abs}`;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -48,7 +59,7 @@ export async function trust(home: Home, file: string): Promise<string> {
   const abs = await canonical(file);
   let content: Buffer;
   try {
-    content = await readFile(abs);
+    content = readFileSync(abs);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT')
       throw err('E_NOT_FOUND', `${abs}: no such file`, 'run goarm trust in the directory that holds .goarm.toml');
@@ -64,7 +75,7 @@ export async function trust(home: Home, file: string): Promise<string> {
 export async function untrust(home: Home, file: string): Promise<boolean> {
   const rec = join(home.trust, sha256(await canonical(file)));
   try {
-    await rm(rec);
+    rmSync(rec);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -76,18 +87,18 @@ export async function untrust(home: Home, file: string): Promise<boolean> {
 export async function listTrusted(home: Home): Promise<{ path: string; current: boolean }[]> {
   let names: string[];
   try {
-    names = await readdir(home.trust);
+    names = readdirSync(home.trust);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw fsError(e, `listing ${home.trust}`);
   }
   const out: { path: string; current: boolean }[] = [];
   for (const name of names.filter((n) => /^[0-9a-f]{64}$/.test(n))) {
-    const rec = await readFile(join(home.trust, name), 'utf8').catch(() => '');
+    const rec = readOr(join(home.trust, name), 'utf8') ?? '';
     const tab = rec.indexOf('\t');
     if (tab !== 64) continue; // debris or a foreign file: not a record of ours
     const path = rec.slice(tab + 1);
-    const content = await readFile(path).catch(() => undefined);
+    const content = readOr(path);
     out.push({ path, current: content !== undefined && sha256(content) === rec.slice(0, 64) });
   }
   return out.sort((a, b) => a.path.localeCompare(b.path));

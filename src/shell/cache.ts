@@ -1,8 +1,7 @@
 // The resolve cache, described once: what a cached resolution of a directory says (its staleness tests, the
 // verdict, the environment) and where it lives. Each shell's module renders that description in its own syntax
 // (sh.ts for the shims and the bash/zsh hooks, fish.ts for the fish hook), so the formats cannot drift apart.
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { accessSync, constants } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fsError } from '../core/errors.js';
 import { atomicWrite, exists } from '../core/fs.js';
@@ -85,10 +84,12 @@ export async function writeCache(file: string, text: string, startedMs: number):
     // Node's recursive mkdir reports a read-only filesystem as ENOENT: ask the nearest directory that exists why.
     let dir = dirname(file);
     while (!(await exists(dir)) && dirname(dir) !== dir) dir = dirname(dir);
-    const why = await access(dir, constants.W_OK).then(
-      () => undefined,
-      (a: unknown) => a,
-    );
+    let why: unknown;
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch (a) {
+      why = a;
+    }
     throw why ? fsError(why, `writing ${file}`) : e;
   }
 }
