@@ -6,6 +6,7 @@
 // redirect interceptor drops Authorization, Cookie and Proxy-Authorization when a redirect changes the origin.
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type Dispatcher, EnvHttpProxyAgent, interceptors, request } from 'undici';
 import { err, GoarmError, redact } from '../core/errors.js';
@@ -417,7 +418,7 @@ export async function download(url: string, sink: DownloadSink, opts: DownloadOp
         sink.validators = got;
         sink.onStart?.();
       }
-      await pump(res.body as AsyncIterable<Buffer>, res.statusCode === 200 ? held : 0, sink, opts, t.shown);
+      await pump(res.body, res.statusCode === 200 ? held : 0, sink, opts, t.shown);
       if (opts.size !== undefined && sink.offset < opts.size)
         throw new Error(`connection closed after ${sink.offset} of ${opts.size} bytes`);
     },
@@ -426,19 +427,44 @@ export async function download(url: string, sink: DownloadSink, opts: DownloadOp
   );
 }
 
+/**
+ * Calls `each` for every chunk as the stream pushed it, one at a time. Not `for await`: its read() hands over
+ * everything buffered as one new Buffer, and since the body may buffer much of the file (see above), that copy
+ * cost an install ~0.5 s of CPU.
+ */
+function eachChunk(body: Readable, each: (chunk: Buffer) => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let busy = Promise.resolve();
+    let failed = false;
+    const fail = (e: unknown) => {
+      if (failed) return;
+      failed = true;
+      body.destroy();
+      reject(e);
+    };
+    body.on('data', (chunk: Buffer) => {
+      body.pause();
+      busy = each(chunk).then(() => void (failed || body.resume()), fail);
+    });
+    body.once('end', () => busy.then(() => failed || resolve(), fail));
+    body.once('error', fail);
+    body.once('close', () => body.readableEnded || fail(new Error('the response body closed before its end')));
+  });
+}
+
 async function pump(
-  body: AsyncIterable<Buffer>,
+  body: Readable,
   skip: number,
   sink: DownloadSink,
   opts: DownloadOptions,
   shown: string,
 ): Promise<void> {
-  for await (let chunk of body) {
+  await eachChunk(body, async (chunk) => {
     if (skip > 0) {
       const n = Math.min(skip, chunk.length);
       skip -= n;
       chunk = chunk.subarray(n);
-      if (chunk.length === 0) continue;
+      if (chunk.length === 0) return;
     }
     if (opts.size !== undefined && sink.offset + chunk.length > opts.size)
       throw err(
@@ -449,7 +475,7 @@ async function pump(
     await sink.write(chunk);
     sink.offset += chunk.length;
     opts.onProgress?.(sink.offset);
-  }
+  });
 }
 
 /**
@@ -477,7 +503,7 @@ async function copyFile(url: string, sink: DownloadSink, opts: DownloadOptions):
   }
   if (sink.offset >= st.size) return;
   try {
-    await pump(createReadStream(path, { start: sink.offset }) as AsyncIterable<Buffer>, 0, sink, opts, url);
+    await pump(createReadStream(path, { start: sink.offset }), 0, sink, opts, url);
   } catch (e) {
     throw e instanceof GoarmError ? e : fileError(url, e);
   }
