@@ -1,5 +1,7 @@
 // Safe streaming extraction of a .tar.gz. zlib's async gunzip decompresses; node-tar's Parser reads the
-// members; we write them ourselves with plain synchronous calls. node-tar's own unpackers re-check the
+// members; we write them ourselves: directories, links and files over 1 MiB with plain synchronous calls, the many
+// small files through a few worker threads (writers.ts), which create them in parallel (copying a small file costs
+// less than creating it; a large one is written as it streams, never held whole). node-tar's unpackers re-check the
 // filesystem for every member (7 stats and 5 mkdirs per file here, plus a cache scan): right for extracting
 // over an existing tree, wasted on a fresh private staging directory, and 2x GNU tar. Our writer only ever
 // creates: files with O_EXCL|O_NOFOLLOW, links last, after every member is known and checked, so no write
@@ -22,6 +24,7 @@ import path from 'node:path';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { err, fsError, GoarmError } from '../core/errors.js';
+import { FileWriters } from './writers.js';
 
 /** What was written, per member path (relative, "/"-separated): hashed on the way to disk, for install manifests. */
 interface ExtractedFile {
@@ -38,8 +41,8 @@ export interface Extractor {
   write(chunk: Buffer): void;
   /** Resolves when everything is on disk; rejects with GoarmError on any problem. */
   end(): Promise<void>;
-  /** Stops; the caller removes dest. */
-  abort(): void;
+  /** Stops; resolves once nothing more can be written, so the caller can remove dest. */
+  abort(): Promise<void>;
   /** Resolves once the decompressor wants more input: await it between writes to bound memory. */
   drained(): Promise<void>;
 }
@@ -52,6 +55,7 @@ interface Link {
 const MAX_LINK_HOPS = 40;
 const WRITABLE = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link']);
 const CREATE = FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL | FS.O_NOFOLLOW;
+const BIG = 1024 * 1024; // larger files are written on the main thread as they stream
 const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS']);
 
 const unsafe = (msg: string) =>
@@ -102,7 +106,9 @@ class StreamingExtractor implements Extractor {
   private readonly gunzip: Gunzip;
   private readonly parser: Parser;
   private readonly dirs = new Set<string>();
+  private readonly writers = new FileWriters();
   private openFd?: number;
+  private readonly writing: Promise<void>[] = [];
   readonly files = new Map<string, ExtractedFile>();
   private readonly pendingLinks: { type: 'SymbolicLink' | 'Link'; abs: string; target: string }[] = [];
   private readonly links = new Map<string, Link>(); // symlinks so far, by exact "/"-joined path
@@ -161,10 +167,11 @@ class StreamingExtractor implements Extractor {
     return this.done;
   }
 
-  abort(): void {
+  abort(): Promise<void> {
     this.fail(
       err('E_ABORTED', `extraction into ${this.dest} was aborted`, 'nothing was installed; run the command again'),
     );
+    return this.writers.close();
   }
 
   /** Lets extractFile stop reading once the archive is refused. */
@@ -173,7 +180,8 @@ class StreamingExtractor implements Extractor {
   }
 
   drained(): Promise<void> {
-    if (this.failure || !this.gunzip.writableNeedDrain) return Promise.resolve();
+    if (this.failure) return Promise.resolve();
+    if (!this.gunzip.writableNeedDrain) return this.writers.room();
     return new Promise((res) => {
       const go = () => {
         this.gunzip.off('drain', go);
@@ -220,34 +228,63 @@ class StreamingExtractor implements Extractor {
         return void entry.resume();
       }
       this.mkdirp(path.dirname(abs));
-      const fd = (this.openFd = openSync(abs, CREATE, mode));
-      fchmodSync(fd, mode); // exact modes whatever the umask, as the manifest records them
-      const mtime = entry.mtime ?? new Date();
-      const hash = createHash('sha256');
-      let size = 0;
-      entry.on('data', (chunk: Buffer) => {
-        if (!this.failure)
-          this.guard(() => {
-            writeSync(fd, chunk);
-            hash.update(chunk);
-            size += chunk.length;
-          });
-      });
-      entry.on('end', () =>
-        this.guard(() => {
-          this.openFd = undefined;
-          try {
-            futimesSync(fd, mtime, mtime);
-          } finally {
-            closeSync(fd);
-          }
-          this.files.set(parts(entry.path).join('/'), { mode, size, sha256: hash.digest('hex') });
-        }),
-      );
+      if (entry.size > BIG) this.writeHere(entry, abs, mode);
+      else this.writeByWorker(entry, abs, mode);
     } catch (e) {
       entry.resume();
       this.fail(this.mapWriteError(e, entry.path));
     }
+  }
+
+  /** A large file, written as it streams. Modes are set exactly (whatever the umask), as the manifest records them. */
+  private writeHere(entry: ReadEntry, abs: string, mode: number) {
+    const fd = (this.openFd = openSync(abs, CREATE, mode));
+    fchmodSync(fd, mode);
+    const mtime = entry.mtime ?? new Date();
+    const hash = createHash('sha256');
+    let size = 0;
+    entry.on('data', (chunk: Buffer) => {
+      if (!this.failure)
+        this.guard(() => {
+          writeSync(fd, chunk);
+          hash.update(chunk);
+          size += chunk.length;
+        });
+    });
+    entry.on('end', () =>
+      this.guard(() => {
+        this.openFd = undefined;
+        try {
+          futimesSync(fd, mtime, mtime);
+        } finally {
+          closeSync(fd);
+        }
+        this.files.set(parts(entry.path).join('/'), { mode, size, sha256: hash.digest('hex') });
+      }),
+    );
+  }
+
+  /** A small file: hashed here, then copied into a buffer of its own that moves to a writer thread. */
+  private writeByWorker(entry: ReadEntry, abs: string, mode: number) {
+    const mtimeMs = (entry.mtime ?? new Date()).getTime();
+    const hash = createHash('sha256');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    entry.on('data', (chunk: Buffer) => {
+      if (this.failure) return;
+      hash.update(chunk);
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    entry.on('end', () => {
+      if (this.failure) return;
+      this.files.set(parts(entry.path).join('/'), { mode, size, sha256: hash.digest('hex') });
+      const data = Buffer.allocUnsafeSlow(size); // never from the shared pool: its memory moves to the writer
+      let at = 0;
+      for (const c of chunks.splice(0)) at += c.copy(data, at);
+      const written = this.writers.write({ path: abs, flags: CREATE, mode, mtimeMs, data });
+      this.writing.push(written.catch((e) => this.fail(this.mapWriteError(e, entry.path))));
+    });
   }
 
   private guard(fn: () => void) {
@@ -332,7 +369,12 @@ class StreamingExtractor implements Extractor {
     return undefined;
   }
 
+  /** Once every file is on disk (hard links need their targets): the links, then done. */
   private finish() {
+    void Promise.all(this.writing).then(() => this.link());
+  }
+
+  private link() {
     if (this.failure || this.settled) return;
     // A later link can change where an earlier one leads: check them all against the final set.
     for (const l of this.links.values()) {
@@ -370,7 +412,7 @@ class StreamingExtractor implements Extractor {
       );
     }
     this.settled = true;
-    this.resolve();
+    void this.writers.close().finally(this.resolve);
   }
 
   private mapTarError(e: Error & { code?: string; tarCode?: string; entry?: ReadEntry }): GoarmError {
@@ -395,7 +437,8 @@ class StreamingExtractor implements Extractor {
     // node-tar ignores further input; its TAR_ABORT error lands in fail() and is dropped. A copy,
     // because node-tar decorates the error it is given.
     this.parser.abort(new Error(e.message));
-    this.reject(e);
+    // Rejected once the writers have stopped: the caller removes dest, and no file may appear in it afterwards.
+    void this.writers.close().finally(() => this.reject(e));
   }
 }
 
@@ -413,7 +456,7 @@ export async function extractFile(tgz: string, dest: string): Promise<void> {
       await ex.drained();
     }
   } catch (e) {
-    ex.abort();
+    await ex.abort();
     throw fsError(e, `reading ${tgz}`);
   }
   return ex.end();

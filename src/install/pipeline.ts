@@ -362,7 +362,7 @@ async function fetchAndUnpack(
     await rename(join(staging, 'go'), dir);
     await partial.discard();
   } catch (e) {
-    extractor.abort();
+    await extractor.abort();
     // Bytes that failed verification, a bad archive, a full disk or a changed file are never resumed from.
     if (verified || !keepPartial(e)) await partial.discard();
     throw e instanceof GoarmError ? e : fsError(e, `installing ${file.filename}`);

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -110,6 +111,31 @@ describe('a good archive', () => {
     expect(readFileSync(path.join(dest, 'go', 'a.txt'), 'utf8')).toBe('x'.repeat(3000));
     expect(readFileSync(path.join(dest, 'go', 'lib'), 'utf8')).toBe('x'.repeat(3000));
     expect(statSync(path.join(dest, 'go', 'hard')).ino).toBe(statSync(path.join(dest, 'go', 'a.txt')).ino);
+  });
+
+  it('writes large files as they stream and small ones through the writer threads, hashing both', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024 + 17, 'ab'); // over the 1 MiB threshold
+    const small = Array.from({ length: 50 }, (_, i) => ({ path: `go/src/f${i}.go`, body: `package f // ${i}\n` }));
+    const ex = createExtractor(dest);
+    ex.write(
+      gzipSync(
+        tarball([
+          { path: 'go/', type: 'Directory' },
+          { path: 'go/bin/big', body: big.toString('latin1'), mode: 0o755 },
+          ...small,
+          { path: 'go/bin/hard', type: 'Link', linkpath: 'go/bin/big' },
+        ]),
+      ),
+    );
+    await ex.end();
+    const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+    expect(readFileSync(path.join(dest, 'go/bin/big')).equals(big)).toBe(true);
+    expect(ex.files.get('go/bin/big')).toEqual({ mode: 0o755, size: big.length, sha256: sha(big) });
+    expect(ex.files.get('go/bin/hard')?.sha256).toBe(sha(big));
+    for (const [i, m] of small.entries()) {
+      expect(readFileSync(path.join(dest, m.path), 'utf8')).toBe(m.body);
+      expect(ex.files.get(`go/src/f${i}.go`)).toEqual({ mode: 0o644, size: m.body.length, sha256: sha(m.body) });
+    }
   });
 
   it('drops setuid/setgid/sticky and group/other write bits, and never chowns', async () => {
