@@ -434,19 +434,24 @@ export async function download(url: string, sink: DownloadSink, opts: DownloadOp
  */
 function eachChunk(body: Readable, each: (chunk: Buffer) => Promise<void>): Promise<void> {
   return new Promise((resolve, reject) => {
-    let busy = Promise.resolve();
+    let current = Promise.resolve(); // the chunk being handed over
     let failed = false;
     const fail = (e: unknown) => {
       if (failed) return;
       failed = true;
       body.destroy();
-      reject(e);
+      // Not before the chunk under way is done: a retry resumes from the offset it leaves.
+      void current.then(
+        () => reject(e),
+        () => reject(e),
+      );
     };
     body.on('data', (chunk: Buffer) => {
       body.pause();
-      busy = each(chunk).then(() => void (failed || body.resume()), fail);
+      current = each(chunk);
+      current.then(() => void (failed || body.resume()), fail);
     });
-    body.once('end', () => busy.then(() => failed || resolve(), fail));
+    body.once('end', () => current.then(() => failed || resolve(), fail));
     body.once('error', fail);
     body.once('close', () => body.readableEnded || fail(new Error('the response body closed before its end')));
   });
