@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { vulnReports } from '../lifecycle/report.js';
+import { exists } from '../core/fs.js';
 import { describeVulns } from '../lifecycle/vulns.js';
 import { requireInstalled, resolveHere, rootOf } from '../select/environment.js';
 import { describeSource } from '../select/resolve.js';
@@ -27,8 +27,10 @@ const command: CommandModule<object, { json: boolean; root: boolean }> = {
     const r = await resolveHere(home, process.cwd(), process.env);
     if (a.root) return void out(rootOf(home, requireInstalled(r)));
     const real = r.version && r.version !== 'system' ? r.version : r.systemVersion;
-    // From the cached database only: `current` stays a light command (install, outdated and doctor refresh it).
-    const vulns = real ? (await vulnReports(home, cfg, [real], warn, { cacheOnly: true }))?.[0] : undefined;
+    // From the cached database only, and its code loaded only when there is one: `current` stays a light command
+    // (install, outdated and doctor refresh the cache).
+    const report = real && (await exists(home.vulnCache)) ? await import('../lifecycle/report.js') : undefined;
+    const vulns = real ? (await report?.vulnReports(home, cfg, [real], warn, { cacheOnly: true }))?.[0] : undefined;
     if (a.json) {
       const { settings: _s, searchedDirs: _d, readFiles: _f, ...rest } = r;
       const root = r.version ? rootOf(home, r as typeof r & { version: string }) : null;
