@@ -18,17 +18,15 @@ async function initFastPath(argv: string[]): Promise<number | undefined> {
   const m = argv.join(' ').match(/^use(?:(?: --shell | --shell=)(bash|zsh|fish))?$/);
   if (!m) return undefined;
   try {
-    const [{ renderInit, detectShell }, { goarmHome }, { writeStdout }] = await Promise.all([
+    const [{ detectShell }, { currentInit }, { goarmHome }, { writeStdout }] = await Promise.all([
       import('./shell/init.js'),
+      import('./shell/launcher.js'),
       import('./core/home.js'),
       import('./core/stdout.js'),
     ]);
-    const home = goarmHome();
-    writeStdout(
-      (await renderInit((m[1] as 'bash' | 'zsh' | 'fish' | undefined) ?? detectShell(), home, {
-        exportHome: Boolean(process.env.GOARM_HOME),
-      })) + '\n',
-    );
+    // As `goarm use` through yargs: the rendered file, rendered anew when missing or from another goarm version, so
+    // the next shell gets it from bin/goarm without Node.
+    writeStdout(await currentInit(goarmHome(), (m[1] as 'bash' | 'zsh' | 'fish' | undefined) ?? detectShell()));
     return 0;
   } catch (e) {
     return await render(e);

@@ -64,13 +64,17 @@ export async function renderHome(home: Home, opts: { takeOver?: boolean } = {}):
 
 /**
  * The init code `goarm use` prints: the rendered file, rendered first when it is missing or from another goarm
- * version. When another installation owns the home, rendered in memory (that one keeps the file).
+ * version. When another installation owns the home, or the home cannot be written, rendered in memory.
  */
 export async function currentInit(home: Home, shell: Shell): Promise<string> {
   const file = join(home.init, `init.${shell}`);
   const header = initHeader(await packageVersion());
   const text = await readOptional(file);
   if (text?.startsWith(`${header}\n`)) return text;
-  if ((await renderHome(home)).files.length) return readFile(file, 'utf8');
+  try {
+    if ((await renderHome(home)).files.length) return await readFile(file, 'utf8');
+  } catch {
+    // a home that cannot be written (read-only, full): the shell still gets its code, rendered in memory
+  }
   return renderInit(shell, home, { exportHome: Boolean(process.env.GOARM_HOME) });
 }

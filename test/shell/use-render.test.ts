@@ -2,12 +2,12 @@
 // for a hostile GOARM_HOME path, and the version-switching code it prints without the shell function.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goarmHome } from '../../src/core/home.js';
 import { renderInit } from '../../src/shell/init.js';
-import { cleanupTempHomes, GOARM_BIN, runGoarm, tempHome } from '../helpers/cli.js';
+import { cleanupTempHomes, GOARM_BIN, REPO_ROOT, runGoarm, tempHome } from '../helpers/cli.js';
 import { fakeGoRoot, runShell } from '../helpers/fakego.js';
 import { SHELLS } from './use-helpers.js';
 
@@ -20,6 +20,40 @@ beforeAll(async () => {
   await fakeGoRoot(home, '1.21.13');
   // Installed for another platform (`install --os darwin --arch amd64`): never what `use` picks here.
   await fakeGoRoot(home, '1.22.9-darwin-amd64');
+});
+
+describe("the launcher's `goarm use` (bin/goarm, no Node)", () => {
+  const launcher = (h: string, args: string[]) =>
+    spawnSync(join(REPO_ROOT, 'bin', 'goarm'), args, {
+      encoding: 'utf8',
+      env: { ...process.env, GOARM_HOME: h, PATH: `${dirname(process.execPath)}:/usr/bin:/bin` },
+    });
+  const header = async (h: string, sh: string) =>
+    (await readFile(join(h, 'init', `init.${sh}`), 'utf8')).split('\n')[0];
+
+  it('prints a line sourcing the rendered init; a stale one goes to Node, which prints the code and renders it anew', async () => {
+    const h = await tempHome('goarm-launch-');
+    expect((await runGoarm(['shims'], { home: h })).code).toBe(0);
+    for (const sh of SHELLS) {
+      const file = join(h, 'init', `init.${sh}`);
+      const r = launcher(h, ['use', '--shell', sh]);
+      expect(r.stdout).toBe(sh === 'fish' ? `source '${file}'\n` : `. '${file}'\n`);
+      const current = await header(h, sh);
+      await writeFile(file, `# goarm-init 0.0.0-old (rendered by goarm)\necho stale\n`);
+      const stale = launcher(h, ['use', '--shell', sh]);
+      expect(stale.stdout).toContain(`# goarm shell integration for ${sh}`);
+      expect(stale.stdout).not.toContain('echo stale');
+      expect(await header(h, sh)).toBe(current);
+    }
+  });
+
+  it("prints the code itself when the init's path would need quoting", async () => {
+    const h = join(await tempHome('goarm-launch-'), "it's");
+    await mkdir(h);
+    expect((await runGoarm(['shims'], { home: h })).code).toBe(0);
+    const r = launcher(h, ['use', '--shell', 'bash']);
+    expect(r.stdout).toContain('# goarm shell integration for bash');
+  });
 });
 
 describe('the shell `goarm use` renders for', () => {
