@@ -1,7 +1,8 @@
-// Build step after tsc: bundles dist/ into a few files so a light command loads ~3 modules instead of ~35 (ESM
-// resolution per module is most of what `goarm list` cost above Node's own start-up). Entries keep their paths:
-// dist/cli.js, dist/shim-entry.js and dist/commands/<name>.js (cli.js imports the one being run by name); shared
-// code goes to dist/chunks/. undici, openpgp, tar, yargs and the native helper stay external, loaded only where
+// Build step after tsc: rebundles dist/ as CommonJS, which Node loads faster than ES modules (no ESM loader, no
+// per-module resolution through it), with shared code split into chunks by use, so `--version` loads two small files
+// and `list` a dozen (one big chunk for every light path measured slower: each command compiled code it never ran).
+// Entries keep their paths: dist/cli.js, dist/shim-entry.js and dist/commands/<name>.js (cli.js names each command's
+// module in a literal table). undici, openpgp, tar, yargs and the native helper stay external, loaded only where
 // used; smol-toml is small and read on every light path, so it is bundled in.
 import { readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -12,11 +13,6 @@ const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const DIST = join(ROOT, 'dist');
 const OUT = join(ROOT, 'dist.bundle');
 const EXTERNAL = new Set(['undici', 'openpgp', 'tar', 'yargs', 'keytar', 'node-gyp-build']);
-// What the light paths (shims' cache miss, hooks, use, list, current, which) run: one chunk, loaded as one module.
-const LIGHT = new RegExp(
-  String.raw`/dist/(core/|select/|shell/|install/(versions|mirrors|url|release-index)\.js$)` +
-    String.raw`|/node_modules/smol-toml/`,
-);
 const bare = (id) => id.split('/').slice(0, id.startsWith('@') ? 2 : 1).join('/');
 
 const input = { cli: join(DIST, 'cli.js'), 'shim-entry': join(DIST, 'shim-entry.js') };
@@ -34,7 +30,6 @@ await build({
     format: 'cjs',
     exports: 'named', // a command's default export stays .default, as cli.ts reads it
     chunkFileNames: 'chunks/[name]-[hash].js',
-
   },
 });
 // The package is "type": "module"; this makes Node load dist/ as CommonJS (see the top of this file).
