@@ -31,7 +31,7 @@ describe("the launcher's `goarm use` (bin/goarm, no Node)", () => {
   const header = async (h: string, sh: string) =>
     (await readFile(join(h, 'init', `init.${sh}`), 'utf8')).split('\n')[0];
 
-  it('prints a line sourcing the rendered init; a stale one goes to Node, which prints the code and renders it anew', async () => {
+  it('prints a line sourcing the rendered init; a stale one goes to Node, which prints it and renders it', async () => {
     const h = await tempHome('goarm-launch-');
     expect((await runGoarm(['shims'], { home: h })).code).toBe(0);
     for (const sh of SHELLS) {
