@@ -17,7 +17,7 @@ function layer(rel) {
   if (rel.startsWith('core/')) return 0;
   if (FEATURES.some((f) => rel.startsWith(`${f}/`))) return 1;
   if (rel.startsWith('commands/')) return 2;
-  return 3; // the entries: cli.ts, shim-entry.ts
+  return 3; // the entries: cli.ts, shim-entry.ts, and boot.ts (which runs their bundles)
 }
 const src = join(ROOT, 'src');
 const graph = new Map();

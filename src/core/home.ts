@@ -18,6 +18,7 @@ export interface Home {
   indexCache: string;
   vulnCache: string;
   resolveCache: string;
+  codeCache: string;
   staging: string;
   locks: string;
   config: string;
@@ -31,8 +32,14 @@ export interface Home {
   lock(name: string): string;
 }
 
+/** GOARM_HOME, else ~/.goarm: unchecked (goarmHome checks it). */
+export const homeRoot = (env: NodeJS.ProcessEnv = process.env): string =>
+  resolve(env.GOARM_HOME || join(homedir(), '.goarm'));
+/** V8 code caches of goarm's own bundles (src/boot.ts, which runs before anything else and cannot use Home). */
+export const codeCacheDir = (root: string): string => join(root, 'cache', 'code');
+
 export function goarmHome(env: NodeJS.ProcessEnv = process.env): Home {
-  const root = resolve(env.GOARM_HOME || join(homedir(), '.goarm'));
+  const root = homeRoot(env);
   checkRoot(root);
   const cache = join(root, 'cache');
   const h: Home = {
@@ -47,6 +54,7 @@ export function goarmHome(env: NodeJS.ProcessEnv = process.env): Home {
     indexCache: join(cache, 'index.jsonl'), // install/release-index.ts owns its format
     vulnCache: join(cache, 'vulndb.json'),
     resolveCache: join(cache, 'resolve'),
+    codeCache: codeCacheDir(root),
     staging: join(root, 'staging'),
     locks: join(root, 'locks'),
     config: join(root, 'config.toml'),

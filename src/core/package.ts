@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * src/core/package.ts sits two levels below the package root; in the bundle (scripts/bundle.mjs) this code lands in
- * dist/<entry>.js, dist/commands/ or dist/chunks/, so the root is what comes before the last /dist/.
+ * dist/<entry>.js or dist/app/<entry>.js, so the root is what comes before the last /dist/.
  */
 const here = fileURLToPath(import.meta.url);
 const cut = here.lastIndexOf(`${sep}dist${sep}`);
