@@ -74,7 +74,8 @@ describe('the code cache', () => {
     const dir = join(home, 'cache', 'code');
     await mkdir(dir, { recursive: true });
     const old = `cli-0123456789abcdef-${process.version}-${process.arch}-list`;
-    for (const n of [old, 'shim-entry-0123456789abcdef-v1-x-shim-resolve', 'notes.txt']) await writeFile(join(dir, n), 'x');
+    for (const n of [old, 'shim-entry-0123456789abcdef-v1-x-shim-resolve', 'notes.txt'])
+      await writeFile(join(dir, n), 'x');
     expect((await runGoarm(['list'], { home })).code).toBe(0);
     const names = await files(home);
     expect(names).not.toContain(old);
