@@ -2,7 +2,7 @@
 // A cache is written at the first run of a command and used after; a damaged, foreign or unwritable cache costs
 // only the compile, never the command; other builds' caches are removed; GOARM_HOME is never created for it.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { cleanupTempHomes, REPO_ROOT, runGoarm, runNode, tempHome } from '../helpers/cli.js';
@@ -69,17 +69,21 @@ describe('the code cache', () => {
     }
   });
 
-  it("removes other builds' caches when it writes, and leaves other files alone", async () => {
+  it("removes other builds' caches unused for a day when it writes, and leaves other files alone", async () => {
     const home = await tempHome();
     const dir = join(home, 'cache', 'code');
     await mkdir(dir, { recursive: true });
-    const old = `cli-0123456789abcdef-${process.version}-${process.arch}-list`;
-    for (const n of [old, 'shim-entry-0123456789abcdef-v1-x-shim-resolve', 'notes.txt'])
-      await writeFile(join(dir, n), 'x');
+    const build = (b: string, cmd: string) => `cli-${b}-${process.version}-${process.arch}-${cmd}`;
+    const [stale, recent] = [build('0123456789abcdef', 'list'), build('fedcba9876543210', 'list')];
+    const other = 'shim-entry-0123456789abcdef-v1-x-shim-resolve';
+    for (const n of [stale, recent, other, 'notes.txt']) await writeFile(join(dir, n), 'x');
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    for (const n of [stale, other]) await utimes(join(dir, n), twoDaysAgo, twoDaysAgo);
     expect((await runGoarm(['list'], { home })).code).toBe(0);
     const names = await files(home);
-    expect(names).not.toContain(old);
-    expect(names).toContain('shim-entry-0123456789abcdef-v1-x-shim-resolve'); // another entry's: its own run decides
+    expect(names).not.toContain(stale);
+    expect(names).toContain(recent); // another build in use alongside this one
+    expect(names).toContain(other); // another entry's: its own writes decide
     expect(names).toContain('notes.txt');
     expect(names.some((n) => /^cli-[0-9a-f]{16}-.*-list$/.test(n))).toBe(true);
   });
