@@ -94,14 +94,14 @@ export async function readProjectFile(file: string): Promise<string | undefined>
       'replace it with a regular file, or remove it',
     );
   const missing = (e: unknown) => ['ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP'].includes((e as NodeJS.ErrnoException).code!);
-  let before: Stats;
+  let before: Stats | undefined;
   try {
-    before = statSync(file);
+    before = statSync(file, { throwIfNoEntry: false }); // most project files are absent: no Error built for that
   } catch (e) {
     if (missing(e)) return undefined;
     throw fsError(e, `reading ${file}`);
   }
-  if (before.isDirectory()) return undefined;
+  if (!before || before.isDirectory()) return undefined;
   if (!before.isFile()) throw refuse('is not a regular file (a FIFO, socket or device)');
   if (before.size > MAX_PROJECT_FILE) throw refuse(`is ${before.size} bytes`);
   let fd: number;

@@ -1,7 +1,7 @@
 // `system`: the first `go` on PATH that is not goarm's (a distro Go, /usr/local/go, Homebrew's). Skipped: goarm's
 // shims directory, anything under versions/ (goarm exec puts a root there first) and any file that is a goarm shim
 // of another GOARM_HOME. The root is the real binary's parent's parent (Homebrew's bin/go is a symlink into it).
-import { accessSync, closeSync, constants, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve, sep } from 'node:path';
 import { readOptional } from '../core/fs.js';
 import { fromToolchain } from '../core/goversion.js';
@@ -41,7 +41,8 @@ export async function findSystemGo(home: Home, env: NodeJS.ProcessEnv): Promise<
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (!dir.startsWith('/')) continue; // a relative PATH entry would change with the directory
     const bin = join(dir, 'go');
-    const real = attempt(() => realpathSync(bin));
+    // existsSync first: a missing file is the common case, and a throw (an Error with a stack) costs far more
+    const real = existsSync(bin) ? attempt(() => realpathSync(bin)) : undefined;
     if (!real || !statSync(real).isFile() || !attempt(() => (accessSync(real, constants.X_OK), true))) continue;
     if (dirname(real) === shims || real.startsWith(versions + sep) || isShim(real)) continue;
     const root = dirname(dirname(real));
