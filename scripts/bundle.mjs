@@ -2,7 +2,7 @@
 // per-module resolution through it):
 // - dist/app/cli.js and dist/app/shim-entry.js: each entry with everything it may run in one file (one read, one
 //   compile; the command modules stay lazy inside it). undici, openpgp, tar, yargs, keytar and the native helper stay
-//   external, required only where used. No comments or whitespace (names stay): less to read on every run.
+//   external, required only where used.
 // - dist/cli.js and dist/shim-entry.js: src/boot.ts, which runs the bundle of the same name through a V8 code cache,
 //   with that bundle's content hash written in.
 import { createHash } from 'node:crypto';
@@ -21,6 +21,9 @@ const external = (id) => id.startsWith('node:') || builtinModules.includes(id) |
 // `import()` becomes require(): V8 loses the dynamic-import callback of a script compiled from a code cache, and
 // Node ≥ 20.19 requires ES modules (yargs).
 const cjs = { format: 'cjs', dynamicImportInCjs: false };
+// Read on every run: no comments or whitespace (names stay), and ASCII only, so that V8 holds the source as one byte
+// per character (a single `→` in a string made all 300 KB two-byte).
+const lean = { comments: false, minify: { compress: false, mangle: false }, charset: 'ascii' };
 
 /**
  * Pass 1: the entries (tsc's output) as CommonJS chunks split by use, in TMP. Pass 2 (`single`): an entry and the
@@ -37,7 +40,7 @@ const single = (from, file, treeshake) =>
     platform: 'node',
     logLevel: 'warn',
     external,
-    output: { file, ...cjs, codeSplitting: false, comments: false, minify: { compress: false, mangle: false } },
+    output: { file, ...cjs, ...lean, codeSplitting: false },
   });
 
 rmSync(OUT, { recursive: true, force: true });
