@@ -10,7 +10,7 @@ import { table, timeCommand } from './measure.mjs';
 
 export const title = "Start-up: commands and a shim cache miss vs Node's own start-up";
 
-const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 40);
+const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 100); // σ is 10–15% of a run here: many runs, steady medians
 const VERSION = '1.22.5';
 
 /** Releases shaped like go.dev's include=all (~300 releases, ~15 files each), as the index cache holds them. */
@@ -72,8 +72,8 @@ export async function run(ctx) {
     { name: 'shim, resolve-cache miss', argv: [shim], prepare: ['rm', '-f', cache] },
   ];
   const load = [os.loadavg()[0]];
-  ctx.log(`  ${RUNS} runs per command, in 4 rounds of alternating order`);
-  const res = await timeSideBySide(commands, { runs: RUNS, warmup: 3, rounds: 4, cwd: project, env, tmp: ctx.tmp });
+  ctx.log(`  ${RUNS} runs per command, in 10 rounds of alternating order`);
+  const res = await timeSideBySide(commands, { runs: RUNS, warmup: 3, rounds: 10, cwd: project, env, tmp: ctx.tmp });
   load.push(os.loadavg()[0]);
   const s = Object.fromEntries(res.map((r) => [r.name, { ...stats(r.times), cpu: r.cpu }]));
   const base = s['node -e 0'];
@@ -81,7 +81,7 @@ export async function run(ctx) {
     ctx.row(`\`${c.name}\` vs \`node -e 0\` (median wall time)`, s[c.name].median / base.median, 1.5);
   const ms = (x) => x.toFixed(1);
   return [
-    `hyperfine (--shell=none), ${res[0].times.length} timed runs per command in 4 rounds, the order reversed every`,
+    `hyperfine (--shell=none), ${res[0].times.length} timed runs per command in 10 rounds, the order reversed every`,
     `other round; the cache file is removed before every cache-miss run. Load average (1 min) before / after:`,
     `${load.map((l) => l.toFixed(2)).join(' / ')} on ${os.availableParallelism()} cores.`,
     '',
