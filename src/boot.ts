@@ -83,7 +83,7 @@ m.paths = L._nodeModulePaths(dirname(app));
 
 /**
  * At exit, so the cache holds every function the command compiled. Only into an existing home (never creates it);
- * removes old caches of other builds of this bundle. A temp file and a rename: a reader never sees half a cache.
+ * removes other builds' old caches of this bundle. A temp file and a rename: a reader never sees half a cache.
  */
 function save(dir: string, file: string, s: Script): void {
   const tmp = `${file}.${process.pid}.tmp`;
@@ -95,11 +95,14 @@ function save(dir: string, file: string, s: Script): void {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
     const names = readdirSync(dir);
-    // Another build's cache goes once unused for a day: two goarm builds sharing a home (an upgrade while a shell
-    // still runs the old one, a checkout beside the installed package) must not keep deleting each other's.
-    for (const n of names)
-      if (n.startsWith(`${name}-`) && !n.startsWith(prefix) && Date.now() - statSync(join(dir, n)).mtimeMs > DAY)
-        rmSync(join(dir, n), { force: true });
+    // Another build's cache (or a temp file a killed run left) goes once written over a day ago: two goarm builds
+    // sharing a home (an upgrade while a shell still runs the old one, a checkout beside the installed package)
+    // then rewrite each other's at most daily instead of on every run.
+    for (const n of names) {
+      if (!n.startsWith(`${name}-`) || (n.startsWith(prefix) && !n.endsWith('.tmp'))) continue;
+      const age = Date.now() - (statSync(join(dir, n), { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > DAY) rmSync(join(dir, n), { force: true });
+    }
     if (names.length >= MAX_FILES) return;
     const data = s.createCachedData();
     const length = Buffer.alloc(4);

@@ -69,19 +69,23 @@ describe('the code cache', () => {
     }
   });
 
-  it("removes other builds' caches unused for a day when it writes, and leaves other files alone", async () => {
+  it("removes other builds' caches and temp files written over a day ago, and leaves other files alone", async () => {
     const home = await tempHome();
     const dir = join(home, 'cache', 'code');
     await mkdir(dir, { recursive: true });
     const build = (b: string, cmd: string) => `cli-${b}-${process.version}-${process.arch}-${cmd}`;
     const [stale, recent] = [build('0123456789abcdef', 'list'), build('fedcba9876543210', 'list')];
     const other = 'shim-entry-0123456789abcdef-v1-x-shim-resolve';
-    for (const n of [stale, recent, other, 'notes.txt']) await writeFile(join(dir, n), 'x');
+    const names0 = await runGoarm(['--version'], { home }).then(() => files(home));
+    const leftover = `${names0[0]}.12345.tmp`; // this build's, from a run killed while writing
+    for (const n of [stale, recent, other, leftover, 'notes.txt']) await writeFile(join(dir, n), 'x');
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
-    for (const n of [stale, other]) await utimes(join(dir, n), twoDaysAgo, twoDaysAgo);
+    for (const n of [stale, other, leftover]) await utimes(join(dir, n), twoDaysAgo, twoDaysAgo);
     expect((await runGoarm(['list'], { home })).code).toBe(0);
     const names = await files(home);
     expect(names).not.toContain(stale);
+    expect(names).not.toContain(leftover);
+    expect(names).toContain(names0[0]);
     expect(names).toContain(recent); // another build in use alongside this one
     expect(names).toContain(other); // another entry's: its own writes decide
     expect(names).toContain('notes.txt');
