@@ -32,19 +32,13 @@ const lean = { comments: false, minify: { compress: false, mangle: false }, char
  */
 const TMP = join(OUT, 'tmp');
 const input = { cli: join(DIST, 'cli.js'), 'shim-entry': join(DIST, 'shim-entry.js') };
-const chunked = { input, platform: 'node', logLevel: 'warn', external };
+const common = { platform: 'node', logLevel: 'warn', external };
 const single = (from, file, treeshake) =>
-  build({
-    input: from,
-    treeshake,
-    platform: 'node',
-    logLevel: 'warn',
-    external,
-    output: { file, ...cjs, ...lean, codeSplitting: false },
-  });
+  build({ ...common, input: from, treeshake, output: { file, ...cjs, ...lean, codeSplitting: false } });
 
 rmSync(OUT, { recursive: true, force: true });
-await build({ ...chunked, output: { dir: TMP, ...cjs, exports: 'named', chunkFileNames: 'chunks/[name]-[hash].js' } });
+const chunks = { dir: TMP, ...cjs, exports: 'named', chunkFileNames: 'chunks/[name]-[hash].js' };
+await build({ ...common, input, output: chunks });
 writeFileSync(join(TMP, 'package.json'), '{ "type": "commonjs" }\n');
 // boot.js, straight from tsc's output, takes two pure functions from core/home.js: with no module but the entry
 // running code at load, the error table that home.js imports stays out.

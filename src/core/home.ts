@@ -18,7 +18,6 @@ export interface Home {
   indexCache: string;
   vulnCache: string;
   resolveCache: string;
-  codeCache: string;
   staging: string;
   locks: string;
   config: string;
@@ -54,7 +53,6 @@ export function goarmHome(env: NodeJS.ProcessEnv = process.env): Home {
     indexCache: join(cache, 'index.jsonl'), // install/release-index.ts owns its format
     vulnCache: join(cache, 'vulndb.json'),
     resolveCache: join(cache, 'resolve'),
-    codeCache: codeCacheDir(root),
     staging: join(root, 'staging'),
     locks: join(root, 'locks'),
     config: join(root, 'config.toml'),

@@ -55,7 +55,7 @@ describe('the code cache', () => {
     const [name] = await files(home);
     const file = join(home, 'cache', 'code', name);
     const good = await readFile(file);
-    // A flipped byte inside V8's data passes V8's own header checks and would crash Node: the checksum catches it.
+    // A flipped byte inside V8's data passes V8's own header checks and would crash Node: the second copy catches it.
     const flipped = (at: number) => Buffer.from(good).fill(0xa5, at, at + 4);
     const damaged = [Buffer.alloc(0), Buffer.from('not a cache'), good.subarray(0, 100), flipped(4), flipped(2000)];
     for (const junk of [...damaged, flipped(good.length >> 1), flipped(good.length - 8)]) {
